@@ -1,0 +1,51 @@
+// Sink: where the engine's outputs go (JSONL files in --out, or Kafka topics).
+// The pipeline appends a micro-batch's outputs, calls Flush, and only then
+// commits the batch's state and source positions, so outputs are
+// at-least-once and a crash replays the batch (deterministically).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "engine/util/status.h"
+
+namespace segstream {
+
+// The output streams of the engine (file names / default topic names).
+enum class OutputStream {
+  kSegmentChanges,    // segment-changes.jsonl / segstream.segment-changes
+  kCustomerSegments,  // Kafka only: compacted latest segment per customer
+  kModels,            // models.jsonl / segstream.models
+  kDeadLetters,       // dead-letters.jsonl / segstream.dead-letters
+};
+
+// Sink-defined resume offsets (file sinks: byte size of each file), stored in
+// the state's WriteBatch so a restart can truncate away un-committed output.
+using SinkOffsets = std::map<std::string, int64_t>;
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  Sink() = default;
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  // Prepares the sink. `committed` holds the offsets stored with the last
+  // durable state (empty on a fresh state): a file sink truncates to them.
+  virtual Status Open(const SinkOffsets& committed) = 0;
+
+  // Buffers one record; `key` is the customer id (or empty).
+  virtual Status Append(OutputStream stream, std::string_view key, std::string_view value) = 0;
+
+  // Makes every appended record durable (file: written and fsynced; Kafka:
+  // every delivery report succeeded). Retries transient failures itself and
+  // returns an error only when it gives up.
+  virtual Status Flush() = 0;
+
+  // Offsets to store with the state after a successful Flush.
+  virtual SinkOffsets Offsets() const { return {}; }
+};
+
+}  // namespace segstream

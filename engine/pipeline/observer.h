@@ -1,0 +1,81 @@
+// The pipeline's narrow outward interfaces: what it reports after each
+// committed micro-batch (PipelineObserver, implemented by the Prometheus
+// metrics), and the read-only queries the HTTP server answers (EngineQueries,
+// implemented by the pipeline over RocksDB snapshots).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace segstream {
+
+// Counts of one micro-batch, keyed by outcome.
+struct ReasonCount {
+  std::string result;   // "accepted", "skipped", "duplicate", "dead_letter"
+  std::string reason;   // accepted: "purchase"|"return"; skipped: "no_customer",
+                        // "zero_quantity", "non_positive_price", "non_product_code",
+                        // "adjustment_invoice"; duplicate: "duplicate";
+                        // dead_letter: the decoder's reason class (e.g. "bad_number")
+  uint64_t count = 0;
+};
+
+struct SegmentGauge {
+  int segment_id = 0;
+  std::string name;
+  uint64_t customers = 0;
+  double centroid_shift = 0;   // shift of this centre since the previous version (scaled units)
+};
+
+struct ModelGauge {
+  uint64_t version = 0;
+  int k = 0;
+  double inertia = 0;          // on all customers with frequency > 0, scaled space
+  double silhouette = 0;       // sampled
+  double max_centroid_shift = 0;
+  std::vector<SegmentGauge> segments;
+};
+
+struct PartitionLag {
+  int32_t partition = 0;
+  int64_t lag = 0;             // messages behind the high watermark
+};
+
+// Everything the observer learns from one committed micro-batch.
+struct BatchReport {
+  std::vector<ReasonCount> events;                                  // this batch only
+  std::vector<std::pair<std::string, uint64_t>> changes_by_reason;  // this batch only
+  std::vector<double> end_to_end_seconds;  // per segment change: ingest -> change emitted
+  double processing_seconds = 0;           // wall time of the micro-batch
+  int64_t watermark = 0;                   // event time, epoch seconds
+  uint64_t customers_total = 0;
+  uint64_t customers_active = 0;           // frequency > 0
+  std::optional<ModelGauge> model;         // set when a model exists (every batch)
+  bool model_published = false;            // a new version was published in this batch
+  std::vector<PartitionLag> lag;           // Kafka only
+};
+
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void OnBatch(const BatchReport& report) = 0;
+  virtual void OnReady(bool ready) = 0;    // state open (and partitions assigned on Kafka)
+};
+
+// Read-only queries for the HTTP API. Implementations are thread-safe and
+// read from consistent snapshots; JSON bodies are complete documents.
+class EngineQueries {
+ public:
+  virtual ~EngineQueries() = default;
+  // RFM, segment id/name and recent changes; nullopt for an unknown id.
+  virtual std::optional<std::string> CustomerJson(std::string_view customer_id) = 0;
+  // The segment table of the current model ({"model_version":..,"segments":[..]}).
+  virtual std::string SegmentsJson() = 0;
+  // The current model version as in models.jsonl; nullopt before the first fit.
+  virtual std::optional<std::string> ModelJson() = 0;
+  virtual bool Ready() = 0;
+};
+
+}  // namespace segstream
