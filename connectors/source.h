@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/event/invoice_event.h"
@@ -43,6 +44,12 @@ class Source {
     (void)positions;
     return Status::OK();
   }
+
+  // Messages behind the end of each assigned partition (Kafka); empty for files.
+  virtual std::vector<std::pair<int32_t, int64_t>> Lag() const { return {}; }
+
+  // False while a consumer has no partitions assigned yet (for /readyz).
+  virtual bool Ready() const { return true; }
 };
 
 }  // namespace segstream

@@ -38,6 +38,16 @@ struct ModelGauge {
   std::vector<SegmentGauge> segments;
 };
 
+// RocksDB health, read from its properties and statistics after each batch.
+struct StoreGauge {
+  uint64_t live_sst_bytes = 0;            // rocksdb.live-sst-files-size
+  uint64_t memtable_bytes = 0;            // rocksdb.cur-size-all-mem-tables
+  uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+  uint64_t block_cache_hits = 0;          // cumulative
+  uint64_t block_cache_misses = 0;        // cumulative
+  uint64_t write_stall_micros = 0;        // cumulative
+};
+
 struct PartitionLag {
   int32_t partition = 0;
   int64_t lag = 0;             // messages behind the high watermark
@@ -55,6 +65,7 @@ struct BatchReport {
   std::optional<ModelGauge> model;         // set when a model exists (every batch)
   bool model_published = false;            // a new version was published in this batch
   std::vector<PartitionLag> lag;           // Kafka only
+  StoreGauge store;
 };
 
 class PipelineObserver {
