@@ -1,0 +1,112 @@
+// PrometheusObserver: turns the pipeline's per-batch reports into Prometheus
+// metrics (prefix `segstream_`) and renders them in the text exposition
+// format for GET /metrics. Every metric is documented in docs/metrics.md.
+//
+// Thread safety: OnBatch/OnReady are called by the pipeline thread (calls are
+// serialised internally, so several callers are safe too); Scrape() may run
+// concurrently from any number of HTTP threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "engine/pipeline/observer.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace segstream {
+
+struct BuildInfo {
+  std::string version;     // e.g. "0.1.0"
+  std::string git_commit;  // short hash, or "unknown"
+};
+
+// The Content-Type of Scrape()'s output.
+inline constexpr std::string_view kPrometheusTextContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
+
+class PrometheusObserver : public PipelineObserver {
+ public:
+  explicit PrometheusObserver(const BuildInfo& build);
+  ~PrometheusObserver() override;
+  PrometheusObserver(const PrometheusObserver&) = delete;
+  PrometheusObserver& operator=(const PrometheusObserver&) = delete;
+
+  void OnBatch(const BatchReport& report) override;
+  void OnReady(bool ready) override;
+
+  // The text exposition (format 0.0.4) of every metric.
+  std::string Scrape() const;
+
+  // For embedding callers that want to add their own metrics.
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+ private:
+  struct SegmentSeries {
+    std::string name;
+    prometheus::Gauge* customers = nullptr;
+    prometheus::Gauge* shift = nullptr;
+  };
+
+  prometheus::Counter& EventCounter(const std::string& result, const std::string& reason);
+  prometheus::Counter& ChangeCounter(const std::string& reason);
+  void UpdateModel(const BatchReport& report);
+  void UpdateSegments(const ModelGauge* model);
+  void UpdateLag(const BatchReport& report);
+  void UpdateStore(const StoreGauge& store);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+
+  // Family pointers are resolved once; the registry owns the families.
+  prometheus::Family<prometheus::Counter>* events_ = nullptr;
+  prometheus::Family<prometheus::Counter>* changes_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* lag_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* segment_customers_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* segment_shift_ = nullptr;
+
+  prometheus::Counter* batches_ = nullptr;
+  prometheus::Histogram* processing_ = nullptr;
+  prometheus::Histogram* end_to_end_ = nullptr;
+  prometheus::Gauge* customers_ = nullptr;
+  prometheus::Gauge* customers_active_ = nullptr;
+  prometheus::Gauge* watermark_ = nullptr;
+  prometheus::Gauge* last_batch_ = nullptr;
+  prometheus::Gauge* model_version_ = nullptr;
+  prometheus::Gauge* model_k_ = nullptr;
+  prometheus::Gauge* inertia_ = nullptr;
+  prometheus::Gauge* silhouette_ = nullptr;
+  prometheus::Gauge* max_shift_ = nullptr;
+  prometheus::Counter* publications_ = nullptr;
+  prometheus::Gauge* sst_bytes_ = nullptr;
+  prometheus::Gauge* memtable_bytes_ = nullptr;
+  prometheus::Gauge* pending_compaction_ = nullptr;
+  prometheus::Gauge* cache_hit_ratio_ = nullptr;
+  prometheus::Counter* cache_hits_ = nullptr;
+  prometheus::Counter* cache_misses_ = nullptr;
+  prometheus::Counter* stall_seconds_ = nullptr;
+  prometheus::Gauge* ready_ = nullptr;
+
+  // State below is guarded by mu_ (the pipeline thread is the only writer in
+  // practice; the lock makes a second caller harmless).
+  std::mutex mu_;
+  std::unordered_map<std::string, prometheus::Counter*> event_cache_;   // result '\n' reason
+  std::unordered_map<std::string, prometheus::Counter*> change_cache_;  // reason
+  std::map<int, SegmentSeries> segments_;                               // by segment_id
+  std::map<int32_t, prometheus::Gauge*> partitions_;                    // by partition
+  StoreGauge last_store_;  // cumulative RocksDB statistics seen last batch
+};
+
+}  // namespace segstream
