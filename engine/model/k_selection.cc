@@ -1,0 +1,57 @@
+// k selection by silhouette with a marketer's floor; see k_selection.h.
+#include "engine/model/k_selection.h"
+
+#include <fmt/format.h>
+
+#include "engine/model/silhouette.h"
+
+namespace segstream::model {
+
+int ChooseK(const std::vector<KScore>& table) {
+  if (table.empty()) return 0;
+  const KScore* best_two = nullptr;
+  const KScore* best_many = nullptr;  // k >= 3
+  const KScore* best_any = nullptr;
+  for (const KScore& row : table) {
+    if (best_any == nullptr || row.silhouette > best_any->silhouette) best_any = &row;
+    if (row.k >= 3) {
+      if (best_many == nullptr || row.silhouette > best_many->silhouette) best_many = &row;
+    } else if (row.k == 2) {
+      best_two = &row;
+    }
+  }
+  if (best_many == nullptr) return best_any->k;
+  if (best_two != nullptr && best_two->silhouette > best_many->silhouette + kTwoClusterMargin) {
+    return 2;
+  }
+  return best_many->k;
+}
+
+KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& base) {
+  KSelection selection;
+  std::vector<KMeansFit> fits;
+  for (int k = std::max(1, k_min); k <= k_max; ++k) {
+    KMeansOptions options = base;
+    options.k = k;
+    KMeansFit fit = FitKMeans(x, options);
+    const double s = k >= 2 ? Silhouette(x, fit.labels, k, 20000, base.seed) : 0.0;
+    selection.table.push_back(KScore{k, fit.inertia, s});
+    fits.push_back(std::move(fit));
+  }
+  selection.chosen_k = ChooseK(selection.table);
+  for (size_t i = 0; i < selection.table.size(); ++i) {
+    if (selection.table[i].k == selection.chosen_k) selection.fit = std::move(fits[i]);
+  }
+  return selection;
+}
+
+std::string FormatElbowTable(const KSelection& selection) {
+  std::string out = fmt::format("{:>5} {:>14} {:>11}\n", "k", "inertia", "silhouette");
+  for (const KScore& row : selection.table) {
+    out += fmt::format("{:>5} {:>14.4f} {:>11.4f}{}\n", row.k, row.inertia, row.silhouette,
+                       row.k == selection.chosen_k ? "  <- chosen" : "");
+  }
+  return out;
+}
+
+}  // namespace segstream::model
