@@ -1,0 +1,22 @@
+// Wiring of the Kafka source to the JSON event decoder, and of the sink to
+// topic creation.
+#include "connectors/kafka/kafka.h"
+
+#include "connectors/decode/json_decoder.h"
+
+namespace segstream {
+
+Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup) {
+  // The decoder reuses its parser; Poll calls it from one thread only.
+  auto decoder = std::make_shared<JsonEventDecoder>();
+  return OpenKafkaSourceWithDecoder(
+      options, std::move(lookup),
+      [decoder](std::string_view value, DecodedRecord* out) { decoder->Decode(value, out); });
+}
+
+Result<std::unique_ptr<Sink>> OpenKafkaSink(const KafkaOptions& options) {
+  if (options.create_topics) SEGSTREAM_RETURN_IF_ERROR(EnsureTopics(options, 30000));
+  return OpenKafkaSinkNoCreate(options);
+}
+
+}  // namespace segstream

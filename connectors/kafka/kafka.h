@@ -1,0 +1,27 @@
+// The Kafka connectors as the engine uses them: a consumer-group source that
+// decodes DESIGN.md event JSON, a producer sink for the output topics, and
+// topic creation. Include this header; the others are the building blocks.
+#pragma once
+
+#include <memory>
+
+#include "connectors/kafka/kafka_admin.h"
+#include "connectors/kafka/kafka_options.h"
+#include "connectors/kafka/kafka_sink.h"
+#include "connectors/kafka/kafka_source.h"
+#include "connectors/sink.h"
+#include "connectors/source.h"
+
+namespace segstream {
+
+// Consumes options.input_topic in group options.group_id; positions each
+// assigned partition at lookup(partition) when the state has one. Messages
+// are decoded with JsonEventDecoder; poison and oversize (> 1 MiB) messages
+// come back as DecodedRecords with `error`, partition and offset set.
+Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup);
+
+// The idempotent producer for the output topics; creates the topics first
+// (EnsureTopics, 30 s timeout) when options.create_topics is set.
+Result<std::unique_ptr<Sink>> OpenKafkaSink(const KafkaOptions& options);
+
+}  // namespace segstream

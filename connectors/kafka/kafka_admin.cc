@@ -1,0 +1,103 @@
+// Topic creation with librdkafka's Admin API (CreateTopics), which is far
+// cheaper than a JVM tool call and works against any broker version we use.
+#include "connectors/kafka/kafka_admin.h"
+
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "connectors/kafka/rdkafka_util.h"
+
+namespace segstream {
+namespace {
+
+struct TopicSpec {
+  std::string name;
+  int partitions;
+  std::map<std::string, std::string> configs;
+};
+
+struct NewTopicDeleter {
+  void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
+};
+using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>;
+
+Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& specs, int timeout_ms) {
+  const std::map<std::string, std::string> defaults = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "segstream-admin"},
+  };
+  Result<rdk::ConfPtr> conf = rdk::BuildConf({&defaults, &options.properties, &options.producer_properties});
+  if (!conf.ok()) return conf.status();
+  rdk::ClientContext context;
+  rd_kafka_conf_set_opaque(conf->get(), &context);
+  rdk::SetLogger(conf->get());
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof(err));
+  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka admin client: {}", err));
+  (void)conf->release();
+  rdk::HandlePtr rk(raw);
+
+  std::vector<NewTopicPtr> topics;
+  std::vector<rd_kafka_NewTopic_t*> raw_topics;
+  for (const TopicSpec& spec : specs) {
+    NewTopicPtr t(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, options.replication_factor, err,
+                                        sizeof(err)));
+    if (!t) return Status::InvalidArgument(fmt::format("topic {}: {}", spec.name, err));
+    for (const auto& [name, value] : spec.configs) {
+      rd_kafka_resp_err_t e = rd_kafka_NewTopic_set_config(t.get(), name.c_str(), value.c_str());
+      if (e) return Status::InvalidArgument(fmt::format("topic {} config {}: {}", spec.name, name, rd_kafka_err2str(e)));
+    }
+    raw_topics.push_back(t.get());
+    topics.push_back(std::move(t));
+  }
+  rdk::QueuePtr queue(rd_kafka_queue_new(rk.get()));
+  std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> admin_options(
+      rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS), &rd_kafka_AdminOptions_destroy);
+  rd_kafka_AdminOptions_set_request_timeout(admin_options.get(), timeout_ms, err, sizeof(err));
+  rd_kafka_AdminOptions_set_operation_timeout(admin_options.get(), timeout_ms, err, sizeof(err));
+  rd_kafka_CreateTopics(rk.get(), raw_topics.data(), raw_topics.size(), admin_options.get(), queue.get());
+
+  // The result arrives on the queue; +1 s lets the request timeout fire first.
+  rdk::EventPtr event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  if (!event) return Status::Unavailable(fmt::format("Kafka CreateTopics: no answer from {} in {} ms", options.brokers, timeout_ms));
+  if (rd_kafka_event_error(event.get())) {
+    return Status::Unavailable(fmt::format("Kafka CreateTopics: {}", rd_kafka_event_error_string(event.get())));
+  }
+  const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
+  size_t count = 0;
+  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
+  for (size_t i = 0; i < count; ++i) {
+    rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
+    const char* msg = rd_kafka_topic_result_error_string(results[i]);
+    Status::Code code = e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT || e == RD_KAFKA_RESP_ERR__TIMED_OUT
+                            ? Status::Code::kUnavailable
+                            : Status::Code::kInvalidArgument;
+    std::string text = fmt::format("Kafka CreateTopics {}: {}", rd_kafka_topic_result_name(results[i]),
+                                   msg ? msg : rd_kafka_err2str(e));
+    return code == Status::Code::kUnavailable ? Status::Unavailable(text) : Status::InvalidArgument(text);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status EnsureTopics(const KafkaOptions& options, int timeout_ms) {
+  const int n = options.topic_partitions;
+  std::vector<TopicSpec> specs = {
+      {options.input_topic, n, {}},
+      {options.changes_topic, n, {}},
+      {options.segments_topic, n, {{"cleanup.policy", "compact"}}},
+      {options.models_topic, 1, {}},
+      {options.dead_letters_topic, n, {}},
+  };
+  return CreateTopics(options, specs, timeout_ms);
+}
+
+Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,
+                   const std::map<std::string, std::string>& configs, int timeout_ms) {
+  return CreateTopics(options, {TopicSpec{topic, partitions, configs}}, timeout_ms);
+}
+
+}  // namespace segstream

@@ -1,0 +1,51 @@
+// KafkaOptions: where the engine's Kafka clients connect and which topics they
+// use, read from the [kafka] table of segstream.toml (CLI flags override it).
+// Any librdkafka property passes through verbatim, so SASL/TLS need no code.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "engine/util/status.h"
+
+namespace segstream {
+
+struct KafkaOptions {
+  std::string brokers;  // bootstrap.servers
+  std::string group_id = "segstream";
+  std::string input_topic = "segstream.invoices";
+  std::string changes_topic = "segstream.segment-changes";
+  std::string segments_topic = "segstream.customer-segments";  // compacted
+  std::string models_topic = "segstream.models";
+  std::string dead_letters_topic = "segstream.dead-letters";
+  int topic_partitions = 1;
+  int replication_factor = 1;
+  bool create_topics = true;
+  std::map<std::string, std::string> properties;           // librdkafka passthrough, both clients
+  std::map<std::string, std::string> consumer_properties;  // consumer only
+  std::map<std::string, std::string> producer_properties;  // producer only
+};
+
+// Reads the [kafka] table: keys brokers, group, input_topic, changes_topic,
+// segments_topic, models_topic, dead_letters_topic, partitions, replication,
+// create_topics, and the sub-tables [kafka.properties], [kafka.consumer],
+// [kafka.producer] (librdkafka properties; strings, integers and booleans).
+// "${NAME}" inside a value is replaced from the environment (for SASL
+// passwords kept out of the file); an unset variable is an error. Unknown keys
+// are errors too, so a typo does not silently fall back to a default.
+// Only the keys present in the table overwrite *options.
+Status LoadKafkaOptions(const toml::table& kafka_table, KafkaOptions* options);
+
+// Replaces every "${NAME}" in `text` from the environment.
+Result<std::string> ExpandEnv(const std::string& text);
+
+// True for property names whose values must never be logged
+// (the name contains "password", "secret" or "key", case-insensitive).
+bool IsSecretProperty(const std::string& name);
+
+// "name=value" lines of every property for logs, with secrets masked.
+std::string DescribeProperties(const std::map<std::string, std::string>& properties);
+
+}  // namespace segstream

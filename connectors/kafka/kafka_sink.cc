@@ -1,0 +1,167 @@
+// KafkaSink: a librdkafka producer behind the Sink interface. Delivery reports
+// are served by rd_kafka_poll/rd_kafka_flush on the caller's thread, so the
+// counters below are only touched by that thread.
+#include "connectors/kafka/kafka_sink.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "connectors/kafka/rdkafka_util.h"
+
+namespace segstream {
+namespace {
+
+constexpr std::array kStreams = {OutputStream::kSegmentChanges, OutputStream::kCustomerSegments,
+                                 OutputStream::kModels, OutputStream::kDeadLetters};
+
+class KafkaSink final : public rdk::ClientContext, public Sink {
+ public:
+  KafkaSink() = default;
+
+  ~KafkaSink() override {
+    if (!rk_) return;
+    // Normally everything was flushed already; give stragglers a moment,
+    // then drop them (the state was not committed, so they will be replayed).
+    rd_kafka_flush(rk_.get(), 5000);
+    rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(rk_.get(), 0);
+    for (auto& t : topics_) t.reset();
+  }
+
+  Status Init(const KafkaOptions& options) {
+    const std::map<std::string, std::string> defaults = {
+        {"bootstrap.servers", options.brokers},
+        {"client.id", "segstream-producer"},
+        {"enable.idempotence", "true"},
+        {"acks", "all"},
+        // Never expire a message: an outage pauses the pipeline in Flush.
+        {"message.timeout.ms", "0"},
+        // Keys land on the same partitions as with the Java clients.
+        {"partitioner", "murmur2_random"},
+        {"linger.ms", "5"},
+        {"compression.type", "lz4"},
+    };
+    Result<rdk::ConfPtr> conf = rdk::BuildConf({&defaults, &options.properties, &options.producer_properties});
+    if (!conf.ok()) return conf.status();
+    rd_kafka_conf_t* c = conf->get();
+    rd_kafka_conf_set_opaque(c, static_cast<rdk::ClientContext*>(this));
+    rdk::SetLogger(c);
+    rd_kafka_conf_set_dr_msg_cb(c, &KafkaSink::DeliveryCallback);
+    rd_kafka_conf_set_error_cb(c, &KafkaSink::ErrorCallback);
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err));
+    if (rk == nullptr) return Status::InvalidArgument(fmt::format("Kafka producer: {}", err));
+    (void)conf->release();
+    rk_.reset(rk);
+    const std::array<const std::string*, 4> names = {&options.changes_topic, &options.segments_topic,
+                                                     &options.models_topic, &options.dead_letters_topic};
+    for (size_t i = 0; i < kStreams.size(); ++i) {
+      if (names[i]->empty()) return Status::InvalidArgument("Kafka sink: an output topic name is empty");
+      topics_[i].reset(rd_kafka_topic_new(rk, names[i]->c_str(), nullptr));
+      if (!topics_[i]) {
+        return Status::InvalidArgument(
+            fmt::format("Kafka topic {}: {}", *names[i], rd_kafka_err2str(rd_kafka_last_error())));
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Open(const SinkOffsets&) override { return Status::OK(); }
+
+  Status Append(OutputStream stream, std::string_view key, std::string_view value) override {
+    rd_kafka_topic_t* topic = topics_[static_cast<size_t>(stream)].get();
+    while (true) {
+      // Empty key = no key (null), which the partitioner spreads randomly.
+      int rc = rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()),
+                                value.size(), key.empty() ? nullptr : key.data(), key.size(), nullptr);
+      if (rc == 0) break;
+      rd_kafka_resp_err_t err = rd_kafka_last_error();
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        // Backpressure: serve delivery reports until the queue drains a bit.
+        rd_kafka_poll(rk_.get(), 100);
+        continue;
+      }
+      if (err == RD_KAFKA_RESP_ERR__FATAL) return FatalStatus();
+      return Status::IOError(fmt::format("Kafka produce to {}: {}", rd_kafka_topic_name(topic), rd_kafka_err2str(err)));
+    }
+    ++outstanding_;
+    if ((++appended_ & 1023) == 0) rd_kafka_poll(rk_.get(), 0);
+    return Status::OK();
+  }
+
+  Status Flush() override {
+    auto last_note = std::chrono::steady_clock::now();
+    while (outstanding_ > 0) {
+      rd_kafka_flush(rk_.get(), 1000);
+      rd_kafka_poll(rk_.get(), 0);
+      if (fatal_) return FatalStatus();
+      auto now = std::chrono::steady_clock::now();
+      if (outstanding_ > 0 && now - last_note > std::chrono::seconds(10)) {
+        last_note = now;
+        log.Log("flush", fmt::format("waiting for {} delivery reports (brokers unreachable?)", outstanding_));
+      }
+    }
+    if (failed_ > 0) {
+      Status st = Status::IOError(fmt::format("Kafka delivery failed for {} message(s); first: topic {}: {}",
+                                              failed_, first_failure_topic_, first_failure_));
+      failed_ = 0;
+      first_failure_.clear();
+      first_failure_topic_.clear();
+      return st;
+    }
+    return Status::OK();
+  }
+
+ private:
+  void OnDelivery(const rd_kafka_message_t* msg) {
+    --outstanding_;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    if (failed_++ == 0) {
+      first_failure_topic_ = rd_kafka_topic_name(msg->rkt);
+      first_failure_ = fmt::format("{} ({})", rd_kafka_err2str(msg->err), rd_kafka_err2name(msg->err));
+    }
+  }
+
+  Status FatalStatus() {
+    char reason[512];
+    rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_.get(), reason, sizeof(reason));
+    return Status::IOError(fmt::format("Kafka producer fatal error: {}: {}", rd_kafka_err2name(e), reason));
+  }
+
+  static KafkaSink* Self(void* opaque) { return static_cast<KafkaSink*>(static_cast<rdk::ClientContext*>(opaque)); }
+
+  static void DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+    Self(opaque)->OnDelivery(msg);
+  }
+
+  static void ErrorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    KafkaSink* self = Self(opaque);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) self->fatal_ = true;
+    self->log.Log(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
+                  fmt::format("producer: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason));
+  }
+
+  rdk::HandlePtr rk_;
+  std::array<rdk::TopicPtr, kStreams.size()> topics_;  // indexed by OutputStream
+  int64_t outstanding_ = 0;  // produced, delivery report not yet seen
+  uint64_t appended_ = 0;
+  uint64_t failed_ = 0;      // failed delivery reports since the last Flush
+  std::string first_failure_topic_;
+  std::string first_failure_;
+  bool fatal_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> OpenKafkaSinkNoCreate(const KafkaOptions& options) {
+  if (options.brokers.empty()) return Status::InvalidArgument("Kafka sink: no brokers given");
+  auto sink = std::make_unique<KafkaSink>();
+  SEGSTREAM_RETURN_IF_ERROR(sink->Init(options));
+  return std::unique_ptr<Sink>(std::move(sink));
+}
+
+}  // namespace segstream

@@ -1,0 +1,310 @@
+// KafkaSource: a librdkafka high-level consumer behind the Source interface.
+// All callbacks (rebalance, offset commit, errors) are served from Poll on the
+// pipeline's thread; Lag() and Ready() may be called from another thread
+// (metrics, /readyz) and only read what the mutex guards.
+#include "connectors/kafka/kafka_source.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "connectors/kafka/rdkafka_util.h"
+#include "connectors/kafka/utf8_cut.h"
+
+namespace segstream {
+namespace {
+
+class KafkaSource final : public rdk::ClientContext, public Source {
+ public:
+  KafkaSource(const KafkaOptions& options, StoredPositionLookup lookup, RecordDecoder decoder)
+      : topic_(options.input_topic), lookup_(std::move(lookup)), decoder_(std::move(decoder)) {}
+
+  ~KafkaSource() override {
+    if (rk_) {
+      // Leaves the group cleanly (revoke callback runs here); commits nothing:
+      // the pipeline commits only what is durable.
+      rd_kafka_consumer_close(rk_.get());
+    }
+  }
+
+  Status Init(const KafkaOptions& options) {
+    const std::map<std::string, std::string> defaults = {
+        {"bootstrap.servers", options.brokers},
+        {"group.id", options.group_id},
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"auto.offset.reset", "earliest"},
+        {"enable.partition.eof", "false"},
+        {"client.id", "segstream-consumer"},
+    };
+    // The engine's exactly-once state depends on these; users cannot turn them off.
+    const std::map<std::string, std::string> forced = {
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+    };
+    Result<rdk::ConfPtr> conf =
+        rdk::BuildConf({&defaults, &options.properties, &options.consumer_properties, &forced});
+    if (!conf.ok()) return conf.status();
+    rd_kafka_conf_t* c = conf->get();
+    rd_kafka_conf_set_opaque(c, static_cast<rdk::ClientContext*>(this));
+    rdk::SetLogger(c);
+    rd_kafka_conf_set_rebalance_cb(c, &KafkaSource::RebalanceCallback);
+    rd_kafka_conf_set_offset_commit_cb(c, &KafkaSource::CommitCallback);
+    rd_kafka_conf_set_error_cb(c, &KafkaSource::ErrorCallback);
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err));
+    if (rk == nullptr) return Status::InvalidArgument(fmt::format("Kafka consumer: {}", err));
+    (void)conf->release();  // rd_kafka_new took ownership
+    rk_.reset(rk);
+    rd_kafka_poll_set_consumer(rk);
+
+    rdk::PartitionListPtr topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics.get());
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::InvalidArgument(fmt::format("Kafka subscribe to {}: {}", topic_, rd_kafka_err2str(e)));
+    }
+    return Status::OK();
+  }
+
+  std::string Id() const override { return "kafka:" + topic_; }
+
+  Status Seek(const std::vector<Position>& positions) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Position& p : positions) seek_positions_[p.partition] = p.next_offset;
+    return Status::OK();
+  }
+
+  Status Poll(size_t max_records, int timeout_ms, SourceBatch* batch) override {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+    std::map<int32_t, int64_t> next;
+    const size_t first = batch->records.size();
+    while (batch->records.size() - first < max_records) {
+      int wait_ms = 0;
+      if (batch->records.size() == first) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        wait_ms = static_cast<int>(std::max<int64_t>(left, 0));
+      }
+      rdk::MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), wait_ms));
+      if (fatal_.load()) return FatalStatus();
+      if (!msg) {
+        if (batch->records.size() != first || Clock::now() >= deadline) break;
+        continue;
+      }
+      if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        // Transient by design: an outage or a missing topic pauses the
+        // engine, it does not stop it. Fatal errors were handled above.
+        log.Log(rd_kafka_err2name(msg->err),
+                fmt::format("consumer: {} (continuing)", rd_kafka_message_errstr(msg.get())));
+        if (batch->records.size() == first && Clock::now() >= deadline) break;
+        continue;
+      }
+      batch->records.push_back(ToRecord(*msg));
+      next[msg->partition] = msg->offset + 1;
+    }
+    if (!next.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [partition, offset] : next) {
+        batch->next.push_back(Position{partition, offset, 0});
+        positions_[partition] = offset;
+      }
+    }
+    return Status::OK();
+  }
+
+  Status CommitDurable(const std::vector<Position>& positions) override {
+    rdk::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+    {
+      // A partition that moved to another member is that member's to commit.
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Position& p : positions) {
+        if (!assigned_.contains(p.partition)) continue;
+        rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p.partition)->offset = p.next_offset;
+      }
+    }
+    if (list->cnt == 0) return Status::OK();
+    // Async: the result arrives in CommitCallback; a failed commit only delays
+    // what lag tools see, the state already holds the positions.
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk_.get(), list.get(), 1);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log.Log("commit", fmt::format("offset commit not sent: {}", rd_kafka_err2str(e)));
+    }
+    return Status::OK();
+  }
+
+  std::vector<std::pair<int32_t, int64_t>> Lag() const override {
+    std::vector<std::pair<int32_t, int64_t>> out;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int32_t partition : assigned_) {
+      int64_t low = -1, high = -1;
+      // Cached from the last fetch response: no broker round trip.
+      if (rd_kafka_get_watermark_offsets(rk_.get(), topic_.c_str(), partition, &low, &high) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          high < 0) {
+        continue;
+      }
+      int64_t position = low;
+      if (auto it = positions_.find(partition); it != positions_.end()) {
+        position = it->second;
+      } else if (auto s = start_offsets_.find(partition); s != start_offsets_.end()) {
+        position = s->second;
+      }
+      out.emplace_back(partition, std::max<int64_t>(high - std::max<int64_t>(position, 0), 0));
+    }
+    return out;
+  }
+
+  bool Ready() const override { return ready_.load(); }
+
+ private:
+  DecodedRecord ToRecord(const rd_kafka_message_t& msg) {
+    DecodedRecord rec;
+    rec.origin.partition = msg.partition;
+    rec.origin.offset = msg.offset;
+    rd_kafka_timestamp_type_t type;
+    int64_t ts_ms = rd_kafka_message_timestamp(&msg, &type);
+    rec.origin.ingest_us = ts_ms >= 0 ? ts_ms * 1000 : rdk::NowMicros();
+    std::string_view value(static_cast<const char*>(msg.payload), msg.payload ? msg.len : 0);
+    if (msg.payload == nullptr || msg.len == 0) {
+      rec.error = "empty message";
+    } else if (msg.len > kMaxKafkaRecordBytes) {
+      rec.error = fmt::format("oversize message ({} bytes > {})", msg.len, kMaxKafkaRecordBytes);
+      rec.raw = CutUtf8(value, kMaxRawBytes);
+    } else {
+      decoder_(value, &rec);
+      if (!rec.error.empty() && rec.raw.empty()) rec.raw = CutUtf8(value, kMaxRawBytes);
+    }
+    // The decoder does not know where the record came from; make sure it did not overwrite it.
+    rec.origin.partition = msg.partition;
+    rec.origin.offset = msg.offset;
+    rec.origin.line = 0;
+    return rec;
+  }
+
+  std::optional<int64_t> StartOffset(int32_t partition) {
+    if (lookup_) {
+      if (auto stored = lookup_(partition)) return stored;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = seek_positions_.find(partition); it != seek_positions_.end()) return it->second;
+    return std::nullopt;
+  }
+
+  void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      std::map<int32_t, int64_t> starts;
+      for (int i = 0; i < parts->cnt; ++i) {
+        rd_kafka_topic_partition_t& p = parts->elems[i];
+        // INVALID means "the group's committed offset, else auto.offset.reset".
+        if (std::optional<int64_t> stored = StartOffset(p.partition)) {
+          p.offset = *stored;
+          starts[p.partition] = *stored;
+        } else {
+          p.offset = RD_KAFKA_OFFSET_INVALID;
+        }
+      }
+      Status st = cooperative ? TakeError(rd_kafka_incremental_assign(rk, parts))
+                              : FromErr(rd_kafka_assign(rk, parts));
+      if (!st.ok()) log.Log("assign", "assign failed: " + st.message());
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (int i = 0; i < parts->cnt; ++i) {
+          assigned_.insert(parts->elems[i].partition);
+          positions_.erase(parts->elems[i].partition);
+        }
+        for (const auto& [p, o] : starts) start_offsets_[p] = o;
+      }
+      ready_.store(true);
+    } else {
+      // Revoked or lost: stop fetching. Records already returned for these
+      // partitions are still applied by this instance's pipeline.
+      Status st = cooperative ? TakeError(rd_kafka_incremental_unassign(rk, parts))
+                              : FromErr(rd_kafka_assign(rk, nullptr));
+      if (!st.ok()) log.Log("assign", "unassign failed: " + st.message());
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cooperative) {
+        for (int i = 0; i < parts->cnt; ++i) assigned_.erase(parts->elems[i].partition);
+      } else {
+        assigned_.clear();
+      }
+      if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        log.Log("rebalance", fmt::format("rebalance error: {}", rd_kafka_err2str(err)));
+      }
+    }
+  }
+
+  static Status TakeError(rd_kafka_error_t* error) {
+    if (error == nullptr) return Status::OK();
+    Status st = Status::Unavailable(rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    return st;
+  }
+  static Status FromErr(rd_kafka_resp_err_t err) {
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? Status::OK() : Status::Unavailable(rd_kafka_err2str(err));
+  }
+
+  Status FatalStatus() {
+    char reason[512];
+    rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_.get(), reason, sizeof(reason));
+    return Status::IOError(fmt::format("Kafka consumer fatal error: {}: {}", rd_kafka_err2name(e), reason));
+  }
+
+  static KafkaSource* Self(void* opaque) { return static_cast<KafkaSource*>(static_cast<rdk::ClientContext*>(opaque)); }
+
+  static void RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                void* opaque) {
+    Self(opaque)->OnRebalance(rk, err, parts);
+  }
+
+  static void CommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
+                             void* opaque) {
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      Self(opaque)->log.Log("commit", fmt::format("offset commit failed: {} (retried with the next batch)",
+                                                  rd_kafka_err2str(err)));
+    }
+  }
+
+  static void ErrorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    KafkaSource* self = Self(opaque);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) self->fatal_.store(true);
+    self->log.Log(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
+                  fmt::format("consumer: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason));
+  }
+
+  static constexpr size_t kMaxRawBytes = 4096;
+
+  const std::string topic_;
+  StoredPositionLookup lookup_;
+  RecordDecoder decoder_;
+  rdk::HandlePtr rk_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> fatal_{false};
+  mutable std::mutex mu_;
+  std::set<int32_t> assigned_;                 // guarded by mu_
+  std::map<int32_t, int64_t> positions_;       // next offset after the last polled record; mu_
+  std::map<int32_t, int64_t> start_offsets_;   // where an assignment started; mu_
+  std::map<int32_t, int64_t> seek_positions_;  // from Seek(); mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
+                                                          StoredPositionLookup lookup,
+                                                          RecordDecoder decoder) {
+  if (options.brokers.empty()) return Status::InvalidArgument("Kafka source: no brokers given");
+  if (options.input_topic.empty()) return Status::InvalidArgument("Kafka source: no input topic given");
+  if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");
+  auto source = std::make_unique<KafkaSource>(options, std::move(lookup), std::move(decoder));
+  SEGSTREAM_RETURN_IF_ERROR(source->Init(options));
+  return std::unique_ptr<Source>(std::move(source));
+}
+
+}  // namespace segstream

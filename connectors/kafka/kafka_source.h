@@ -1,0 +1,38 @@
+// KafkaSource: the engine's input from a Kafka consumer group. Offsets are
+// owned by the engine's state, not by the group: on every assignment a
+// partition is positioned at the next offset stored in the state (falling
+// back to the group's committed offset, then to the earliest), and offsets
+// are committed to the group only after the pipeline says the state that
+// consumed them is durable (for lag tools and for partitions that move).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "connectors/kafka/kafka_options.h"
+#include "connectors/source.h"
+#include "engine/event/invoice_event.h"
+
+namespace segstream {
+
+// The next offset of `partition` of the input topic according to the state,
+// or nullopt when the state has never consumed it.
+using StoredPositionLookup = std::function<std::optional<int64_t>(int32_t partition)>;
+
+// Turns one message value into an event, or sets `out->error` (and raw).
+using RecordDecoder = std::function<void(std::string_view value, DecodedRecord* out)>;
+
+// Messages larger than this are dead-lettered without being decoded.
+inline constexpr size_t kMaxKafkaRecordBytes = 1 << 20;
+
+// A consumer with an explicit decoder (tests; the engine uses OpenKafkaSource
+// in kafka.h, which plugs in the JSON event decoder). Subscribes to
+// options.input_topic; the group join happens during the first Polls.
+Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
+                                                          StoredPositionLookup lookup,
+                                                          RecordDecoder decoder);
+
+}  // namespace segstream
