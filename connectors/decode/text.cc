@@ -1,0 +1,71 @@
+// Text helpers; see text.h.
+#include "connectors/decode/text.h"
+
+#include <simdjson.h>
+
+namespace segstream::decode {
+
+TextScan ScanText(std::string_view text) {
+  TextScan scan;
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  unsigned char any_high = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = p[i];
+    any_high |= c;
+    // Control bytes are rare; one predictable branch keeps the loop fast.
+    if ((c < 0x20 && c != '\t') || c == 0x7F) {
+      scan.has_control = true;
+      scan.control_pos = i;
+      scan.has_high = true;  // unknown past this point; callers stop anyway
+      return scan;
+    }
+  }
+  scan.has_high = (any_high & 0x80) != 0;
+  return scan;
+}
+
+bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+
+void AppendLatin1AsUtf8(std::string_view text, std::string* out) {
+  out->reserve(out->size() + text.size() + text.size() / 8 + 8);
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out->push_back(ch);
+    } else {
+      out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+}
+
+bool HasLatin1C1Control(std::string_view text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80 && c <= 0x9F) return true;
+  }
+  return false;
+}
+
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Step back over continuation bytes (10xxxxxx) to the lead byte, and cut
+  // before that lead byte: its sequence would not fit entirely.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+void AssignValidUtf8Prefix(std::string_view text, size_t max_bytes, std::string* out) {
+  out->clear();
+  if (IsValidUtf8(text)) {
+    out->assign(Utf8Prefix(text, max_bytes));
+    return;
+  }
+  // Transcoding at most doubles the size, so max_bytes input bytes suffice.
+  AppendLatin1AsUtf8(text.substr(0, max_bytes), out);
+  if (out->size() > max_bytes) out->resize(Utf8Prefix(*out, max_bytes).size());
+}
+
+}  // namespace segstream::decode
