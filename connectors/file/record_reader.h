@@ -1,0 +1,80 @@
+// RecordReader: the synchronous core of FileSource. Reads a ByteStream,
+// splits it into lines (bounded memory for oversize lines), tracks byte
+// offsets and line numbers, detects the format from the first line, and
+// decodes lines into record blocks. FileSource runs it on its reader thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/decode/csv_decoder.h"
+#include "connectors/decode/json_decoder.h"
+#include "connectors/file/byte_stream.h"
+#include "engine/event/invoice_event.h"
+#include "engine/util/status.h"
+
+namespace segstream {
+
+inline constexpr size_t kMaxLineBytes = 64 * 1024;
+inline constexpr size_t kIdPrefixBytes = 64 * 1024;
+
+// FNV-1a, 64 bit: a fixed, documented hash (std::hash is not stable across
+// builds) for source ids.
+uint64_t Fnv1a64(std::string_view data);
+
+// Records decoded from consecutive lines and the position after each.
+struct RecordBlock {
+  std::vector<DecodedRecord> records;
+  std::vector<int64_t> next_offsets;  // byte offset after each record's line
+  Position end;                       // after everything read, blank lines included
+  bool eof = false;                   // no more records follow
+  Status status;                      // a fatal read error after `records`
+};
+
+class RecordReader {
+ public:
+  enum class Format { kCsv, kJsonl };
+
+  // Opens the stream, hashes its first 64 KiB and reads the CSV header.
+  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path_or_dash);
+
+  uint64_t id_hash() const { return id_hash_; }
+  Format format() const { return format_; }
+  Position position() const { return Position{0, offset_, line_no_}; }
+
+  // Reads and discards up to `offset`, which must be the start of a line at
+  // or after the current position; `line` becomes the next line number.
+  Status SkipTo(int64_t offset, uint64_t line);
+
+  // Appends up to `max_records` records to block->records (blank lines are
+  // skipped) and sets block->end, and block->eof at the end of the stream.
+  Status ReadBlock(size_t max_records, RecordBlock* block);
+
+ private:
+  explicit RecordReader(std::unique_ptr<ByteStream> stream);
+  Status Fill();  // compacts the buffer and reads more; sets eof_
+  // The next line without its '\n' (nullopt at the end). `*oversize` is set
+  // for lines longer than kMaxLineBytes, whose view holds only a prefix.
+  Result<std::optional<std::string_view>> NextLine(int64_t* offset, uint64_t* line_no, bool* oversize,
+                                                   int64_t* length);
+  Status DetectFormat();
+
+  std::unique_ptr<ByteStream> stream_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;  // first unconsumed byte in buf_
+  size_t end_ = 0;    // end of valid bytes in buf_
+  bool eof_ = false;
+  int64_t offset_ = 0;    // stream offset of buf_[begin_]
+  uint64_t line_no_ = 1;  // number of the line starting at offset_
+  uint64_t id_hash_ = 0;
+  Format format_ = Format::kCsv;
+  std::optional<CsvDecoder> csv_;
+  std::optional<JsonEventDecoder> json_;
+  std::string oversize_prefix_;
+};
+
+}  // namespace segstream
