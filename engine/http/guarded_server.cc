@@ -224,6 +224,11 @@ GuardedServer::GuardedServer(const HttpOptions& options) : options_(options) {
   });
 }
 
+bool GuardedServer::RaiseBacklog(int backlog) {
+  const socket_t sock = svr_sock_.load();
+  return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;
+}
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   if (t_reject) {
     (void)::send(sock, kBusyResponse, sizeof kBusyResponse - 1, MSG_NOSIGNAL | MSG_DONTWAIT);

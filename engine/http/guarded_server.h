@@ -60,6 +60,11 @@ class GuardedServer : public httplib::Server {
  public:
   explicit GuardedServer(const HttpOptions& options);
 
+  // cpp-httplib 0.11 listens with a backlog of 5 (compiled into the shared
+  // library); a burst of connections then waits for SYN retransmits (1 s,
+  // 3 s, ...). Call after bind: listen() again raises the backlog.
+  bool RaiseBacklog(int backlog);
+
  private:
   // Replaces cpp-httplib's keep-alive loop (a private virtual of the base).
   bool process_and_close_socket(socket_t sock) override;

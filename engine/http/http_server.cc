@@ -18,6 +18,8 @@ using HandlerResponse = httplib::Server::HandlerResponse;
 constexpr char kJson[] = "application/json";
 constexpr std::string_view kCustomersPrefix = "/customers/";
 constexpr size_t kMaxCustomerIdLength = 32;
+// Pending connections the kernel holds for us (capped by net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
 
 bool ValidCustomerId(std::string_view id) {
   if (id.empty() || id.size() > kMaxCustomerIdLength) return false;
@@ -167,6 +169,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
     }
     self->port_ = options.port;
   }
+  if (!svr.RaiseBacklog(kListenBacklog)) return Status::IOError("http: listen() failed");
   self->listener_ = std::thread([&svr] { svr.listen_after_bind(); });
   // stop() is a no-op until the accept loop runs, so wait for it here.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
