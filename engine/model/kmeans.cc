@@ -236,3 +236,22 @@ KMeansFit FitKMeans(const Points& x, const KMeansOptions& options) {
 }
 
 }  // namespace segstream::model
+
+namespace segstream::model {
+
+KMeansFit RefineKMeans(const Points& x, const Centers& init, const KMeansOptions& options) {
+  KMeansFit fit;
+  if (x.rows() == 0 || init.rows() == 0) {
+    fit.centers = init;
+    return fit;
+  }
+  RunResult run = Lloyd(x, init, options, options.tol * MeanVariance(x));
+  std::vector<double> dist2(static_cast<size_t>(x.rows()));
+  fit.labels.resize(static_cast<size_t>(x.rows()));
+  fit.inertia = Assign(x, run.centers, &fit.labels, &dist2);
+  fit.centers = std::move(run.centers);
+  fit.iterations = run.iterations;
+  return fit;
+}
+
+}  // namespace segstream::model

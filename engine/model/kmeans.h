@@ -56,6 +56,10 @@ int Nearest(const Centers& centers, const double* x, double* distance2 = nullptr
 // Sum over rows of x of the squared distance to the nearest centre.
 double Inertia(const Points& x, const Centers& centers);
 
+// Lloyd iterations from the given centres (options.k and n_init ignored):
+// the engine polishes its streaming centres with this at each model version.
+KMeansFit RefineKMeans(const Points& x, const Centers& init, const KMeansOptions& options);
+
 // Greedy k-means++ seeding alone (exposed for tests and the mini-batch
 // bootstrap). Returns k rows of x.
 Centers KMeansPlusPlus(const Points& x, int k, uint64_t seed);
