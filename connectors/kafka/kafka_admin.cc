@@ -92,7 +92,15 @@ Status EnsureTopics(const KafkaOptions& options, int timeout_ms) {
       {options.models_topic, 1, {}},
       {options.dead_letters_topic, n, {}},
   };
-  return CreateTopics(options, specs, timeout_ms);
+  // A name given twice (e.g. a test feeding its output back as input) must be
+  // requested once: CreateTopics rejects duplicates. The first spec wins.
+  std::vector<TopicSpec> unique;
+  for (TopicSpec& spec : specs) {
+    bool seen = false;
+    for (const TopicSpec& u : unique) seen = seen || u.name == spec.name;
+    if (!seen) unique.push_back(std::move(spec));
+  }
+  return CreateTopics(options, unique, timeout_ms);
 }
 
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,

@@ -1,0 +1,47 @@
+# Kafka integration tests. The fixture `kafka` starts one broker for all of
+# them (kafka_broker_start) and stops it at the end (kafka_broker_stop). The
+# port comes from SEGSTREAM_KAFKA_PORT at configure time (default 19092).
+# Starting fails, not skips, when Java or the Maven jars are missing: CI must
+# provide them. Every test takes RESOURCE_LOCK kafka: the outage test stops
+# the broker, so no other Kafka test may run beside it.
+if(DEFINED ENV{SEGSTREAM_KAFKA_PORT})
+  set(SEGSTREAM_KAFKA_PORT "$ENV{SEGSTREAM_KAFKA_PORT}")
+else()
+  set(SEGSTREAM_KAFKA_PORT 19092)
+endif()
+set(SEGSTREAM_KAFKA_BOOTSTRAP "127.0.0.1:${SEGSTREAM_KAFKA_PORT}")
+set(_kafka_local ${PROJECT_SOURCE_DIR}/tools/kafka-local)
+set(_kafka_env "SEGSTREAM_KAFKA_PORT=${SEGSTREAM_KAFKA_PORT}"
+               "SEGSTREAM_KAFKA_BOOTSTRAP=${SEGSTREAM_KAFKA_BOOTSTRAP}")
+
+add_test(NAME kafka_broker_start COMMAND ${_kafka_local} start)
+set_tests_properties(kafka_broker_start PROPERTIES
+  FIXTURES_SETUP kafka ENVIRONMENT "${_kafka_env}" TIMEOUT 300 LABELS "kafka;integration")
+add_test(NAME kafka_broker_stop COMMAND ${_kafka_local} stop)
+set_tests_properties(kafka_broker_stop PROPERTIES
+  FIXTURES_CLEANUP kafka ENVIRONMENT "${_kafka_env}" TIMEOUT 60 LABELS "kafka;integration")
+
+# Connector level: the source and sink against the real broker.
+add_executable(kafka_broker_test kafka_broker_test.cc)
+segstream_target_options(kafka_broker_test)
+target_link_libraries(kafka_broker_test PRIVATE segstream_kafka segstream_decode GTest::gtest GTest::gtest_main)
+gtest_discover_tests(kafka_broker_test DISCOVERY_TIMEOUT 60 PROPERTIES
+  FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "${_kafka_env}" TIMEOUT 120
+  LABELS "kafka;integration")
+
+# End to end: segstream on Kafka vs the CSV replay (bash scripts). They need
+# the segstream and segctl binaries (the lead's targets).
+if(TARGET segstream AND TARGET segctl)
+  set(_e2e_env ${_kafka_env}
+      "SEGSTREAM_BIN=$<TARGET_FILE:segstream>"
+      "SEGCTL_BIN=$<TARGET_FILE:segctl>"
+      "KAFKA_LOCAL=${_kafka_local}"
+      "SEGSTREAM_DATA=${PROJECT_SOURCE_DIR}/../shared/data/online_retail.csv.gz"
+      "E2E_WORK=${CMAKE_CURRENT_BINARY_DIR}/e2e")
+  foreach(name uci_roundtrip kill9 outage poison)
+    add_test(NAME kafka_e2e_${name} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_${name}.sh)
+    set_tests_properties(kafka_e2e_${name} PROPERTIES
+      FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "${_e2e_env}" TIMEOUT 900
+      LABELS "e2e;kafka;integration")
+  endforeach()
+endif()

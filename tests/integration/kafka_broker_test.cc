@@ -1,0 +1,380 @@
+// Connector tests against a real Kafka broker (tools/kafka-local, started by
+// the ctest fixture `kafka`; its address comes in SEGSTREAM_KAFKA_BOOTSTRAP).
+// Every test uses its own topics and group, so reruns never see old data.
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "connectors/decode/dead_letter.h"
+#include "connectors/decode/event_json.h"
+#include "connectors/kafka/kafka.h"
+
+namespace segstream {
+namespace {
+
+#define ASSERT_OK(expr)                         \
+  do {                                          \
+    const Status _s = (expr);                   \
+    ASSERT_TRUE(_s.ok()) << _s.ToString();      \
+  } while (0)
+
+// Kafka's murmur2 (the Java client's default partitioner), written from the
+// algorithm's description, to check that keys land where Java clients put them.
+uint32_t Murmur2(std::string_view data) {
+  const uint32_t m = 0x5bd1e995;
+  const int r = 24;
+  const uint32_t seed = 0x9747b28c;
+  uint32_t h = seed ^ static_cast<uint32_t>(data.size());
+  size_t i = 0;
+  const auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(data[k])); };
+  for (; i + 4 <= data.size(); i += 4) {
+    uint32_t k = byte(i) | byte(i + 1) << 8 | byte(i + 2) << 16 | byte(i + 3) << 24;
+    k *= m;
+    k ^= k >> r;
+    k *= m;
+    h *= m;
+    h ^= k;
+  }
+  switch (data.size() - i) {
+    case 3: h ^= byte(i + 2) << 16; [[fallthrough]];
+    case 2: h ^= byte(i + 1) << 8; [[fallthrough]];
+    case 1: h ^= byte(i); h *= m;
+  }
+  h ^= h >> 13;
+  h *= m;
+  h ^= h >> 15;
+  return h;
+}
+int32_t JavaPartition(std::string_view key, int partitions) {
+  return static_cast<int32_t>((Murmur2(key) & 0x7fffffff) % static_cast<uint32_t>(partitions));
+}
+
+InvoiceEvent MakeEvent(int i, int customers) {
+  InvoiceEvent e;
+  e.invoice = std::to_string(540000 + i);
+  e.stock_code = "22423";
+  e.description = "REGENCY CAKESTAND 3 TIER";
+  e.customer_id = std::to_string(13000 + i % customers);
+  e.country = "United Kingdom";
+  e.quantity = 1 + i % 5;
+  e.unit_price_milli = 12750;
+  e.invoice_ts = 1291191960 + 60 * i;
+  return e;
+}
+
+class KafkaBrokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* bootstrap = std::getenv("SEGSTREAM_KAFKA_BOOTSTRAP");
+    if (bootstrap == nullptr || *bootstrap == '\0') {
+      GTEST_SKIP() << "SEGSTREAM_KAFKA_BOOTSTRAP not set (ctest sets it; start a broker with tools/kafka-local)";
+    }
+    std::random_device rd;
+    const std::string unique = std::to_string(rd()) + "-" +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    options_.brokers = bootstrap;
+    options_.group_id = "g-" + unique;
+    options_.input_topic = "in-" + unique;
+    options_.changes_topic = options_.input_topic;  // the sink feeds the source
+    options_.segments_topic = "seg-" + unique;
+    options_.models_topic = "mod-" + unique;
+    options_.dead_letters_topic = "dl-" + unique;
+  }
+
+  void Produce(const std::vector<std::pair<std::string, std::string>>& values) {
+    Result<std::unique_ptr<Sink>> sink = OpenKafkaSinkNoCreate(options_);
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    for (const auto& [k, v] : values) ASSERT_TRUE((*sink)->Append(OutputStream::kSegmentChanges, k, v).ok());
+    Status st = (*sink)->Flush();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  static std::vector<DecodedRecord> ReadN(Source* source, size_t want, int seconds = 30) {
+    std::vector<DecodedRecord> out;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
+      SourceBatch batch;
+      Status st = source->Poll(want - out.size(), 200, &batch);
+      EXPECT_TRUE(st.ok()) << st.ToString();
+      for (auto& r : batch.records) out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // High watermark of `topic`/`partition`, asked from the broker.
+  int64_t HighWatermark(const std::string& topic, int32_t partition) {
+    char err[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", options_.brokers.c_str(), err, sizeof(err));
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    int64_t low = -1, high = -1;
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    // A just-created partition may not have a leader yet: retry for a while.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, 10000);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    rd_kafka_destroy(rk);
+    EXPECT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(e);
+    return high;
+  }
+
+  KafkaOptions options_;
+};
+
+TEST_F(KafkaBrokerTest, EnsureTopicsCreatesCompactedSegmentsTopicAndIsIdempotent) {
+  options_.topic_partitions = 3;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  Status again = EnsureTopics(options_, 30000);
+  EXPECT_TRUE(again.ok()) << again.ToString();
+  // Partition counts as asked: models is a single totally ordered log.
+  EXPECT_GE(HighWatermark(options_.input_topic, 2), 0);
+  EXPECT_GE(HighWatermark(options_.models_topic, 0), 0);
+  char err[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", options_.brokers.c_str(), err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  const rd_kafka_metadata_t* md = nullptr;
+  ASSERT_EQ(rd_kafka_metadata(rk, 1, nullptr, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  std::map<std::string, int> partitions;
+  for (int i = 0; i < md->topic_cnt; ++i) partitions[md->topics[i].topic] = md->topics[i].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  EXPECT_EQ(partitions[options_.input_topic], 3);
+  EXPECT_EQ(partitions[options_.segments_topic], 3);
+  EXPECT_EQ(partitions[options_.models_topic], 1);
+  // cleanup.policy=compact on the customer-segments topic (DescribeConfigs).
+  rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, options_.segments_topic.c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_DescribeConfigs(rk, &res, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 15000);
+  ASSERT_NE(ev, nullptr);
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** results =
+      rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+  std::string policy;
+  for (size_t i = 0; i < n; ++i) {
+    size_t cnt = 0;
+    const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(results[i], &cnt);
+    for (size_t j = 0; j < cnt; ++j) {
+      if (std::string(rd_kafka_ConfigEntry_name(entries[j])) == "cleanup.policy") policy = rd_kafka_ConfigEntry_value(entries[j]);
+    }
+  }
+  EXPECT_EQ(policy, "compact");
+  rd_kafka_event_destroy(ev);
+  rd_kafka_ConfigResource_destroy(res);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_destroy(rk);
+}
+
+TEST_F(KafkaBrokerTest, SinkToSourceKeepsPerCustomerOrderOnJavaPartitions) {
+  options_.topic_partitions = 3;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  const int n = 600, customers = 37;
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = 0; i < n; ++i) {
+    InvoiceEvent e = MakeEvent(i, customers);
+    values.emplace_back(e.customer_id, EncodeEventJson(e));
+  }
+  Produce(values);
+  Result<std::unique_ptr<Source>> source = OpenKafkaSource(options_, nullptr);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  std::vector<DecodedRecord> records = ReadN(source->get(), n);
+  ASSERT_EQ(records.size(), static_cast<size_t>(n));
+  std::map<std::string, int64_t> last_ts;
+  std::map<std::pair<int32_t, int64_t>, int> seen;
+  for (const DecodedRecord& r : records) {
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.origin.partition, JavaPartition(r.event.customer_id, 3)) << r.event.customer_id;
+    EXPECT_GT(r.event.invoice_ts, last_ts[r.event.customer_id]) << "order of customer " << r.event.customer_id;
+    last_ts[r.event.customer_id] = r.event.invoice_ts;
+    EXPECT_EQ(++seen[std::make_pair(r.origin.partition, r.origin.offset)], 1);
+  }
+  EXPECT_EQ(last_ts.size(), static_cast<size_t>(customers));
+}
+
+TEST_F(KafkaBrokerTest, FlushReturnsOnlyAfterTheBrokerHasEveryRecord) {
+  options_.topic_partitions = 2;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  Result<std::unique_ptr<Sink>> sink = OpenKafkaSinkNoCreate(options_);
+  ASSERT_TRUE(sink.ok());
+  for (int round = 1; round <= 3; ++round) {
+    for (int i = 0; i < 5000; ++i) {
+      ASSERT_TRUE((*sink)->Append(OutputStream::kModels, "", "{\"model_version\":" + std::to_string(i) + "}").ok());
+    }
+    ASSERT_TRUE((*sink)->Flush().ok());
+    // Right after Flush, without waiting: the log end already counts them all.
+    EXPECT_EQ(HighWatermark(options_.models_topic, 0), 5000 * round);
+  }
+}
+
+TEST_F(KafkaBrokerTest, AssignmentStartsAtTheStatePositionsAndCommitsOnlyWhatIsDurable) {
+  options_.topic_partitions = 2;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = 0; i < 100; ++i) {
+    InvoiceEvent e = MakeEvent(i, 10);
+    values.emplace_back(e.customer_id, EncodeEventJson(e));
+  }
+  Produce(values);
+  const std::map<int32_t, int64_t> state = {{0, 7}, {1, 11}};
+  std::map<int32_t, int64_t> count_per_partition;
+  {
+    Result<std::unique_ptr<Source>> source =
+        OpenKafkaSource(options_, [&](int32_t p) -> std::optional<int64_t> { return state.at(p); });
+    ASSERT_TRUE(source.ok());
+    std::vector<DecodedRecord> records = ReadN(source->get(), 100 - 18, 30);
+    ASSERT_EQ(records.size(), 82u);
+    std::map<int32_t, int64_t> first;
+    for (const DecodedRecord& r : records) {
+      if (!first.contains(r.origin.partition)) first[r.origin.partition] = r.origin.offset;
+      ++count_per_partition[r.origin.partition];
+    }
+    EXPECT_EQ(first[0], 7);
+    EXPECT_EQ(first[1], 11);
+    // The pipeline made partition 0 durable up to 20 only.
+    ASSERT_TRUE((*source)->CommitDurable({Position{0, 20, 0}}).ok());
+    SourceBatch idle;
+    ASSERT_TRUE((*source)->Poll(10, 1000, &idle).ok());  // serves the async commit
+    EXPECT_TRUE(idle.records.empty());
+  }
+  // A new member without state positions starts from the group's commits:
+  // 20 on partition 0 (not the 7+N it had read), earliest on partition 1.
+  Result<std::unique_ptr<Source>> again = OpenKafkaSource(options_, nullptr);
+  ASSERT_TRUE(again.ok());
+  const int64_t p0 = count_per_partition[0] + 7, p1 = count_per_partition[1] + 11;
+  std::vector<DecodedRecord> records = ReadN(again->get(), static_cast<size_t>((p0 - 20) + p1));
+  std::map<int32_t, int64_t> first;
+  for (const DecodedRecord& r : records) {
+    if (!first.contains(r.origin.partition)) first[r.origin.partition] = r.origin.offset;
+  }
+  EXPECT_EQ(first[0], 20);
+  EXPECT_EQ(first[1], 0);
+}
+
+TEST_F(KafkaBrokerTest, PoisonMessagesBecomeDeadLettersWithPartitionAndOffset) {
+  options_.topic_partitions = 1;
+  // Room for one message over the engine's 1 MiB limit.
+  ASSERT_OK(EnsureTopic(options_, options_.input_topic, 1, {{"max.message.bytes", "4194304"}}, 30000));
+  options_.producer_properties["message.max.bytes"] = "4000000";
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  Produce({{"13000", EncodeEventJson(MakeEvent(0, 1))},
+           {"", "{\"invoice\":\"1\",\"stock_code\":"},
+           {"", "\xff\xfe binary"},
+           {"13000", EncodeEventJson(MakeEvent(1, 1))},
+           {"", std::string(kMaxKafkaRecordBytes + 10, '{')}});
+  Result<std::unique_ptr<Source>> source = OpenKafkaSource(options_, nullptr);
+  ASSERT_TRUE(source.ok());
+  std::vector<DecodedRecord> records = ReadN(source->get(), 5);
+  ASSERT_EQ(records.size(), 5u);
+  EXPECT_TRUE(records[0].error.empty());
+  EXPECT_TRUE(records[3].error.empty());
+  for (int i : {1, 2, 4}) {
+    EXPECT_FALSE(records[i].error.empty()) << i;
+    EXPECT_EQ(records[i].origin.partition, 0);
+    EXPECT_EQ(records[i].origin.offset, i);
+    EXPECT_LE(records[i].raw.size(), 4096u);
+  }
+  // The engine writes them to the dead-letters topic with DeadLetterJson.
+  Result<std::unique_ptr<Sink>> sink = OpenKafkaSinkNoCreate(options_);
+  ASSERT_TRUE(sink.ok());
+  for (int i : {1, 2, 4}) {
+    ASSERT_TRUE((*sink)->Append(OutputStream::kDeadLetters, "", DeadLetterJson((*source)->Id(), records[i])).ok());
+  }
+  ASSERT_TRUE((*sink)->Flush().ok());
+  KafkaOptions dl = options_;
+  dl.input_topic = options_.dead_letters_topic;
+  dl.group_id += "-dl";
+  Result<std::unique_ptr<Source>> reader =
+      OpenKafkaSourceWithDecoder(dl, nullptr, [](std::string_view v, DecodedRecord* r) { r->raw = std::string(v); });
+  ASSERT_TRUE(reader.ok());
+  std::vector<DecodedRecord> letters = ReadN(reader->get(), 3);
+  ASSERT_EQ(letters.size(), 3u);
+  EXPECT_NE(letters[0].raw.find("\"offset\":1"), std::string::npos) << letters[0].raw;
+  EXPECT_NE(letters[1].raw.find("\"offset\":2"), std::string::npos) << letters[1].raw;
+  EXPECT_NE(letters[2].raw.find("\"offset\":4"), std::string::npos) << letters[2].raw;
+  EXPECT_NE(letters[0].raw.find("\"partition\":0"), std::string::npos) << letters[0].raw;
+  EXPECT_NE(letters[0].raw.find("\"source\":\"kafka:" + options_.input_topic + "\""), std::string::npos);
+}
+
+TEST_F(KafkaBrokerTest, TwoMembersShareThePartitionsAfterACooperativeRebalance) {
+  options_.topic_partitions = 4;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  auto batch_of = [](int from, int n) {
+    std::vector<std::pair<std::string, std::string>> v;
+    for (int i = from; i < from + n; ++i) {
+      InvoiceEvent e = MakeEvent(i, 50);
+      v.emplace_back(e.customer_id, EncodeEventJson(e));
+    }
+    return v;
+  };
+  Produce(batch_of(0, 400));
+  Result<std::unique_ptr<Source>> a = OpenKafkaSource(options_, nullptr);
+  ASSERT_TRUE(a.ok());
+  std::vector<DecodedRecord> first = ReadN(a->get(), 400);
+  ASSERT_EQ(first.size(), 400u);
+  ASSERT_EQ((*a)->Lag().size(), 4u);  // a alone owns all four partitions
+  std::map<int32_t, int64_t> next;
+  for (const DecodedRecord& r : first) next[r.origin.partition] = r.origin.offset + 1;
+  std::vector<Position> durable;
+  for (auto [p, o] : next) durable.push_back(Position{p, o, 0});
+  ASSERT_TRUE((*a)->CommitDurable(durable).ok());
+  SourceBatch idle;
+  ASSERT_TRUE((*a)->Poll(10, 500, &idle).ok());
+
+  Result<std::unique_ptr<Source>> b = OpenKafkaSource(options_, nullptr);
+  ASSERT_TRUE(b.ok());
+  Produce(batch_of(400, 400));
+  // Both members poll (and commit what they read, as the pipeline would)
+  // until every new message was read and the group has settled.
+  std::mutex mu;
+  std::map<std::pair<int32_t, int64_t>, int> reads;
+  std::atomic<bool> stop{false};
+  auto member = [&](Source* s) {
+    while (!stop.load()) {
+      SourceBatch batch;
+      if (!s->Poll(100, 100, &batch).ok()) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        for (const DecodedRecord& r : batch.records) {
+          if (r.event.invoice >= "540400") ++reads[{r.origin.partition, r.origin.offset}];
+        }
+      }
+      s->CommitDurable(batch.next);
+    }
+  };
+  std::thread ta(member, a->get()), tb(member, b->get());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(45);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::lock_guard<std::mutex> lock(mu);
+    if (reads.size() >= 400 && (*b)->Ready() && !(*b)->Lag().empty() && (*a)->Lag().size() < 4) break;
+  }
+  // Let the group settle a moment longer, then stop both.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  stop = true;
+  ta.join();
+  tb.join();
+  EXPECT_EQ(reads.size(), 400u);  // every new message read (at least once)
+  std::set<int32_t> pa, pb;
+  for (auto [p, l] : (*a)->Lag()) pa.insert(p);
+  for (auto [p, l] : (*b)->Lag()) pb.insert(p);
+  EXPECT_FALSE(pa.empty());
+  EXPECT_FALSE(pb.empty());
+  EXPECT_EQ(pa.size() + pb.size(), 4u);
+  for (int32_t p : pa) EXPECT_FALSE(pb.contains(p)) << "partition " << p << " owned twice";
+}
+
+}  // namespace
+}  // namespace segstream
