@@ -42,7 +42,7 @@ std::string FormatIso8601(int64_t t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(y), m, d,
                 static_cast<unsigned>(secs / 3600), static_cast<unsigned>(secs / 60 % 60),
                 static_cast<unsigned>(secs % 60));

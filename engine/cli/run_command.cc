@@ -1,0 +1,151 @@
+// `segstream run`; see run_command.h.
+#include "engine/cli/run_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "connectors/file/file_source.h"
+#include "connectors/file/jsonl_file_sink.h"
+#include "connectors/kafka/kafka.h"
+#include "engine/http/http_server.h"
+#include "engine/metrics/prometheus_observer.h"
+#include "engine/pipeline/pipeline.h"
+#include "engine/pipeline/queries.h"
+#include "engine/pipeline/segment_engine.h"
+#include "engine/segment/segment_table.h"
+#include "engine/util/time.h"
+#include "state/state_store.h"
+
+#ifndef SEGSTREAM_GIT_COMMIT
+#define SEGSTREAM_GIT_COMMIT "unknown"
+#endif
+#ifndef SEGSTREAM_VERSION
+#define SEGSTREAM_VERSION "0.0.0"
+#endif
+
+namespace segstream::cli {
+namespace {
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kInvalidArgument:
+    case Status::Code::kNotFound:
+      return kExitUsage;
+    case Status::Code::kBusy:
+    case Status::Code::kNotSupported:
+      return kExitState;
+    default:
+      return kExitRuntime;
+  }
+}
+
+int Fail(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "segstream: %s: %s\n", what.c_str(), s.message().c_str());
+  return ExitCodeFor(s);
+}
+
+std::string Thousands(uint64_t v) {
+  const std::string digits = std::to_string(v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStats& stats, bool bootstrapped) {
+  const auto& counts = engine.run_counts();
+  std::printf("segstream: %s records in %.2f s (%s records/s)%s\n", Thousands(stats.records).c_str(), stats.seconds,
+              Thousands(static_cast<uint64_t>(stats.seconds > 0 ? static_cast<double>(stats.records) / stats.seconds
+                                                                 : 0))
+                  .c_str(),
+              stats.finished ? ", input finished" : ", stopped");
+  for (const char* result : {"accepted", "skipped", "duplicate", "dead_letter"}) {
+    std::string line;
+    for (const auto& rc : counts.counts()) {
+      if (rc.result != result) continue;
+      line += "  " + rc.reason + " " + Thousands(rc.count);
+    }
+    if (line.empty()) line = "  0";
+    std::printf("  %-12s%s\n", (std::string(result) + ":").c_str(), line.c_str());
+  }
+  if (!c.use_kafka && counts.Total("dead_letter") > 0) {
+    std::printf("  dead letters are in %s/dead-letters.jsonl\n", c.out_dir.c_str());
+  }
+  std::printf("  customers:  %s (%s with purchases), watermark %s\n", Thousands(engine.customers_total()).c_str(),
+              Thousands(engine.customers_active()).c_str(),
+              engine.watermark() == kNoTime ? "none" : FormatIso8601(engine.watermark()).c_str());
+  const ServingModel& m = engine.serving();
+  if (m.empty()) {
+    std::printf("  model:      none yet (needs %llu customers with purchases; --min-customers)\n",
+                static_cast<unsigned long long>(c.engine.min_customers));
+    return;
+  }
+  std::printf("  model:      version %llu, k=%d, inertia %.1f, silhouette %.3f (sampled)\n",
+              static_cast<unsigned long long>(m.version), m.k(), m.inertia, m.silhouette);
+  if (bootstrapped && !engine.elbow_table().empty()) std::printf("\n%s", engine.elbow_table().c_str());
+  std::printf("\n%s", FormatSegmentTable(BuildSegmentTable(m, engine.CustomerRecords(), engine.watermark())).c_str());
+}
+
+}  // namespace
+
+int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
+  auto store = OpenRocksDbStore(c.state_dir, StoreOptions{});
+  if (!store.ok()) return Fail("cannot open state " + c.state_dir, store.status());
+  SegmentEngine engine(c.engine, store->get());
+  if (Status s = engine.Load(); !s.ok()) return Fail("cannot load state " + c.state_dir, s);
+  const bool had_model = !engine.serving().empty();
+
+  std::unique_ptr<Source> source;
+  std::unique_ptr<Sink> sink;
+  if (c.use_kafka) {
+    const std::string source_id = "kafka:" + c.kafka.input_topic;
+    StoredPositionLookup lookup = [&engine, source_id](int32_t partition) -> std::optional<int64_t> {
+      auto positions = engine.StoredPositions(source_id);
+      if (!positions.ok()) return std::nullopt;
+      for (const auto& p : positions.value()) {
+        if (p.partition == partition) return p.next_offset;
+      }
+      return std::nullopt;
+    };
+    auto sink_or = OpenKafkaSink(c.kafka);
+    if (!sink_or.ok()) return Fail("cannot start the Kafka producer", sink_or.status());
+    sink = std::move(sink_or).value();
+    auto src = OpenKafkaSource(c.kafka, lookup);
+    if (!src.ok()) return Fail("cannot start the Kafka consumer", src.status());
+    source = std::move(src).value();
+  } else {
+    auto src = OpenFileSource(c.input);
+    if (!src.ok()) return Fail("cannot read " + c.input, src.status());
+    source = std::move(src).value();
+    auto snk = OpenJsonlFileSink(c.out_dir);
+    if (!snk.ok()) return Fail("cannot write to " + c.out_dir, snk.status());
+    sink = std::move(snk).value();
+  }
+
+  PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
+  StateQueries queries(store->get(), &engine, &metrics);
+  std::unique_ptr<HttpServer> http;
+  auto http_options = ParseHttpAddress(c.http);
+  if (http_options.ok()) {
+    auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
+    if (!server.ok()) return Fail("cannot serve --http " + c.http, server.status());
+    http = std::move(server).value();
+  } else if (http_options.status().code() != Status::Code::kNotFound) {
+    return Fail("bad --http", http_options.status());
+  }
+
+  PipelineOptions pipeline = c.pipeline;
+  pipeline.progress = !c.quiet && (c.progress == "always" || (c.progress == "auto" && isatty(STDERR_FILENO)));
+  Pipeline loop(pipeline, &engine, source.get(), sink.get(), store->get(), &queries);
+  const Status s = loop.Run(stop);
+  if (http) http->Stop();
+  if (!s.ok()) return Fail("stopped", s);
+  if (!c.quiet) PrintSummary(c, engine, loop.stats(), !had_model);
+  return kExitOk;
+}
+
+}  // namespace segstream::cli

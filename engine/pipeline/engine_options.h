@@ -1,0 +1,35 @@
+// The tunables of the segmentation engine, with the defaults `segstream run`
+// uses. Every field has a command-line flag and a segstream.toml key
+// ([engine] table); see README.md.
+#pragma once
+
+#include <cstdint>
+#include <cstddef>
+
+#include "engine/rfm/cleaning.h"
+
+namespace segstream {
+
+struct EngineOptions {
+  int k = 0;                         // 0 = auto: chosen by silhouette over [k_min, k_max]
+  int k_min = 2;
+  int k_max = 10;
+  uint64_t min_customers = 500;      // active customers needed before the first fit
+  uint64_t min_customers_at_end = 20;  // a finished replay below min_customers still fits from this many
+  double half_life_days = 30;        // forgetting of mini-batch counts, in event time
+  double hysteresis = 0.1;           // z units a new centre must be closer by before a customer switches
+  uint64_t step_events = 1024;       // accepted events per mini-batch step
+  uint64_t publish_every = 20000;    // accepted events between model versions (cadence)
+  double drift_threshold = 0.25;     // a centre moving this far (z units) forces a version
+  double refit_tolerance = 0.01;     // streaming inertia worse than a fresh fit by more -> refit
+  uint64_t seed = 42;
+  size_t sample_min = 256;           // uniform population sample per step: clamp(2 x touched, min, max)
+  size_t sample_max = 4096;
+  size_t quality_sample = 50000;     // customers used for the refit check (all below this)
+  size_t silhouette_sample = 2000;   // customers in the sampled silhouette of each version
+  size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
+  size_t invoice_cache_entries = 200000;
+  CleaningRules rules;
+};
+
+}  // namespace segstream

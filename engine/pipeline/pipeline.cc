@@ -1,0 +1,123 @@
+// The micro-batch loop; see pipeline.h.
+#include "engine/pipeline/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+namespace segstream {
+namespace {
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options, SegmentEngine* engine, Source* source, Sink* sink, StateStore* store,
+                   PipelineObserver* observer)
+    : options_(options), engine_(engine), source_(source), sink_(sink), store_(store), observer_(observer) {}
+
+Status Pipeline::Run(const std::atomic<bool>& stop) {
+  source_id_ = source_->Id();
+  auto positions = engine_->StoredPositions(source_id_);
+  if (!positions.ok()) return positions.status();
+  SEGSTREAM_RETURN_IF_ERROR(source_->Seek(positions.value()));
+  auto offsets = engine_->StoredSinkOffsets();
+  if (!offsets.ok()) return offsets.status();
+  SEGSTREAM_RETURN_IF_ERROR(sink_->Open(offsets.value()));
+  if (observer_) observer_->OnReady(source_->Ready());
+
+  const double start = NowSeconds();
+  double last_record = start;
+  size_t batch_limit = options_.batch_records;
+  if (options_.max_rate > 0) {
+    // About 20 batches a second keeps a paced replay smooth.
+    batch_limit = std::max<size_t>(1, std::min<size_t>(batch_limit, static_cast<size_t>(options_.max_rate / 20)));
+  }
+  SourceBatch batch;
+  EngineOutputs outputs;
+  while (!stop.load(std::memory_order_relaxed)) {
+    batch.Clear();
+    outputs.Clear();
+    SEGSTREAM_RETURN_IF_ERROR(source_->Poll(batch_limit, options_.poll_timeout_ms, &batch));
+    const double t0 = NowSeconds();
+    bool finish = batch.end_of_input;
+    if (batch.records.empty() && !finish) {
+      if (observer_) observer_->OnReady(source_->Ready());
+      if (options_.until_idle_seconds > 0 && t0 - last_record >= options_.until_idle_seconds) {
+        finish = true;
+      } else {
+        continue;
+      }
+    }
+    if (!batch.records.empty()) last_record = t0;
+    SEGSTREAM_RETURN_IF_ERROR(engine_->Process(source_id_, batch, &outputs));
+    if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->Finish(&outputs));
+    stats_.records += batch.records.size();
+    SEGSTREAM_RETURN_IF_ERROR(Commit(batch.next, &outputs, NowSeconds() - t0));
+    ++stats_.batches;
+    stats_.seconds = NowSeconds() - start;
+    if (options_.progress) PrintProgress(false);
+    if (finish) {
+      stats_.finished = true;
+      break;
+    }
+    if (options_.max_rate > 0) {
+      const double due = start + static_cast<double>(stats_.records) / options_.max_rate;
+      const double wait = due - NowSeconds();
+      if (wait > 0) std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    }
+  }
+  stats_.seconds = NowSeconds() - start;
+  if (options_.progress) PrintProgress(true);
+  return Status::OK();
+}
+
+Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds) {
+  for (const auto& r : outputs->records) SEGSTREAM_RETURN_IF_ERROR(sink_->Append(r.stream, r.key, r.value));
+  // Outputs first: a crash after this point replays the batch and produces
+  // them again (same customer_id/seq), never loses them.
+  SEGSTREAM_RETURN_IF_ERROR(sink_->Flush());
+  StateWrite write;
+  engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+  SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
+  engine_->OnCommitted();
+  // Offsets to the broker only after the state is durable (lag tools only).
+  Status s = source_->CommitDurable(positions);
+  if (!s.ok()) std::fprintf(stderr, "segstream: warning: %s\n", s.ToString().c_str());
+
+  BatchReport report;
+  report.events = engine_->TakeBatchCounts().counts();
+  report.changes_by_reason = engine_->TakeBatchChanges();
+  report.model_published = engine_->TakePublished();
+  if (observer_) {
+    report.end_to_end_seconds = std::move(outputs->end_to_end_seconds);
+    report.processing_seconds = batch_seconds;
+    report.watermark = engine_->watermark();
+    report.customers_total = engine_->customers_total();
+    report.customers_active = engine_->customers_active();
+    if (!engine_->serving().empty()) report.model = engine_->Gauge();
+    for (const auto& [partition, lag] : source_->Lag()) report.lag.push_back({partition, lag});
+    report.store = store_->Gauges();
+    observer_->OnBatch(report);
+  }
+  return Status::OK();
+}
+
+void Pipeline::PrintProgress(bool final_line) {
+  const double now = NowSeconds();
+  if (!final_line && now - last_progress_ < 0.5) return;
+  last_progress_ = now;
+  const auto& counts = engine_->run_counts();
+  const double rate = stats_.seconds > 0 ? static_cast<double>(stats_.records) / stats_.seconds : 0;
+  std::fprintf(stderr, "\r%12llu lines  %10.0f lines/s  %8llu dead letters  %8llu customers  model v%llu ",
+               static_cast<unsigned long long>(stats_.records), rate,
+               static_cast<unsigned long long>(counts.Total("dead_letter")),
+               static_cast<unsigned long long>(engine_->customers_total()),
+               static_cast<unsigned long long>(engine_->serving().version));
+  if (final_line) std::fprintf(stderr, "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace segstream

@@ -1,0 +1,64 @@
+// Pipeline: the micro-batch loop. Poll a batch from the Source, let the
+// SegmentEngine apply it, hand its outputs to the Sink and wait until they
+// are durable, then commit state + source positions + sink offsets in one
+// synced RocksDB WriteBatch, and only then tell the source (Kafka offsets)
+// and the observer (metrics). A crash anywhere replays at most the current
+// batch, deterministically.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "connectors/sink.h"
+#include "connectors/source.h"
+#include "engine/pipeline/observer.h"
+#include "engine/pipeline/segment_engine.h"
+#include "state/state_store.h"
+
+namespace segstream {
+
+struct PipelineOptions {
+  size_t batch_records = 16384;    // most records per micro-batch
+  int poll_timeout_ms = 100;       // longest wait for the first record of a batch
+  double until_idle_seconds = -1;  // > 0: finish after this long without a record (streams)
+  double max_rate = 0;             // records per second, 0 = as fast as possible
+  bool progress = false;           // a progress line on stderr (a terminal)
+};
+
+struct RunStats {
+  uint64_t records = 0;       // records read this run (events + dead letters)
+  uint64_t batches = 0;
+  double seconds = 0;
+  bool finished = false;      // input ended (or idle timeout), final version done
+};
+
+class Pipeline {
+ public:
+  // Nothing is owned; `observer` may be null.
+  Pipeline(PipelineOptions options, SegmentEngine* engine, Source* source, Sink* sink, StateStore* store,
+           PipelineObserver* observer);
+
+  // Runs until the input ends, the idle timeout passes, or `stop` is set
+  // (then the current batch is finished and committed first).
+  Status Run(const std::atomic<bool>& stop);
+
+  const RunStats& stats() const { return stats_; }
+
+ private:
+  Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds);
+  void PrintProgress(bool final_line);
+
+  PipelineOptions options_;
+  SegmentEngine* engine_;
+  Source* source_;
+  Sink* sink_;
+  StateStore* store_;
+  PipelineObserver* observer_;
+  std::string source_id_;
+  RunStats stats_;
+  double last_progress_ = 0;
+};
+
+}  // namespace segstream

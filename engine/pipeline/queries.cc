@@ -1,0 +1,103 @@
+// StateQueries; see queries.h.
+#include "engine/pipeline/queries.h"
+
+#include <cmath>
+
+#include "engine/util/json.h"
+#include "engine/util/time.h"
+#include "state/record_codec.h"
+
+namespace segstream {
+
+StateQueries::StateQueries(StateStore* store, const SegmentEngine* engine, PipelineObserver* next)
+    : store_(store), engine_(engine), next_(next) {
+  committed_watermark_ = engine->watermark();
+}
+
+void StateQueries::OnBatch(const BatchReport& report) {
+  committed_watermark_ = report.watermark;
+  if (next_) next_->OnBatch(report);
+}
+
+void StateQueries::OnReady(bool ready) {
+  ready_ = ready;
+  if (next_) next_->OnReady(ready);
+}
+
+std::optional<std::string> StateQueries::CustomerJson(std::string_view customer_id) {
+  std::string value;
+  if (!store_->Get(Column::kCustomers, customer_id, &value).ok()) return std::nullopt;
+  CustomerRecord r;
+  if (!DecodeCustomer(value, &r).ok()) return std::nullopt;
+  const auto model = engine_->ServingSnapshot();
+  const int64_t watermark = committed_watermark_.load();
+  std::string j = "{\"customer_id\":";
+  AppendJsonString(&j, customer_id);
+  j += ",\"recency_days\":";
+  if (r.active()) {
+    AppendJsonFixed(&j, r.recency_days(watermark), 6);
+  } else {
+    j += "null";
+  }
+  j += ",\"frequency\":" + std::to_string(r.frequency) + ",\"monetary\":";
+  AppendMilliAsCents(&j, r.monetary_milli());
+  j += ",\"segment_id\":";
+  const SegmentInfo* seg = model->Find(r.segment_id);
+  if (r.segment_id >= 0) {
+    j += std::to_string(r.segment_id) + ",\"segment_name\":";
+    AppendJsonString(&j, seg ? seg->name : "retired");
+    j += ",\"action\":";
+    AppendJsonString(&j, seg ? seg->action : "");
+  } else {
+    j += "null,\"segment_name\":null,\"action\":null";
+  }
+  j += ",\"model_version\":" + std::to_string(model->version) + ",\"watermark\":";
+  AppendJsonString(&j, FormatIso8601(watermark));
+  j += ",\"recent_changes\":[";
+  std::string prefix(customer_id);
+  prefix.push_back('\0');
+  bool first = true;
+  (void)store_->ScanReverse(Column::kChanges, prefix, [&](std::string_view, std::string_view v) {
+    if (!first) j += ',';
+    first = false;
+    j.append(v);
+    return true;
+  });
+  j += "]}";
+  return j;
+}
+
+std::string SegmentTableJson(const ServingModel& m) {
+  std::string j = "{\"model_version\":" + std::to_string(m.version) + ",\"customers\":" +
+                  std::to_string(m.customers) + ",\"segments\":[";
+  for (int i = 0; i < m.k(); ++i) {
+    const auto& s = m.segments[static_cast<size_t>(i)];
+    if (i) j += ',';
+    j += "{\"segment_id\":" + std::to_string(s.id) + ",\"name\":";
+    AppendJsonString(&j, s.name);
+    j += ",\"customers\":" + std::to_string(s.customers) + ",\"share\":";
+    AppendJsonFixed(&j, m.customers ? static_cast<double>(s.customers) / static_cast<double>(m.customers) : 0.0, 4);
+    const model::Vec3 logs = m.scaler.InverseTransform(m.centers.row(i).transpose());
+    j += ",\"centre\":{\"recency_days\":";
+    AppendJsonFixed(&j, std::expm1(logs[0]), 2);
+    j += ",\"frequency\":";
+    AppendJsonFixed(&j, std::expm1(logs[1]), 2);
+    j += ",\"monetary\":";
+    AppendJsonFixed(&j, std::expm1(logs[2]), 2);
+    j += "},\"action\":";
+    AppendJsonString(&j, s.action);
+    j += '}';
+  }
+  j += "]}";
+  return j;
+}
+
+std::string StateQueries::SegmentsJson() { return SegmentTableJson(*engine_->ServingSnapshot()); }
+
+std::optional<std::string> StateQueries::ModelJson() {
+  const auto model = engine_->ServingSnapshot();
+  if (model->empty()) return std::nullopt;
+  return ServingModelJson(*model);
+}
+
+}  // namespace segstream

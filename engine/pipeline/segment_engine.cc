@@ -1,0 +1,279 @@
+// SegmentEngine, the per-record path: cleaning, duplicate detection, RFM
+// apply, exact scaler maintenance, scoring and change events.
+#include <chrono>
+
+#include "connectors/decode/dead_letter.h"
+#include "engine/model/features.h"
+#include "engine/pipeline/segment_engine.h"
+#include "engine/util/json.h"
+#include "engine/util/time.h"
+#include "state/record_codec.h"
+
+namespace segstream {
+
+void OutcomeCounts::Add(const std::string& result, const std::string& reason, uint64_t n) {
+  for (auto& c : counts_) {
+    if (c.reason == reason && c.result == result) {
+      c.count += n;
+      return;
+    }
+  }
+  counts_.push_back({result, reason, n});
+}
+
+uint64_t OutcomeCounts::Total(const std::string& result) const {
+  uint64_t total = 0;
+  for (const auto& c : counts_) {
+    if (c.result == result) total += c.count;
+  }
+  return total;
+}
+
+void OutcomeCounts::Merge(const OutcomeCounts& other) {
+  for (const auto& c : other.counts_) Add(c.result, c.reason, c.count);
+}
+
+SegmentEngine::SegmentEngine(EngineOptions options, StateStore* store)
+    : options_(std::move(options)), store_(store), serving_snapshot_(std::make_shared<ServingModel>()) {}
+
+namespace {
+
+// "bad_number: Quantity \"12x\"" -> "bad_number".
+std::string ReasonClass(const std::string& error) {
+  const auto colon = error.find(':');
+  return colon == std::string::npos ? error : error.substr(0, colon);
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& batch, EngineOutputs* out) {
+  for (const DecodedRecord& r : batch.records) {
+    if (!r.error.empty()) {
+      const std::string reason = ReasonClass(r.error);
+      batch_counts_.Add("dead_letter", reason);
+      out->records.push_back({OutputStream::kDeadLetters, r.event.customer_id, DeadLetterJson(source_id, r)});
+      continue;
+    }
+    const InvoiceEvent& e = r.event;
+    const LineClass cls = Classify(e, options_.rules);
+    if (!IsAccepted(cls)) {
+      batch_counts_.Add("skipped", LineClassName(cls));
+      continue;
+    }
+    CachedInvoice* inv = nullptr;
+    SEGSTREAM_RETURN_IF_ERROR(LookupInvoice(InvoiceKey(e.customer_id, e.invoice), &inv));
+    const uint64_t fp = LineFingerprint(e);
+    bool duplicate = false;
+    for (uint64_t f : inv->rec.line_fingerprints) {
+      if (f == fp) {
+        duplicate = true;
+        break;
+      }
+    }
+    if (duplicate) {
+      batch_counts_.Add("duplicate", "duplicate");
+      continue;
+    }
+    inv->rec.line_fingerprints.push_back(fp);
+    const bool is_purchase = cls == LineClass::kPurchase;
+    const bool new_purchase_invoice = is_purchase && !inv->rec.purchase_counted;
+    if (new_purchase_invoice) inv->rec.purchase_counted = true;
+    if (!inv->dirty) {
+      inv->dirty = true;
+      dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
+    }
+    batch_counts_.Add("accepted", LineClassName(cls));
+    ApplyAccepted(e, is_purchase, new_purchase_invoice, r.origin, out);
+    if (++accepted_since_step_ >= options_.step_events) Step(out);
+  }
+  return Status::OK();
+}
+
+Status SegmentEngine::LookupInvoice(const std::string& key, CachedInvoice** inv) {
+  auto it = invoices_.find(key);
+  if (it == invoices_.end()) {
+    CachedInvoice fresh;
+    std::string value;
+    Status s = store_->Get(Column::kInvoices, key, &value);
+    if (s.ok()) {
+      SEGSTREAM_RETURN_IF_ERROR(DecodeInvoice(value, &fresh.rec));
+    } else if (s.code() != Status::Code::kNotFound) {
+      return s;
+    }
+    it = invoices_.emplace(key, std::move(fresh)).first;
+  }
+  *inv = &it->second;
+  return Status::OK();
+}
+
+uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
+  auto it = by_id_.find(customer_id);
+  if (it != by_id_.end()) return it->second;
+  const uint32_t slot = static_cast<uint32_t>(slots_.size());
+  Slot s;
+  s.id = customer_id;
+  s.rec.index = slot;
+  slots_.push_back(std::move(s));
+  by_id_.emplace(customer_id, slot);
+  return slot;
+}
+
+model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
+  // A vector is as fresh as the customer's last touch or the last sweep,
+  // whichever is later: sweeps refresh every vector without rewriting records.
+  const int64_t at = std::max(r.vector_watermark, sweep_watermark_);
+  return CustomerLogFeatures(r, at);
+}
+
+void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice,
+                                  const Origin& origin, EngineOutputs* out) {
+  const uint32_t slot = FindOrCreate(e.customer_id);
+  Slot& s = slots_[slot];
+  CustomerRecord& r = s.rec;
+  const bool was_active = r.active();
+  if (was_active) scaler_.Remove(StoredVector(r));
+
+  const bool is_return = !is_purchase;
+  const int64_t amount = (e.quantity < 0 ? -e.quantity : e.quantity) * e.unit_price_milli;
+  if (is_return) {
+    r.returns_milli += amount;
+  } else {
+    r.purchases_milli += amount;
+    if (new_purchase_invoice) ++r.frequency;
+    if (r.last_purchase_ts == kNoTime || e.invoice_ts > r.last_purchase_ts) r.last_purchase_ts = e.invoice_ts;
+    if (r.first_purchase_ts == kNoTime || e.invoice_ts < r.first_purchase_ts) r.first_purchase_ts = e.invoice_ts;
+  }
+  if (r.last_event_ts == kNoTime || e.invoice_ts > r.last_event_ts) r.last_event_ts = e.invoice_ts;
+  if (watermark_ == kNoTime || e.invoice_ts > watermark_) watermark_ = e.invoice_ts;
+
+  if (r.active()) {
+    r.vector_watermark = watermark_;
+    scaler_.Add(CustomerLogFeatures(r, watermark_));
+    if (!was_active) ++active_;
+  }
+  MarkDirty(slot);
+  s.timer_dirty = true;
+  if (!s.in_step) {
+    s.in_step = true;
+    step_buffer_.push_back(slot);
+  }
+  ++accepted_since_publish_;
+  if (!serving_.empty() && r.active()) Rescore(slot, is_return ? "return" : "purchase", e.invoice_ts, out,
+                                               origin.ingest_us);
+}
+
+void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out,
+                            int64_t ingest_us) {
+  Slot& s = slots_[slot];
+  const model::Vec3 z = CustomerZ(serving_.z, s.rec, watermark_);
+  const int row = ScoreRow(serving_, z, s.rec.segment_id, options_.hysteresis);
+  const int new_id = serving_.segments[static_cast<size_t>(row)].id;
+  if (new_id == s.rec.segment_id) return;
+  const int previous = s.rec.segment_id;
+  s.rec.segment_id = new_id;
+  MarkDirty(slot);
+  EmitChange(slot, previous, reason, event_time, out);
+  if (ingest_us > 0) out->end_to_end_seconds.push_back(static_cast<double>(NowMicros() - ingest_us) / 1e6);
+}
+
+void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time,
+                               EngineOutputs* out) {
+  Slot& s = slots_[slot];
+  CustomerRecord& r = s.rec;
+  ++r.seq;
+  const SegmentInfo* now = serving_.Find(r.segment_id);
+  const SegmentInfo* before = previous_model_ ? previous_model_->Find(previous_id) : serving_.Find(previous_id);
+  std::string j;
+  j.reserve(320);
+  j += "{\"customer_id\":";
+  AppendJsonString(&j, s.id);
+  j += ",\"seq\":" + std::to_string(r.seq) + ",\"segment_id\":" + std::to_string(r.segment_id);
+  j += ",\"segment_name\":";
+  AppendJsonString(&j, now ? now->name : "");
+  if (previous_id < 0) {
+    j += ",\"previous_segment_id\":null,\"previous_segment_name\":null";
+  } else {
+    j += ",\"previous_segment_id\":" + std::to_string(previous_id) + ",\"previous_segment_name\":";
+    // A retired segment's name is no longer in the model: say so.
+    AppendJsonString(&j, before ? before->name : "retired");
+  }
+  j += ",\"reason\":";
+  AppendJsonString(&j, reason);
+  j += ",\"recency_days\":";
+  AppendJsonFixed(&j, r.recency_days(watermark_), 6);
+  j += ",\"frequency\":" + std::to_string(r.frequency) + ",\"monetary\":";
+  AppendMilliAsCents(&j, r.monetary_milli());
+  j += ",\"model_version\":" + std::to_string(serving_.version) + ",\"event_time\":";
+  AppendJsonString(&j, FormatIso8601(event_time));
+  j += '}';
+
+  std::string latest;
+  latest.reserve(160);
+  latest += "{\"customer_id\":";
+  AppendJsonString(&latest, s.id);
+  latest += ",\"segment_id\":" + std::to_string(r.segment_id) + ",\"segment_name\":";
+  AppendJsonString(&latest, now ? now->name : "");
+  latest += ",\"seq\":" + std::to_string(r.seq) + ",\"model_version\":" + std::to_string(serving_.version);
+  latest += ",\"event_time\":";
+  AppendJsonString(&latest, FormatIso8601(event_time));
+  latest += '}';
+
+  pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq), j, false});
+  if (r.seq > options_.changes_kept) {
+    pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq - options_.changes_kept), {}, true});
+  }
+  out->records.push_back({OutputStream::kSegmentChanges, s.id, std::move(j)});
+  out->records.push_back({OutputStream::kCustomerSegments, s.id, std::move(latest)});
+  bool found = false;
+  for (auto& [name, n] : batch_changes_) {
+    if (name == reason) {
+      ++n;
+      found = true;
+    }
+  }
+  if (!found) batch_changes_.emplace_back(reason, 1);
+}
+
+OutcomeCounts SegmentEngine::TakeBatchCounts() {
+  OutcomeCounts c = std::move(batch_counts_);
+  batch_counts_.Clear();
+  run_counts_.Merge(c);
+  return c;
+}
+
+std::vector<std::pair<std::string, uint64_t>> SegmentEngine::TakeBatchChanges() {
+  auto c = std::move(batch_changes_);
+  batch_changes_.clear();
+  return c;
+}
+
+bool SegmentEngine::TakePublished() {
+  const bool p = published_in_batch_;
+  published_in_batch_ = false;
+  return p;
+}
+
+std::shared_ptr<const ServingModel> SegmentEngine::ServingSnapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return serving_snapshot_;
+}
+
+std::vector<std::pair<int, uint64_t>> SegmentEngine::SegmentSizes() const {
+  std::vector<std::pair<int, uint64_t>> sizes;
+  for (const auto& seg : serving_.segments) sizes.emplace_back(seg.id, 0);
+  for (const auto& s : slots_) {
+    if (!s.rec.active()) continue;
+    for (auto& [id, n] : sizes) {
+      if (id == s.rec.segment_id) ++n;
+    }
+  }
+  return sizes;
+}
+
+}  // namespace segstream

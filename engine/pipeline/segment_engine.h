@@ -1,0 +1,199 @@
+// SegmentEngine: the deterministic core of segstream. It applies decoded
+// records, in order, to the per-customer RFM state; keeps the population
+// scaler exact; steps the mini-batch k-means every `step_events` accepted
+// events; publishes model versions; scores customers and emits segment
+// changes; and builds the RocksDB WriteBatch that makes a micro-batch
+// durable together with its source positions and sink offsets.
+//
+// Everything it computes is a function of the sequence of records (never of
+// how they were cut into micro-batches or of the wall clock), so a crash that
+// replays a batch reproduces the same outputs, and a Kafka replay of a file
+// equals the file replay.
+//
+// Not thread-safe: one pipeline thread drives it. Queries from other threads
+// go through ServingSnapshot() and the StateStore.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "connectors/sink.h"
+#include "engine/event/invoice_event.h"
+#include "engine/model/minibatch.h"
+#include "engine/model/scaler.h"
+#include "engine/pipeline/engine_options.h"
+#include "engine/pipeline/observer.h"
+#include "engine/rfm/customer_record.h"
+#include "engine/segment/recency_timer.h"
+#include "engine/segment/serving_model.h"
+#include "state/state_store.h"
+
+namespace segstream {
+
+struct OutputRecord {
+  OutputStream stream;
+  std::string key;
+  std::string value;
+};
+
+// What processing produced since the last commit.
+struct EngineOutputs {
+  std::vector<OutputRecord> records;
+  std::vector<double> end_to_end_seconds;
+  void Clear() {
+    records.clear();
+    end_to_end_seconds.clear();
+  }
+};
+
+// Counts by (result, reason) for the summary and the metrics.
+class OutcomeCounts {
+ public:
+  void Add(const std::string& result, const std::string& reason, uint64_t n = 1);
+  const std::vector<ReasonCount>& counts() const { return counts_; }
+  uint64_t Total(const std::string& result) const;
+  void Clear() { counts_.clear(); }
+  void Merge(const OutcomeCounts& other);
+
+ private:
+  std::vector<ReasonCount> counts_;  // few distinct keys: a linear scan beats hashing
+};
+
+class SegmentEngine {
+ public:
+  SegmentEngine(EngineOptions options, StateStore* store);
+  SegmentEngine(const SegmentEngine&) = delete;
+  SegmentEngine& operator=(const SegmentEngine&) = delete;
+
+  // Loads customers and engine state from the store (call once).
+  Status Load();
+
+  // Positions stored for `source_id` (empty when new) and the sink offsets.
+  Result<std::vector<Position>> StoredPositions(const std::string& source_id);
+  Result<SinkOffsets> StoredSinkOffsets();
+
+  // Applies the records of `batch` in order. Store read errors are returned;
+  // bad records are dead letters in `out`, never errors.
+  Status Process(const std::string& source_id, const SourceBatch& batch, EngineOutputs* out);
+
+  // End of a finite input (or --until-idle): the last step and a final
+  // version if anything changed since the last one. Idempotent.
+  Status Finish(EngineOutputs* out);
+
+  // Everything changed since the last commit, plus positions and offsets.
+  void BuildCommit(const std::string& source_id, const std::vector<Position>& positions,
+                   const SinkOffsets& sink_offsets, StateWrite* write);
+  // Call after the store committed BuildCommit's write.
+  void OnCommitted();
+
+  // This run's counts since the last TakeBatchCounts (for metrics).
+  OutcomeCounts TakeBatchCounts();
+  std::vector<std::pair<std::string, uint64_t>> TakeBatchChanges();
+  bool TakePublished();
+  const OutcomeCounts& run_counts() const { return run_counts_; }
+
+  int64_t watermark() const { return watermark_; }
+  uint64_t customers_total() const { return slots_.size(); }
+  uint64_t customers_active() const { return active_; }
+  const ServingModel& serving() const { return serving_; }
+  std::shared_ptr<const ServingModel> ServingSnapshot() const;
+  ModelGauge Gauge() const;
+  // Customers per segment id under the serving model (current assignments).
+  std::vector<std::pair<int, uint64_t>> SegmentSizes() const;
+  // Every customer's record, in creation order (for the end-of-run table).
+  std::vector<CustomerRecord> CustomerRecords() const {
+    std::vector<CustomerRecord> out;
+    out.reserve(slots_.size());
+    for (const auto& s : slots_) out.push_back(s.rec);
+    return out;
+  }
+  // The elbow table of the bootstrap fit with k=auto ("" otherwise).
+  const std::string& elbow_table() const { return elbow_table_; }
+
+ private:
+  struct Slot {
+    std::string id;
+    CustomerRecord rec;
+    bool dirty = false;        // write at the next commit
+    bool in_step = false;      // in step_buffer_
+    bool timer_dirty = false;  // recompute the recency timer at the next step
+  };
+  struct CachedInvoice {
+    InvoiceRecord rec;
+    bool dirty = false;
+  };
+
+  // segment_engine.cc: the per-record path.
+  void ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice, const Origin& origin,
+                     EngineOutputs* out);
+  Status LookupInvoice(const std::string& key, CachedInvoice** inv);
+  uint32_t FindOrCreate(const std::string& customer_id);
+  void MarkDirty(uint32_t slot) {
+    if (!slots_[slot].dirty) {
+      slots_[slot].dirty = true;
+      dirty_slots_.push_back(slot);
+    }
+  }
+  model::Vec3 StoredVector(const CustomerRecord& r) const;
+  void Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out, int64_t ingest_us);
+  void EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time, EngineOutputs* out);
+
+  // segment_engine_model.cc: steps, versions, bootstrap.
+  void Step(EngineOutputs* out);
+  void Bootstrap(EngineOutputs* out);
+  void Publish(const std::string& trigger, EngineOutputs* out);
+  void SweepScaler();
+  model::Points ActivePoints(const model::PopulationScaler& scaler, std::vector<uint32_t>* slots,
+                             size_t max_points, uint64_t seed) const;
+  void RescheduleTimer(uint32_t slot);
+  double TrainingDrift() const;
+
+  // segment_engine_state.cc: meta encoding.
+  std::string EncodeEngineMeta() const;
+  Status DecodeEngineMeta(std::string_view data);
+
+  EngineOptions options_;
+  StateStore* store_;  // not owned
+
+  std::vector<Slot> slots_;                        // by CustomerRecord::index
+  std::unordered_map<std::string, uint32_t> by_id_;
+  std::unordered_map<std::string, CachedInvoice> invoices_;
+  std::vector<uint32_t> dirty_slots_;              // customers to write at the next commit
+  std::vector<std::string> dirty_invoices_;        // invoice keys to write at the next commit
+  std::vector<StateWrite::Op> pending_changes_;    // "changes" column writes
+  uint64_t active_ = 0;
+
+  int64_t watermark_ = kNoTime;
+  int64_t sweep_watermark_ = kNoTime;  // every vector is at least this fresh (see StoredVector)
+  model::PopulationScaler scaler_;     // live, exact
+  model::PopulationScaler training_scaler_;  // the scaler training_ centres are expressed under
+  model::MiniBatchKMeans training_;
+  bool has_training_ = false;
+  ServingModel serving_;
+  const ServingModel* previous_model_ = nullptr;  // set only while Publish rescores
+  std::vector<uint32_t> step_buffer_;  // slots touched since the last step, first-touch order
+  std::vector<int> reseeded_since_publish_;
+  uint64_t accepted_since_step_ = 0;
+  uint64_t accepted_since_publish_ = 0;
+  uint64_t steps_since_publish_ = 0;
+  uint64_t step_count_ = 0;
+  int64_t last_step_watermark_ = kNoTime;
+  int next_segment_id_ = 0;
+  uint64_t refits_ = 0;
+  TimerIndex timers_;
+  std::string elbow_table_;
+
+  OutcomeCounts batch_counts_, run_counts_;
+  std::vector<std::pair<std::string, uint64_t>> batch_changes_;
+  bool published_in_batch_ = false;     // for the observer
+  bool published_since_commit_ = false;  // write the serving model at the next commit
+
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const ServingModel> serving_snapshot_;  // guarded by snapshot_mu_
+};
+
+}  // namespace segstream

@@ -1,0 +1,304 @@
+// SegmentEngine, the model side: mini-batch steps, the bootstrap fit, model
+// versions (quality check, stable ids, names, rescoring) and recency timers.
+#include <algorithm>
+#include <cmath>
+
+#include "engine/model/assignment.h"
+#include "engine/model/k_selection.h"
+#include "engine/model/kmeans.h"
+#include "engine/model/naming.h"
+#include "engine/model/rng.h"
+#include "engine/model/silhouette.h"
+#include "engine/pipeline/segment_engine.h"
+
+namespace segstream {
+
+void SegmentEngine::SweepScaler() {
+  // Refresh every active customer's vector to the current watermark. Records
+  // are not rewritten: StoredVector() reads max(vector_watermark, sweep).
+  for (const Slot& s : slots_) {
+    if (!s.rec.active()) continue;
+    const model::Vec3 old_v = StoredVector(s.rec);
+    const model::Vec3 new_v = CustomerLogFeatures(s.rec, watermark_);
+    if (old_v != new_v) {
+      scaler_.Remove(old_v);
+      scaler_.Add(new_v);
+    }
+  }
+  sweep_watermark_ = watermark_;
+}
+
+model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, std::vector<uint32_t>* slots,
+                                          size_t max_points, uint64_t seed) const {
+  std::vector<uint32_t> chosen;
+  chosen.reserve(active_);
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].rec.active()) chosen.push_back(i);
+  }
+  if (chosen.size() > max_points) {
+    // Seeded partial Fisher-Yates: a uniform sample without replacement.
+    model::Rng rng(seed);
+    for (size_t i = 0; i < max_points; ++i) {
+      const size_t j = i + rng.Below(chosen.size() - i);
+      std::swap(chosen[i], chosen[j]);
+    }
+    chosen.resize(max_points);
+    std::sort(chosen.begin(), chosen.end());
+  }
+  const ZTransform z = ZTransform::Of(scaler);
+  model::Points x(static_cast<Eigen::Index>(chosen.size()), 3);
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, slots_[chosen[i]].rec, watermark_).transpose();
+  }
+  if (slots) *slots = std::move(chosen);
+  return x;
+}
+
+void SegmentEngine::RescheduleTimer(uint32_t slot) {
+  timers_.Set(slot, NextRecencyCrossing(serving_, slots_[slot].rec, watermark_, options_.hysteresis));
+}
+
+double SegmentEngine::TrainingDrift() const {
+  if (!has_training_ || serving_.empty() || training_.k() != serving_.k()) return 0;
+  // Training centres expressed in the serving model's space, row by row
+  // (training row i became serving row i at the last version).
+  const model::Centers moved = model::Rescale(training_.centers(), training_scaler_, serving_.scaler);
+  double max_shift = 0;
+  for (Eigen::Index i = 0; i < moved.rows(); ++i) {
+    max_shift = std::max(max_shift, (moved.row(i) - serving_.centers.row(i)).norm());
+  }
+  return max_shift;
+}
+
+void SegmentEngine::Step(EngineOutputs* out) {
+  ++step_count_;
+  accepted_since_step_ = 0;
+  if (serving_.empty()) {
+    if (active_ >= options_.min_customers) Bootstrap(out);
+  } else {
+    ++steps_since_publish_;
+    // 1. Mini-batch update: the customers touched since the last step, mixed
+    // with a uniform sample of the population so the centres track the
+    // population's k-means, not a purchase-weighted one.
+    const double half_life_s = options_.half_life_days * 86400.0;
+    const double dt = last_step_watermark_ == kNoTime ? 0.0 : static_cast<double>(watermark_ - last_step_watermark_);
+    const double decay = half_life_s > 0 ? std::pow(0.5, dt / half_life_s) : 1.0;
+    training_.Reset(model::Rescale(training_.centers(), training_scaler_, scaler_), training_.counts());
+    training_scaler_ = scaler_;
+    std::vector<uint32_t> batch_slots;
+    for (uint32_t slot : step_buffer_) {
+      if (slots_[slot].rec.active()) batch_slots.push_back(slot);
+    }
+    const size_t sample = std::clamp(2 * batch_slots.size(), options_.sample_min, options_.sample_max);
+    model::Rng rng(model::MixSeed(options_.seed, step_count_));
+    if (active_ > 0) {
+      for (size_t tries = 0, taken = 0; taken < sample && tries < 4 * sample; ++tries) {
+        const uint32_t slot = static_cast<uint32_t>(rng.Below(slots_.size()));
+        if (!slots_[slot].rec.active()) continue;
+        batch_slots.push_back(slot);
+        ++taken;
+      }
+    }
+    const ZTransform z = ZTransform::Of(scaler_);
+    model::Points x(static_cast<Eigen::Index>(batch_slots.size()), 3);
+    for (size_t i = 0; i < batch_slots.size(); ++i) {
+      x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, slots_[batch_slots[i]].rec, watermark_).transpose();
+    }
+    const model::StepResult res = training_.Step(x, decay, model::MixSeed(options_.seed ^ 0x5eed, step_count_));
+    for (int r : res.reseeded) {
+      if (std::find(reseeded_since_publish_.begin(), reseeded_since_publish_.end(), r) ==
+          reseeded_since_publish_.end()) {
+        reseeded_since_publish_.push_back(r);
+      }
+    }
+    // 2. Recency: refresh the timers of touched customers, then fire the due ones.
+    for (uint32_t slot : step_buffer_) {
+      if (slots_[slot].timer_dirty) {
+        slots_[slot].timer_dirty = false;
+        RescheduleTimer(slot);
+      }
+    }
+    for (uint64_t slot : timers_.PopDue(watermark_)) {
+      const auto s32 = static_cast<uint32_t>(slot);
+      Rescore(s32, "recency", watermark_, out, 0);
+      RescheduleTimer(s32);
+    }
+    // 3. A new version at the cadence, on drift, or when a centre was re-seeded.
+    if (accepted_since_publish_ >= options_.publish_every) {
+      Publish("cadence", out);
+    } else if (!reseeded_since_publish_.empty()) {
+      Publish("reseed", out);
+    } else if (TrainingDrift() > options_.drift_threshold) {
+      Publish("drift", out);
+    }
+  }
+  for (uint32_t slot : step_buffer_) slots_[slot].in_step = false;
+  step_buffer_.clear();
+  last_step_watermark_ = watermark_;
+}
+
+void SegmentEngine::Bootstrap(EngineOutputs* out) {
+  SweepScaler();
+  const model::Points x = ActivePoints(scaler_, nullptr, options_.quality_sample, options_.seed);
+  model::KMeansOptions km;
+  km.seed = options_.seed;
+  model::KMeansFit fit;
+  if (options_.k > 0) {
+    km.k = std::min<int>(options_.k, static_cast<int>(x.rows()));
+    fit = model::FitKMeans(x, km);
+  } else {
+    const int k_max = std::min<int>(options_.k_max, static_cast<int>(x.rows()) - 1);
+    const int k_min = std::min(options_.k_min, k_max);
+    model::KSelection sel = model::SelectK(x, k_min, k_max, km);
+    elbow_table_ = model::FormatElbowTable(sel);
+    fit = std::move(sel.fit);
+  }
+  std::vector<double> counts(static_cast<size_t>(fit.centers.rows()), 0.0);
+  for (int label : fit.labels) counts[static_cast<size_t>(label)] += 1.0;
+  training_ = model::MiniBatchKMeans(fit.centers, counts);
+  training_scaler_ = scaler_;
+  has_training_ = true;
+  Publish("bootstrap", out);
+}
+
+void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
+  std::string trigger = trigger_in;
+  SweepScaler();
+  training_.Reset(model::Rescale(training_.centers(), training_scaler_, scaler_), training_.counts());
+  training_scaler_ = scaler_;
+  const uint64_t version = serving_.version + 1;
+
+  // Each version polishes the streaming centres with Lloyd iterations on the
+  // (sampled) population, so a published model sits at a local optimum of
+  // the population's k-means. Quality check: the polished centres against a
+  // fresh k-means++ fit; worse by more than refit_tolerance -> take the fit.
+  const model::Points x = ActivePoints(scaler_, nullptr, options_.quality_sample, model::MixSeed(options_.seed, version));
+  if (trigger != "bootstrap" && x.rows() > training_.k()) {
+    model::KMeansOptions km;
+    km.k = training_.k();
+    km.n_init = 3;
+    km.max_iter = 100;
+    km.seed = model::MixSeed(options_.seed, version);
+    const model::KMeansFit polished = model::RefineKMeans(x, training_.centers(), km);
+    const model::KMeansFit fresh = model::FitKMeans(x, km);
+    if (polished.inertia > (1.0 + options_.refit_tolerance) * fresh.inertia) {
+      std::vector<double> counts(static_cast<size_t>(km.k), 0.0);
+      for (int label : fresh.labels) counts[static_cast<size_t>(label)] += 1.0;
+      training_.Reset(fresh.centers, counts);
+      ++refits_;
+      trigger = "refit";
+    } else {
+      training_.Reset(polished.centers, training_.counts());
+    }
+  }
+
+  ServingModel next;
+  next.version = version;
+  next.previous_version = serving_.version;
+  next.event_time = watermark_;
+  next.scaler = scaler_;
+  next.z = ZTransform::Of(scaler_);
+  next.centers = training_.centers();
+  next.trigger = trigger;
+  const int k = next.k();
+  next.segments.resize(static_cast<size_t>(k));
+
+  // Stable ids: match the new centres to the previous version's by minimum
+  // total distance (in the new space). Re-seeded centres are new segments.
+  std::vector<int> match(static_cast<size_t>(k), -1);
+  if (!serving_.empty()) {
+    const model::Centers old = model::Rescale(serving_.centers, serving_.scaler, scaler_);
+    Eigen::MatrixXd cost(k, old.rows());
+    for (int i = 0; i < k; ++i) {
+      for (Eigen::Index j = 0; j < old.rows(); ++j) cost(i, j) = (next.centers.row(i) - old.row(j)).norm();
+    }
+    match = model::MinCostAssignment(cost);
+    for (int r : reseeded_since_publish_) {
+      if (r >= 0 && r < k) match[static_cast<size_t>(r)] = -1;
+    }
+    for (int i = 0; i < k; ++i) {
+      auto& seg = next.segments[static_cast<size_t>(i)];
+      if (match[static_cast<size_t>(i)] >= 0) {
+        const int j = match[static_cast<size_t>(i)];
+        seg.id = serving_.segments[static_cast<size_t>(j)].id;
+        seg.shift = cost(i, j);
+        next.max_shift = std::max(next.max_shift, seg.shift);
+      } else {
+        seg.id = next_segment_id_++;
+      }
+    }
+  } else {
+    for (int i = 0; i < k; ++i) next.segments[static_cast<size_t>(i)].id = next_segment_id_++;
+  }
+  const std::vector<model::SegmentName> names = model::NameSegments(next.centers);
+  for (int i = 0; i < k; ++i) {
+    next.segments[static_cast<size_t>(i)].name = names[static_cast<size_t>(i)].name;
+    next.segments[static_cast<size_t>(i)].action = names[static_cast<size_t>(i)].action;
+  }
+  const ServingModel previous = std::move(serving_);
+  serving_ = std::move(next);
+  previous_model_ = &previous;  // change events name the segment a customer leaves as it was
+  reseeded_since_publish_.clear();
+  accepted_since_publish_ = 0;
+  steps_since_publish_ = 0;
+
+  // Rescore everyone against the new version (reason "model") and rebuild
+  // the recency timers; then the version's statistics.
+  double inertia = 0;
+  std::vector<uint64_t> sizes(static_cast<size_t>(k), 0);
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    if (!slots_[slot].rec.active()) continue;
+    Rescore(slot, "model", watermark_, out, 0);
+    const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
+    double d2 = 0;
+    model::Nearest(serving_.centers, z, &d2);
+    inertia += d2;
+    const int row = serving_.RowOf(slots_[slot].rec.segment_id);
+    if (row >= 0) ++sizes[static_cast<size_t>(row)];
+    slots_[slot].timer_dirty = false;
+    RescheduleTimer(slot);
+  }
+  previous_model_ = nullptr;
+  serving_.customers = active_;
+  serving_.inertia = inertia;
+  for (int i = 0; i < k; ++i) serving_.segments[static_cast<size_t>(i)].customers = sizes[static_cast<size_t>(i)];
+  {
+    const uint64_t seed = model::MixSeed(options_.seed ^ 0x511, version);
+    const model::Points sx = ActivePoints(serving_.scaler, nullptr, options_.silhouette_sample, seed);
+    std::vector<int> labels(static_cast<size_t>(sx.rows()));
+    for (Eigen::Index i = 0; i < sx.rows(); ++i) {
+      labels[static_cast<size_t>(i)] = model::Nearest(serving_.centers, model::Vec3(sx.row(i).transpose()));
+    }
+    serving_.silhouette = sx.rows() > k ? model::Silhouette(sx, labels, k, options_.silhouette_sample, seed) : 0.0;
+  }
+  out->records.push_back({OutputStream::kModels, std::to_string(serving_.version), ServingModelJson(serving_)});
+  published_in_batch_ = true;
+  published_since_commit_ = true;
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  serving_snapshot_ = std::make_shared<ServingModel>(serving_);
+}
+
+Status SegmentEngine::Finish(EngineOutputs* out) {
+  if (accepted_since_step_ > 0 || !step_buffer_.empty()) Step(out);
+  if (serving_.empty()) {
+    if (active_ >= std::max<uint64_t>(options_.min_customers_at_end, 2)) {
+      Bootstrap(out);
+    }
+    return Status::OK();
+  }
+  if (accepted_since_publish_ > 0 || steps_since_publish_ > 0) Publish("final", out);
+  return Status::OK();
+}
+
+ModelGauge SegmentEngine::Gauge() const {
+  ModelGauge g;
+  g.version = serving_.version;
+  g.k = serving_.k();
+  g.inertia = serving_.inertia;
+  g.silhouette = serving_.silhouette;
+  g.max_centroid_shift = serving_.max_shift;
+  for (const auto& s : serving_.segments) g.segments.push_back({s.id, s.name, s.customers, s.shift});
+  return g;
+}
+
+}  // namespace segstream

@@ -1,0 +1,46 @@
+// The per-customer RFM record and the invoice bookkeeping behind frequency
+// and duplicate detection: plain value types, plus the rules that apply one
+// cleaned event to them. Encoding lives in state/record_codec.h.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace segstream {
+
+inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+
+struct CustomerRecord {
+  uint64_t index = 0;               // dense creation order: 0, 1, 2 ... (deterministic sampling)
+  int64_t frequency = 0;            // distinct purchase invoices
+  int64_t purchases_milli = 0;      // sum of quantity * unit price over purchase lines
+  int64_t returns_milli = 0;        // sum of |quantity| * unit price over return lines
+  int64_t first_purchase_ts = kNoTime;
+  int64_t last_purchase_ts = kNoTime;
+  int64_t last_event_ts = kNoTime;
+  int64_t vector_watermark = kNoTime;  // watermark of the feature vector held in the scaler; kNoTime = none
+  int32_t segment_id = -1;             // current segment, -1 = none yet
+  uint64_t seq = 0;                    // segment changes so far (the next change has seq + 1)
+
+  bool active() const { return frequency > 0; }
+  // Net revenue: purchases minus returns (may be negative).
+  int64_t monetary_milli() const { return purchases_milli - returns_milli; }
+  double monetary() const { return static_cast<double>(monetary_milli()) / 1000.0; }
+  // Fractional days from the last purchase to `watermark`; requires active().
+  double recency_days(int64_t watermark) const {
+    return static_cast<double>(watermark - last_purchase_ts) / 86400.0;
+  }
+  bool operator==(const CustomerRecord&) const = default;
+};
+
+// One (customer, invoice): whether it already counted as a purchase, and the
+// fingerprints of its lines so exact duplicates count once.
+struct InvoiceRecord {
+  bool purchase_counted = false;
+  std::vector<uint64_t> line_fingerprints;
+  bool operator==(const InvoiceRecord&) const = default;
+};
+
+}  // namespace segstream

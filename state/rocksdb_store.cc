@@ -1,0 +1,182 @@
+// RocksDB implementation of StateStore: four column families, synced
+// WriteBatch commits, read-only opens for inspection tools, checkpoints.
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/table.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+#include "state/state_store.h"
+
+namespace segstream {
+namespace {
+
+constexpr const char* kColumnNames[] = {"customers", "invoices", "changes", "meta"};
+constexpr const char* kFormatKey = "format_version";
+
+Status FromRocks(const rocksdb::Status& s, const std::string& dir) {
+  if (s.ok()) return Status::OK();
+  std::string msg = s.ToString();
+  if (s.IsIOError() && msg.find("lock") != std::string::npos) {
+    return Status::Busy("state directory " + dir +
+                        " is in use by another segstream process (RocksDB lock held): " + msg);
+  }
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  return Status::IOError(msg);
+}
+
+class RocksDbStore final : public StateStore {
+ public:
+  RocksDbStore(std::string dir, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+               std::shared_ptr<rocksdb::Statistics> stats)
+      : dir_(std::move(dir)), db_(std::move(db)), handles_(std::move(handles)), stats_(std::move(stats)) {}
+
+  ~RocksDbStore() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+
+  Status Get(Column column, std::string_view key, std::string* value) override {
+    auto s = db_->Get(rocksdb::ReadOptions(), Handle(column), rocksdb::Slice(key.data(), key.size()), value);
+    return FromRocks(s, dir_);
+  }
+
+  Status Scan(Column column, std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(column)));
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+      auto k = it->key();
+      if (!k.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+      if (!fn(std::string_view(k.data(), k.size()), std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status(), dir_);
+  }
+
+  Status ScanReverse(Column column, std::string_view prefix,
+                     const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(column)));
+    // Seek past the prefix range: prefix followed by 0xff bytes.
+    std::string upper(prefix);
+    upper.append(16, '\xff');
+    it->SeekForPrev(upper);
+    const rocksdb::Slice p(prefix.data(), prefix.size());
+    for (; it->Valid(); it->Prev()) {
+      auto k = it->key();
+      if (!k.starts_with(p)) break;
+      if (!fn(std::string_view(k.data(), k.size()), std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status(), dir_);
+  }
+
+  Status Commit(const StateWrite& write) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& op : write.ops) {
+      rocksdb::Status s = op.erase ? batch.Delete(Handle(op.column), op.key)
+                                   : batch.Put(Handle(op.column), op.key, op.value);
+      if (!s.ok()) return FromRocks(s, dir_);
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // the batch carries source positions: it must survive power loss
+    return FromRocks(db_->Write(wo, &batch), dir_);
+  }
+
+  Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* cp = nullptr;
+    auto s = rocksdb::Checkpoint::Create(db_.get(), &cp);
+    if (!s.ok()) return FromRocks(s, dir_);
+    std::unique_ptr<rocksdb::Checkpoint> owned(cp);
+    return FromRocks(owned->CreateCheckpoint(dir), dir);
+  }
+
+  StoreGauge Gauges() override {
+    StoreGauge g;
+    auto prop = [&](const char* name) {
+      uint64_t total = 0, v = 0;
+      for (auto* h : handles_) {
+        if (db_->GetIntProperty(h, name, &v)) total += v;
+      }
+      return total;
+    };
+    g.live_sst_bytes = prop("rocksdb.live-sst-files-size");
+    g.memtable_bytes = prop("rocksdb.cur-size-all-mem-tables");
+    g.pending_compaction_bytes = prop("rocksdb.estimate-pending-compaction-bytes");
+    if (stats_) {
+      g.block_cache_hits = stats_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+      g.block_cache_misses = stats_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+      g.write_stall_micros = stats_->getTickerCount(rocksdb::STALL_MICROS);
+    }
+    return g;
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(Column c) const { return handles_[static_cast<size_t>(c) + 1]; }
+
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] = default
+  std::shared_ptr<rocksdb::Statistics> stats_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, const StoreOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool exists = fs::exists(fs::path(dir) / "CURRENT", ec);
+  if (!exists && (options.read_only || !options.create_if_missing)) {
+    return Status::NotFound("no segstream state in " + dir + " (run `segstream run --state " + dir + "` first)");
+  }
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 3;
+  auto stats = rocksdb::CreateDBStatistics();
+  stats->set_stats_level(rocksdb::StatsLevel::kExceptTimeForMutex);
+  db_options.statistics = stats;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kNoCompression;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const char* name : kColumnNames) cfs.emplace_back(name, cf_options);
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_options, dir, cfs, &handles, &raw)
+                          : rocksdb::DB::Open(db_options, dir, cfs, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, dir);
+  auto store = std::make_unique<RocksDbStore>(dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles), stats);
+
+  std::string version;
+  Status vs = store->Get(Column::kMeta, kFormatKey, &version);
+  if (vs.ok()) {
+    if (version != std::to_string(kStateFormatVersion)) {
+      return Status::NotSupported("state in " + dir + " has format version " + version + "; this build reads version " +
+                                  std::to_string(kStateFormatVersion) + " (upgrade segstream)");
+    }
+  } else if (vs.code() == Status::Code::kNotFound) {
+    if (!options.read_only) {
+      StateWrite w;
+      w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
+      SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
+    }
+  } else {
+    return vs;
+  }
+  return std::unique_ptr<StateStore>(std::move(store));
+}
+
+}  // namespace segstream

@@ -1,0 +1,85 @@
+// StateStore: the durable home of segstream's state. One atomic, synced
+// commit per micro-batch carries the customers it changed, its invoice
+// bookkeeping, and the source positions / sink offsets / model it produced,
+// so a crash can never separate state from the positions that made it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/pipeline/observer.h"
+#include "engine/util/status.h"
+
+namespace segstream {
+
+// The column families (see state/FORMAT.md for keys and values).
+enum class Column {
+  kCustomers,  // customer id -> CustomerRecord
+  kInvoices,   // customer id \0 invoice -> InvoiceRecord (frequency + duplicate bookkeeping)
+  kChanges,    // customer id \0 seq (big-endian u64) -> segment-change JSON (last few per customer)
+  kMeta,       // positions, sink offsets, watermark, model, counters
+};
+
+// Everything one micro-batch writes, applied atomically by Commit.
+struct StateWrite {
+  struct Op {
+    Column column;
+    std::string key;
+    std::string value;
+    bool erase = false;
+  };
+  std::vector<Op> ops;
+  void Put(Column c, std::string key, std::string value) {
+    ops.push_back({c, std::move(key), std::move(value), false});
+  }
+  void Delete(Column c, std::string key) { ops.push_back({c, std::move(key), {}, true}); }
+  bool empty() const { return ops.empty(); }
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+  StateStore() = default;
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // NotFound when the key is absent.
+  virtual Status Get(Column column, std::string_view key, std::string* value) = 0;
+
+  // Visits keys with `prefix` in key order until `fn` returns false.
+  virtual Status Scan(Column column, std::string_view prefix,
+                      const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // Same as Scan but newest-first (reverse key order) within `prefix`.
+  virtual Status ScanReverse(Column column, std::string_view prefix,
+                             const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // Applies `write` atomically and durably (WAL fsync) — or not at all.
+  virtual Status Commit(const StateWrite& write) = 0;
+
+  // A consistent on-disk copy of the state (RocksDB checkpoint) in `dir`.
+  virtual Status Checkpoint(const std::string& dir) = 0;
+
+  // RocksDB health for metrics.
+  virtual StoreGauge Gauges() = 0;
+};
+
+struct StoreOptions {
+  bool read_only = false;      // segctl: no lock taken, may run beside the engine
+  bool create_if_missing = true;
+  size_t block_cache_bytes = 64 << 20;
+};
+
+// Opens (or creates) the RocksDB state in `dir`. Errors are user-facing: a
+// directory held by another segstream process is Status::Busy, a state
+// written by a newer format is Status::NotSupported.
+Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, const StoreOptions& options);
+
+// The on-disk format version this build writes (meta key "format_version").
+inline constexpr int kStateFormatVersion = 1;
+
+}  // namespace segstream
