@@ -3,25 +3,52 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace segstream::decode {
 
 TextScan ScanText(std::string_view text) {
   TextScan scan;
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  unsigned char any_high = 0;
-  for (size_t i = 0; i < n; ++i) {
+  uint64_t any_high = 0;
+  size_t i = 0;
+  // Eight bytes at a time (SWAR): a word with no byte < 0x20 and no 0x7F
+  // needs no byte loop. The tests are exact about *whether* such a byte
+  // exists; the byte loop below finds which one (TAB is allowed).
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    any_high |= w;
+    const uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHighs;
+    const uint64_t x = w ^ (0x7F * kOnes);
+    const uint64_t del = (x - kOnes) & ~x & kHighs;
+    if ((below_space | del) != 0) {
+      for (size_t j = i; j < i + 8; ++j) {
+        const unsigned char c = p[j];
+        if ((c < 0x20 && c != '\t') || c == 0x7F) {
+          scan.has_control = true;
+          scan.control_pos = j;
+          scan.has_high = true;  // unknown past this point; callers stop anyway
+          return scan;
+        }
+      }
+    }
+  }
+  for (; i < n; ++i) {
     const unsigned char c = p[i];
     any_high |= c;
-    // Control bytes are rare; one predictable branch keeps the loop fast.
     if ((c < 0x20 && c != '\t') || c == 0x7F) {
       scan.has_control = true;
       scan.control_pos = i;
-      scan.has_high = true;  // unknown past this point; callers stop anyway
+      scan.has_high = true;
       return scan;
     }
   }
-  scan.has_high = (any_high & 0x80) != 0;
+  scan.has_high = (any_high & kHighs) != 0;
   return scan;
 }
 
