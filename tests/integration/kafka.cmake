@@ -25,9 +25,10 @@ set_tests_properties(kafka_broker_stop PROPERTIES
 add_executable(kafka_broker_test kafka_broker_test.cc)
 segstream_target_options(kafka_broker_test)
 target_link_libraries(kafka_broker_test PRIVATE segstream_kafka segstream_decode GTest::gtest GTest::gtest_main)
+# gtest_discover_tests flattens list-valued PROPERTIES, so only single values here.
 gtest_discover_tests(kafka_broker_test DISCOVERY_TIMEOUT 60 PROPERTIES
-  FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "${_kafka_env}" TIMEOUT 120
-  LABELS "kafka;integration")
+  FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "SEGSTREAM_KAFKA_BOOTSTRAP=${SEGSTREAM_KAFKA_BOOTSTRAP}"
+  TIMEOUT 120 LABELS kafka)
 
 # End to end: segstream on Kafka vs the CSV replay (bash scripts). They need
 # the segstream and segctl binaries (the lead's targets).
