@@ -32,13 +32,20 @@ gtest_discover_tests(kafka_broker_test DISCOVERY_TIMEOUT 60 PROPERTIES
 
 # End to end: segstream on Kafka vs the CSV replay (bash scripts). They need
 # the segstream and segctl binaries (the lead's targets).
-if(TARGET segstream AND TARGET segctl)
+# The UCI data: SEGSTREAM_DATA_DIR at configure time, else ../shared/data next to the repo.
+if(DEFINED ENV{SEGSTREAM_DATA_DIR})
+  set(_uci_data "$ENV{SEGSTREAM_DATA_DIR}/online_retail.csv.gz")
+else()
+  set(_uci_data "${PROJECT_SOURCE_DIR}/../shared/data/online_retail.csv.gz")
+endif()
+if(TARGET segstream AND TARGET segctl AND TARGET loadgen)
   set(_e2e_env ${_kafka_env}
       "SEGSTREAM_BIN=$<TARGET_FILE:segstream>"
       "SEGCTL_BIN=$<TARGET_FILE:segctl>"
       "KAFKA_LOCAL=${_kafka_local}"
-      "SEGSTREAM_DATA=${PROJECT_SOURCE_DIR}/../shared/data/online_retail.csv.gz"
-      "E2E_WORK=${CMAKE_CURRENT_BINARY_DIR}/e2e")
+      "SEGSTREAM_DATA=${_uci_data}"
+      "E2E_WORK=${CMAKE_CURRENT_BINARY_DIR}/e2e"
+      "LOADGEN_BIN=$<TARGET_FILE:loadgen>")
   foreach(name uci_roundtrip kill9 outage poison)
     add_test(NAME kafka_e2e_${name} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_${name}.sh)
     set_tests_properties(kafka_e2e_${name} PROPERTIES
