@@ -156,7 +156,11 @@ def poll(src, url, pid, seconds):
             if res.get("status") != "success":
                 print(f"FAIL: {q['panel']}: {res}\n  {q['expr']}")
                 return 1
-            if q["source"] == "dashboard" and res["data"]["result"]:
+            # NaN (e.g. histogram_quantile over no observations) is not data.
+            values = [r["value"][1] for r in res["data"]["result"]]
+            if q["source"] == "dashboard" and any(v.lower() != "nan" for v in values):
+                if not seen[q["panel"]]:
+                    print(f"  data: {q['panel']}: {len(values)} series, e.g. {values[0]}  <- {q['expr'][:90]}")
                 seen[q["panel"]] = True
         missing = [p for p, ok in seen.items() if not ok and p not in KAFKA_ONLY_PANELS]
         if not missing:
