@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# bench/kafka/run_bench.sh [BUILD_DIR]: Kafka benchmarks of segstream on a
+# local broker (not part of ctest). Prints a table with
+#   - loadgen's produce rate while pre-filling a topic,
+#   - the consume ceilings on the same broker in the same run: kcat, and the
+#     engine's KafkaSource without and with JSON decoding,
+#   - segstream's throughput from the pre-filled topic to durable state and
+#     published changes, with its peak RSS,
+#   - end-to-end latency p50/p99/p999 at fixed input rates: from each input
+#     message's produce time (CreateTime) to the broker's append time of the
+#     segment change it caused (the changes topic uses LogAppendTime).
+# Environment: EVENTS (500000), CUSTOMERS (100000), RATES ("10000 50000"),
+# LATENCY_SECONDS (20). Uses SEGSTREAM_KAFKA_BOOTSTRAP when set, else starts
+# tools/kafka-local on SEGSTREAM_KAFKA_PORT (default 19592) and stops it after.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BUILD="$(cd "${1:-${ROOT}/build}" && pwd)"
+SEGSTREAM="${BUILD}/segstream"
+LOADGEN="${BUILD}/tools/loadgen/loadgen"
+TOOL="${BUILD}/bench/kafka/kafka_bench_tool"
+EVENTS="${EVENTS:-500000}"
+CUSTOMERS="${CUSTOMERS:-100000}"
+RATES="${RATES:-10000 50000}"
+LATENCY_SECONDS="${LATENCY_SECONDS:-20}"
+for bin in "${SEGSTREAM}" "${LOADGEN}" "${TOOL}"; do
+  [[ -x "${bin}" ]] || { echo "missing ${bin}: build segstream, loadgen and kafka_bench_tool" >&2; exit 2; }
+done
+
+WORK="$(mktemp -d /tmp/segstream-kafka-bench.XXXXXX)"
+STARTED_BROKER=0
+cleanup() {
+  [[ ${STARTED_BROKER} == 1 ]] && "${ROOT}/tools/kafka-local" stop || true
+  rm -rf "${WORK}"
+}
+trap cleanup EXIT
+if [[ -z "${SEGSTREAM_KAFKA_BOOTSTRAP:-}" ]]; then
+  export SEGSTREAM_KAFKA_PORT="${SEGSTREAM_KAFKA_PORT:-19592}"
+  SEGSTREAM_KAFKA_BOOTSTRAP="$("${ROOT}/tools/kafka-local" start)"
+  STARTED_BROKER=1
+fi
+B="${SEGSTREAM_KAFKA_BOOTSTRAP}"
+RUN="$(date +%s)"
+ROWS=()
+row() { ROWS+=("$(printf '%-58s %14s %s' "$1" "$2" "$3")"); echo "$1: $2 $3" >&2; }
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+per_s() { python3 -c "print(f'{$1 / max($2, 1e-9):,.0f}')"; }
+
+engine_topics() {  # engine_topics PREFIX
+  echo --changes-topic "$1-changes" --segments-topic "$1-segments" --models-topic "$1-models" \
+    --dead-letters-topic "$1-dead"
+}
+
+# 1. Pre-fill a topic.
+FILL="bench-fill-${RUN}"
+t0=$(now)
+"${LOADGEN}" --customers "${CUSTOMERS}" --events "${EVENTS}" --seed 1 --brokers "${B}" --topic "${FILL}" 2>"${WORK}/fill.log"
+t1=$(now)
+row "loadgen produce (${EVENTS} events, keyed, acks=all)" "$(per_s "${EVENTS}" "$(secs "$t0" "$t1")")" "events/s"
+
+# 2. Consume ceilings on the same broker.
+t0=$(now)
+n=$(kcat -b "${B}" -C -t "${FILL}" -o beginning -e -q | wc -l)
+t1=$(now)
+row "kcat -C -e | wc -l (incl. ~1 s startup)" "$(per_s "$n" "$(secs "$t0" "$t1")")" "msgs/s"
+read -r _ rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}")
+row "KafkaSource, no decoding" "$(printf "%'.0f" "${rate}")" "msgs/s"
+read -r _ rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}" --decode)
+row "KafkaSource + JSON decoding" "$(printf "%'.0f" "${rate}")" "msgs/s"
+
+# 3. Engine throughput: topic -> durable state + published changes.
+IDLE=3
+t0=$(now)
+# shellcheck disable=SC2046
+/usr/bin/time -v -o "${WORK}/time.fill" "${SEGSTREAM}" run --brokers "${B}" --topic "${FILL}" --group "g-${FILL}" \
+  $(engine_topics "${FILL}") --state "${WORK}/state-fill" --k 4 --http none --progress never --until-idle "${IDLE}" \
+  >"${WORK}/engine-fill.log" 2>&1
+t1=$(now)
+elapsed=$(python3 -c "print(max($t1 - $t0 - ${IDLE}, 1e-3))")
+changes=$(kcat -b "${B}" -C -t "${FILL}-changes" -o beginning -e -q | wc -l)
+row "segstream: topic -> state + changes (${changes} changes)" "$(per_s "${EVENTS}" "${elapsed}")" "events/s"
+rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.fill")
+row "segstream peak RSS (${CUSTOMERS} customers)" "$((rss / 1024))" "MiB"
+
+# 4. Latency at fixed rates.
+for rate in ${RATES}; do
+  T="bench-lat-${rate}-${RUN}"
+  events=$((rate * LATENCY_SECONDS))
+  "${TOOL}" create-topic --brokers "${B}" --topic "${T}"
+  "${TOOL}" create-topic --brokers "${B}" --topic "${T}-changes" --config message.timestamp.type=LogAppendTime
+  # shellcheck disable=SC2046
+  /usr/bin/time -v -o "${WORK}/time.${rate}" "${SEGSTREAM}" run --brokers "${B}" --topic "${T}" --group "g-${T}" \
+    $(engine_topics "${T}") --state "${WORK}/state-${rate}" --k 4 --http none --progress never --until-idle 5 \
+    >"${WORK}/engine-${rate}.log" 2>&1 &
+  engine=$!
+  sleep 2
+  "${LOADGEN}" --customers "${CUSTOMERS}" --events "${events}" --seed 2 --rate "${rate}" --brokers "${B}" --topic "${T}" \
+    2>"${WORK}/loadgen-${rate}.log"
+  wait "${engine}"
+  kcat -b "${B}" -C -t "${T}" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/in-${rate}.tsv"
+  kcat -b "${B}" -C -t "${T}-changes" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/changes-${rate}.tsv"
+  read -r n p50 p99 p999 < <(python3 - "${WORK}/in-${rate}.tsv" "${WORK}/changes-${rate}.tsv" <<'PY'
+import json, sys
+first = {}
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        ts, _, value = line.rstrip("\n").partition("\t")
+        try:
+            e = json.loads(value)
+        except ValueError:
+            continue
+        key = (e["customer_id"], e["invoice_ts"])
+        first.setdefault(key, int(ts))   # the invoice's first line: an upper bound
+lat = []
+with open(sys.argv[2], encoding="utf-8") as f:
+    for line in f:
+        ts, _, value = line.rstrip("\n").partition("\t")
+        c = json.loads(value)
+        if c.get("reason") not in ("purchase", "return"):
+            continue
+        origin = first.get((c["customer_id"], c["event_time"]))
+        if origin is not None:
+            lat.append(int(ts) - origin)
+lat.sort()
+pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else -1
+print(len(lat), pct(0.5), pct(0.99), pct(0.999))
+PY
+  )
+  rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.${rate}")
+  row "latency at ${rate}/s: p50 / p99 / p999 (${n} changes)" "${p50} / ${p99} / ${p999}" "ms"
+  row "segstream peak RSS at ${rate}/s" "$((rss / 1024))" "MiB"
+done
+
+echo
+printf '%-58s %14s %s\n' "Kafka benchmark (broker ${B}, $(nproc) cores shared)" "value" "unit"
+printf '%s\n' "${ROWS[@]}"
