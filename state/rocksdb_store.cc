@@ -132,6 +132,10 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   if (!exists && (options.read_only || !options.create_if_missing)) {
     return Status::NotFound("no segstream state in " + dir + " (run `segstream run --state " + dir + "` first)");
   }
+  if (!options.read_only) {
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError("cannot create state directory " + dir + ": " + ec.message());
+  }
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

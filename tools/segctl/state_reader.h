@@ -1,0 +1,44 @@
+// Read-only access to a segstream state directory for segctl: opens
+// RocksDB without taking the writer's lock (segctl may run beside a live
+// engine) and decodes customers, the serving model and the engine meta.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/rfm/customer_record.h"
+#include "engine/segment/serving_model.h"
+#include "state/state_store.h"
+
+namespace segstream::segctl {
+
+struct CustomerRow {
+  std::string id;
+  CustomerRecord rec;
+};
+
+class StateReader {
+ public:
+  static Result<std::unique_ptr<StateReader>> Open(const std::string& dir);
+
+  // Every customer, sorted by id (numerically when both ids are numbers).
+  Result<std::vector<CustomerRow>> Customers();
+  // The current model (version 0 when none yet).
+  Result<ServingModel> Model();
+  // The committed watermark (kNoTime when empty).
+  Result<int64_t> Watermark();
+  // Raw meta entries with `prefix` (positions "pos/", sink offsets "sink/").
+  Result<std::vector<std::pair<std::string, std::string>>> Meta(const std::string& prefix);
+  StateStore* store() { return store_.get(); }
+
+ private:
+  explicit StateReader(std::unique_ptr<StateStore> store) : store_(std::move(store)) {}
+  std::unique_ptr<StateStore> store_;
+};
+
+// Exit code for a failed open/read, after printing the error.
+int ReportError(const std::string& what, const Status& s);
+
+}  // namespace segstream::segctl
