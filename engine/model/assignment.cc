@@ -91,4 +91,12 @@ std::vector<int> MinCostAssignment(const Eigen::MatrixXd& cost) {
   return result;
 }
 
+std::vector<int> MatchCenters(const Centers& next, const Centers& previous) {
+  Eigen::MatrixXd cost(next.rows(), previous.rows());
+  for (Eigen::Index i = 0; i < next.rows(); ++i) {
+    for (Eigen::Index j = 0; j < previous.rows(); ++j) cost(i, j) = (next.row(i) - previous.row(j)).squaredNorm();
+  }
+  return MinCostAssignment(cost);
+}
+
 }  // namespace segstream::model

@@ -9,6 +9,8 @@
 
 #include <Eigen/Core>
 
+#include "engine/model/types.h"
+
 namespace segstream::model {
 
 // cost(r, c) = cost of giving row r column c; rectangular allowed. Returns
@@ -16,5 +18,12 @@ namespace segstream::model {
 // rows than columns. Every column is used at most once and the total cost is
 // minimal. Costs must be finite (NaN/inf are treated as a very large cost).
 std::vector<int> MinCostAssignment(const Eigen::MatrixXd& cost);
+
+// Matches a new model version's centres to the previous version's with cost
+// = squared distance: result[i] = index of the previous centre whose segment
+// id new centre i inherits, or -1 (more new centres than old: a new id).
+// Both sets must be in the same space (Rescale old centres first if the
+// scaler changed).
+std::vector<int> MatchCenters(const Centers& next, const Centers& previous);
 
 }  // namespace segstream::model

@@ -151,6 +151,14 @@ double Inertia(const Points& x, const Centers& centers) {
   return total;
 }
 
+std::vector<double> ClusterSizes(const std::vector<int>& labels, int k) {
+  std::vector<double> sizes(std::max(0, k), 0.0);
+  for (int l : labels) {
+    if (l >= 0 && l < k) sizes[l] += 1.0;
+  }
+  return sizes;
+}
+
 Centers KMeansPlusPlus(const Points& x, int k, uint64_t seed) {
   const Eigen::Index n = x.rows();
   Centers centers(k, 3);

@@ -60,6 +60,10 @@ double Inertia(const Points& x, const Centers& centers);
 // the engine polishes its streaming centres with this at each model version.
 KMeansFit RefineKMeans(const Points& x, const Centers& init, const KMeansOptions& options);
 
+// Number of labels equal to each of 0..k-1 (as doubles: the initial
+// MiniBatchKMeans counts after a batch fit).
+std::vector<double> ClusterSizes(const std::vector<int>& labels, int k);
+
 // Greedy k-means++ seeding alone (exposed for tests and the mini-batch
 // bootstrap). Returns k rows of x.
 Centers KMeansPlusPlus(const Points& x, int k, uint64_t seed);

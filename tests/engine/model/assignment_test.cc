@@ -84,5 +84,14 @@ TEST(MinCostAssignment, KnownCaseAndEmpty) {
   EXPECT_EQ(MinCostAssignment(Eigen::MatrixXd(2, 0)), (std::vector<int>{-1, -1}));
 }
 
+TEST(MatchCenters, FollowsPermutedAndMovedCentres) {
+  Centers old_c(3, 3);
+  old_c << 0, 0, 0, 5, 0, 0, 0, 5, 0;
+  Centers next(4, 3);
+  next << 0.2, 4.9, 0, 9, 9, 9, 0.1, 0, 0.1, 5.3, 0, 0;  // old 2, new, old 0, old 1
+  EXPECT_EQ(MatchCenters(next, old_c), (std::vector<int>{2, -1, 0, 1}));
+  EXPECT_EQ(MatchCenters(old_c, next.topRows(1)), (std::vector<int>{-1, -1, 0}));
+}
+
 }  // namespace
 }  // namespace segstream::model

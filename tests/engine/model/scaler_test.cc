@@ -120,6 +120,18 @@ TEST(PopulationScaler, EmptyAndConstant) {
   EXPECT_EQ(s.Std()[1], 1.0);
 }
 
+TEST(PopulationScaler, ExactAtTheFixedPointResolution) {
+  // Two values one quantum (2^-32) apart: std is exactly half a quantum.
+  // This needs the r^2/n correction in the variance to come out exact.
+  PopulationScaler s;
+  s.Add(Vec3(0, 5, 1));
+  s.Add(Vec3(0x1.0p-32, 5, 3));
+  EXPECT_EQ(s.Std()[0], 0x1.0p-33);
+  EXPECT_EQ(s.Mean()[0], 0x1.0p-33);
+  EXPECT_EQ(s.Std()[2], 1.0);  // values 1 and 3: std 1
+  EXPECT_EQ(s.Mean()[2], 2.0);
+}
+
 TEST(PopulationScaler, TransformInverse) {
   PopulationScaler s;
   s.Add(Vec3(1, 2, 3));
