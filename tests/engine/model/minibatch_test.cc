@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "engine/model/kmeans.h"
+#include "engine/model/rng.h"
 #include "tests/engine/model/test_data.h"
 
 namespace segstream::model {
@@ -112,6 +113,57 @@ TEST(MiniBatchKMeans, ReseedsStarvedCentre) {
   // A healthy model is left alone.
   const StepResult next = model.Step(Batch(blobs, 128, 1.0, g), 1.0, 78);
   EXPECT_TRUE(next.reseeded.empty());
+}
+
+TEST(MiniBatchKMeans, AbandonedCentreStarvesAndIsReseededOnce) {
+  // Blob C, far from the others, stops producing points: with forgetting its
+  // centre's count decays until it is starved, and it is re-seeded onto the
+  // live data exactly once (the count reset keeps it from flapping).
+  Centers before(3, 3);
+  before << 0, 0, 0, 4, 0, 0, 0, 20, 0;
+  const Centers after = before.topRows(2);
+  MiniBatchKMeans model(before, {500, 500, 500});
+  Gaussian g(4);
+  std::vector<int> reseeded;
+  int reseed_step = -1;
+  for (int step = 0; step < 150; ++step) {
+    const Centers& blobs = step < 20 ? before : after;
+    const StepResult r = model.Step(Batch(blobs, 256, 0.4, g), std::pow(0.5, 1.0 / 5), 500 + step);
+    if (!r.reseeded.empty()) reseed_step = step;
+    reseeded.insert(reseeded.end(), r.reseeded.begin(), r.reseeded.end());
+  }
+  EXPECT_EQ(reseeded, std::vector<int>{2});
+  // Half-life 5 steps, threshold 1 % of the largest count: about 7 half-lives.
+  EXPECT_GT(reseed_step, 40);
+  EXPECT_LT(reseed_step, 70);
+  // Two blobs, three centres: one blob is shared by two centres, each off by
+  // about 0.3 (sigma 0.4), so "covered" means within 0.5.
+  EXPECT_LT(MaxCentreError(model.centers(), after), 0.5);
+  EXPECT_LT(model.centers().row(2).norm(), 6.0);
+}
+
+TEST(MiniBatchKMeans, StreamingInertiaNearBatchKMeans) {
+  // The DESIGN quality bar: bootstrap on early customers, then mini-batches
+  // sampled from the whole population end within a few percent of a batch
+  // fit on the whole population.
+  Centers c(6, 3);
+  c << 0, 0, 0, 1.5, 0.5, 0, 0, 2, 1, 3, 3, 0, -1, 2.5, -2, 2, -1, 1.5;
+  const Points population = testing::Blobs(c, 3000, 0.8, 8);
+  KMeansOptions options;
+  options.k = 5;
+  const double batch_inertia = FitKMeans(population, options).inertia;
+  const KMeansFit bootstrap = FitKMeans(population.topRows(300), options);
+  for (double decay : {1.0, std::pow(0.5, 1.0 / 20)}) {
+    MiniBatchKMeans model(bootstrap.centers, ClusterSizes(bootstrap.labels, 5));
+    Rng rng(6);
+    for (int step = 0; step < 300; ++step) {
+      Points batch(256, 3);
+      for (Eigen::Index i = 0; i < 256; ++i) batch.row(i) = population.row(rng.Below(population.rows()));
+      model.Step(batch, decay, step);
+    }
+    const double streaming = Inertia(population, model.centers());
+    EXPECT_LT(streaming, batch_inertia * 1.02) << "decay " << decay << " batch " << batch_inertia;
+  }
 }
 
 TEST(MiniBatchKMeans, SculleyUpdateByHand) {
