@@ -120,26 +120,6 @@ RunResult Lloyd(const Points& x, Centers centers, const KMeansOptions& options, 
 
 }  // namespace
 
-int Nearest(const Centers& centers, const double* x, double* distance2) {
-  const Eigen::Index k = centers.rows();
-  int best = -1;
-  double best_d = std::numeric_limits<double>::infinity();
-  const double* c = centers.data();
-  for (Eigen::Index j = 0; j < k; ++j) {
-    const double d = Dist2(c + 3 * j, x);
-    if (d < best_d || best < 0) {
-      best_d = d;
-      best = static_cast<int>(j);
-    }
-  }
-  if (distance2 != nullptr) *distance2 = best < 0 ? 0.0 : best_d;
-  return best;
-}
-
-int Nearest(const Centers& centers, const Vec3& x, double* distance2) {
-  return Nearest(centers, x.data(), distance2);
-}
-
 double Inertia(const Points& x, const Centers& centers) {
   if (centers.rows() == 0) return 0.0;
   double total = 0;

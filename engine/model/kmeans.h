@@ -50,8 +50,28 @@ KMeansFit FitKMeans(const Points& x, const KMeansOptions& options);
 
 // Index of the centre nearest to x (lowest index on ties); -1 when there are
 // no centres. Stores the squared distance in *distance2 when given.
-int Nearest(const Centers& centers, const Vec3& x, double* distance2 = nullptr);
-int Nearest(const Centers& centers, const double* x, double* distance2 = nullptr);
+// Inline: this is the per-customer hot path of re-scoring.
+inline int Nearest(const Centers& centers, const double* x, double* distance2 = nullptr) {
+  const Eigen::Index k = centers.rows();
+  const double* c = centers.data();
+  int best = -1;
+  double best_d = 0;
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const double d0 = c[3 * j] - x[0];
+    const double d1 = c[3 * j + 1] - x[1];
+    const double d2 = c[3 * j + 2] - x[2];
+    const double d = d0 * d0 + d1 * d1 + d2 * d2;
+    if (best < 0 || d < best_d) {
+      best_d = d;
+      best = static_cast<int>(j);
+    }
+  }
+  if (distance2 != nullptr) *distance2 = best_d;
+  return best;
+}
+inline int Nearest(const Centers& centers, const Vec3& x, double* distance2 = nullptr) {
+  return Nearest(centers, x.data(), distance2);
+}
 
 // Sum over rows of x of the squared distance to the nearest centre.
 double Inertia(const Points& x, const Centers& centers);
