@@ -3,6 +3,7 @@
 // dashboard and the alert rules in deploy/prometheus/ rely on.
 #include "engine/metrics/prometheus_observer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -140,22 +141,20 @@ PrometheusObserver::~PrometheusObserver() = default;
 
 prometheus::Counter& PrometheusObserver::EventCounter(const std::string& result,
                                                       const std::string& reason) {
-  std::string key;
-  key.reserve(result.size() + reason.size() + 1);
-  key.append(result).push_back('\n');
-  key.append(reason);
-  auto it = event_cache_.find(key);
-  if (it != event_cache_.end()) return *it->second;
+  for (const auto& s : event_series_) {
+    if (s.reason == reason && s.result == result) return *s.counter;
+  }
   auto* c = &events_->Add({{"result", result}, {"reason", reason}});
-  event_cache_.emplace(std::move(key), c);
+  event_series_.push_back({result, reason, c});
   return *c;
 }
 
 prometheus::Counter& PrometheusObserver::ChangeCounter(const std::string& reason) {
-  auto it = change_cache_.find(reason);
-  if (it != change_cache_.end()) return *it->second;
+  for (const auto& [r, c] : change_series_) {
+    if (r == reason) return *c;
+  }
   auto* c = &changes_->Add({{"reason", reason}});
-  change_cache_.emplace(reason, c);
+  change_series_.emplace_back(reason, c);
   return *c;
 }
 
@@ -169,7 +168,7 @@ void PrometheusObserver::OnBatch(const BatchReport& report) {
     if (count > 0) ChangeCounter(reason).Increment(static_cast<double>(count));
   }
   processing_->Observe(report.processing_seconds);
-  for (double s : report.end_to_end_seconds) end_to_end_->Observe(s);
+  ObserveAll(report.end_to_end_seconds);
   if (report.watermark != 0) watermark_->Set(static_cast<double>(report.watermark));
   last_batch_->Set(NowUnixSeconds());
   customers_->Set(static_cast<double>(report.customers_total));
@@ -178,6 +177,22 @@ void PrometheusObserver::OnBatch(const BatchReport& report) {
   UpdateModel(report);
   UpdateLag(report);
   UpdateStore(report.store);
+}
+
+void PrometheusObserver::ObserveAll(const std::vector<double>& values) {
+  // One locked update for the whole batch instead of one per segment change
+  // (a model version can change thousands of segments at once).
+  if (values.empty()) return;
+  const auto& bounds = kEndToEndBuckets;
+  std::vector<double> increments(bounds.size() + 1, 0.0);
+  double sum = 0;
+  for (double v : values) {
+    // Bucket i counts values <= bounds[i]; the last one is +Inf.
+    const size_t i = static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin());
+    increments[i] += 1;
+    sum += v;
+  }
+  end_to_end_->ObserveMultiple(increments, sum);
 }
 
 void PrometheusObserver::UpdateModel(const BatchReport& report) {

@@ -13,8 +13,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "engine/pipeline/observer.h"
 
@@ -55,6 +55,11 @@ class PrometheusObserver : public PipelineObserver {
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
  private:
+  struct EventSeries {
+    std::string result;
+    std::string reason;
+    prometheus::Counter* counter = nullptr;
+  };
   struct SegmentSeries {
     std::string name;
     prometheus::Gauge* customers = nullptr;
@@ -63,6 +68,7 @@ class PrometheusObserver : public PipelineObserver {
 
   prometheus::Counter& EventCounter(const std::string& result, const std::string& reason);
   prometheus::Counter& ChangeCounter(const std::string& reason);
+  void ObserveAll(const std::vector<double>& end_to_end_seconds);
   void UpdateModel(const BatchReport& report);
   void UpdateSegments(const ModelGauge* model);
   void UpdateLag(const BatchReport& report);
@@ -102,8 +108,10 @@ class PrometheusObserver : public PipelineObserver {
   // State below is guarded by mu_ (the pipeline thread is the only writer in
   // practice; the lock makes a second caller harmless).
   std::mutex mu_;
-  std::unordered_map<std::string, prometheus::Counter*> event_cache_;   // result '\n' reason
-  std::unordered_map<std::string, prometheus::Counter*> change_cache_;  // reason
+  // A few dozen series at most: a linear scan with string compares beats a
+  // hash map here and allocates nothing per batch.
+  std::vector<EventSeries> event_series_;
+  std::vector<std::pair<std::string, prometheus::Counter*>> change_series_;  // by reason
   std::map<int, SegmentSeries> segments_;                               // by segment_id
   std::map<int32_t, prometheus::Gauge*> partitions_;                    // by partition
   StoreGauge last_store_;  // cumulative RocksDB statistics seen last batch

@@ -124,6 +124,20 @@ TEST(PrometheusObserver, HistogramsCountObservationsIntoBuckets) {
   EXPECT_EQ(e.Value(xb, {{"le", "+Inf"}}), 5.0);
 }
 
+TEST(PrometheusObserver, ValueOnABucketBoundaryCountsInThatBucket) {
+  // Prometheus buckets are "less than or equal": 0.01 belongs to le="0.01".
+  PrometheusObserver obs({"v", "c"});
+  BatchReport r;
+  r.end_to_end_seconds = {0.01, 0.01, 60};
+  obs.OnBatch(r);
+  auto e = Scrape(obs);
+  const std::string xb = "segstream_end_to_end_latency_seconds_bucket";
+  EXPECT_EQ(Bucket(e, xb, 0.005), 0.0);
+  EXPECT_EQ(Bucket(e, xb, 0.01), 2.0);
+  EXPECT_EQ(Bucket(e, xb, 30), 2.0);
+  EXPECT_EQ(Bucket(e, xb, 60), 3.0);
+}
+
 TEST(PrometheusObserver, GaugesFollowTheLastBatch) {
   PrometheusObserver obs({"v", "c"});
   BatchReport r;
