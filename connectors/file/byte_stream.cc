@@ -2,6 +2,7 @@
 #include "connectors/file/byte_stream.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,6 +43,18 @@ ByteStream::~ByteStream() {
 
 Result<size_t> ByteStream::ReadRaw(char* dst, size_t n) {
   while (true) {
+    if (cancel_ != nullptr) {
+      if (cancel_->load(std::memory_order_relaxed)) return Status::Aborted("input reading was cancelled");
+      // Wait for input in slices so a cancel is noticed (pipes, terminals);
+      // regular files are always readable and pay one poll call per read.
+      struct pollfd pfd = {fd_, POLLIN, 0};
+      const int pr = ::poll(&pfd, 1, 100);
+      if (pr == 0) continue;
+      if (pr < 0 && errno != EINTR) {
+        return Status::IOError(fmt::format("poll error on \"{}\": {}", name_, std::strerror(errno)));
+      }
+      if (pr < 0) continue;
+    }
     const ssize_t r = ::read(fd_, dst, n);
     if (r >= 0) return static_cast<size_t>(r);
     if (errno == EINTR) continue;

@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -28,13 +29,18 @@ class ByteStream {
   // Reads up to `n` (decompressed) bytes into `dst`; 0 means end of stream.
   Result<size_t> Read(char* dst, size_t n);
 
+  // Makes a blocked or later Read return Status::Aborted (a pipe that
+  // never delivers must not keep FileSource's reader thread alive). The
+  // flag is read every 100 ms while waiting for input; it must outlive this.
+  void SetCancelFlag(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+
   bool gzip() const { return gzip_; }
   const std::string& name() const { return name_; }
 
  private:
   ByteStream(int fd, bool owns_fd, std::string name);
   Status Start();                            // fills the first raw bytes, detects gzip
-  Result<size_t> ReadRaw(char* dst, size_t n);  // read(2), retrying EINTR
+  Result<size_t> ReadRaw(char* dst, size_t n);  // read(2), retrying EINTR, honouring cancel_
   Status RefillInput();
 
   int fd_;
@@ -48,6 +54,7 @@ class ByteStream {
   z_stream zs_{};
   bool zs_init_ = false;
   bool member_done_ = false;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace segstream

@@ -1,6 +1,7 @@
 // FileSource: a reader thread runs RecordReader ahead of Poll; see file_source.h.
 #include "connectors/file/file_source.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -28,6 +29,7 @@ struct FileSource::Impl {
   std::condition_variable not_full;   // reader waits
   std::deque<RecordBlock> queue;      // guarded by mu
   bool stop = false;                  // guarded by mu
+  std::atomic<bool> cancel{false};    // also stops a read blocked on a pipe
 
   // Consumer side (Poll's thread only).
   bool started = false;
@@ -62,6 +64,7 @@ void FileSource::Impl::Run() {
 void FileSource::Impl::Start() {
   if (started) return;
   started = true;
+  reader->SetCancelFlag(&cancel);
   thread = std::thread([this] { Run(); });
 }
 
@@ -72,6 +75,7 @@ FileSource::~FileSource() {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->stop = true;
   }
+  impl_->cancel.store(true);
   impl_->not_full.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -56,6 +56,7 @@ Result<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path
 }
 
 Status RecordReader::Fill() {
+  ++fills_;
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     end_ -= begin_;
@@ -70,8 +71,9 @@ Status RecordReader::Fill() {
 }
 
 Result<std::optional<std::string_view>> RecordReader::NextLine(int64_t* offset, uint64_t* line_no, bool* oversize,
-                                                               int64_t* length) {
+                                                               int64_t* length, bool may_block, bool* would_block) {
   *oversize = false;
+  if (would_block != nullptr) *would_block = false;
   while (true) {
     const char* base = buf_.data() + begin_;
     const size_t pending = end_ - begin_;
@@ -92,6 +94,10 @@ Result<std::optional<std::string_view>> RecordReader::NextLine(int64_t* offset, 
       return std::optional<std::string_view>(std::string_view(base, len));
     }
     if (eof_) return std::optional<std::string_view>();
+    if (!may_block) {
+      *would_block = true;
+      return std::optional<std::string_view>();
+    }
     if (pending > kMaxLineBytes) {
       // Oversize line without its end in the buffer: keep a prefix for the
       // dead letter and stream past the rest without holding it.
@@ -197,19 +203,28 @@ Status RecordReader::SkipTo(int64_t offset, uint64_t line) {
 }
 
 Status RecordReader::ReadBlock(size_t max_records, RecordBlock* block) {
-  const int64_t now_us = WallMicros();
+  // Ingest time is taken when new input arrived, not per record (a clock
+  // read per line would cost more than decoding it).
+  uint64_t stamped_fills = ~fills_;
+  int64_t now_us = 0;
   while (block->records.size() < max_records) {
     int64_t off = 0, len = 0;
     uint64_t ln = 0;
     bool oversize = false;
-    auto line = NextLine(&off, &ln, &oversize, &len);
+    bool would_block = false;
+    auto line = NextLine(&off, &ln, &oversize, &len, block->records.empty(), &would_block);
     if (!line.ok()) {
       block->end = position();
       return line.status();
     }
+    if (would_block) break;  // hand out what we have before waiting for input
     if (!line->has_value()) {
       block->eof = true;
       break;
+    }
+    if (stamped_fills != fills_) {
+      stamped_fills = fills_;
+      now_us = WallMicros();
     }
     const std::string_view text = **line;
     if (!oversize && IsBlank(text)) continue;

@@ -4,6 +4,7 @@
 // decodes lines into record blocks. FileSource runs it on its reader thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,15 +53,23 @@ class RecordReader {
 
   // Appends up to `max_records` records to block->records (blank lines are
   // skipped) and sets block->end, and block->eof at the end of the stream.
+  // Returns early, with at least one record, rather than wait for more input
+  // (a slow pipe's records are not held back until a block is full).
   Status ReadBlock(size_t max_records, RecordBlock* block);
+
+  // See ByteStream::SetCancelFlag.
+  void SetCancelFlag(const std::atomic<bool>* cancel) { stream_->SetCancelFlag(cancel); }
 
  private:
   explicit RecordReader(std::unique_ptr<ByteStream> stream);
   Status Fill();  // compacts the buffer and reads more; sets eof_
   // The next line without its '\n' (nullopt at the end). `*oversize` is set
   // for lines longer than kMaxLineBytes, whose view holds only a prefix.
+  // With `may_block` false it returns nullopt and sets *would_block instead
+  // of reading more input.
   Result<std::optional<std::string_view>> NextLine(int64_t* offset, uint64_t* line_no, bool* oversize,
-                                                   int64_t* length);
+                                                   int64_t* length, bool may_block = true,
+                                                   bool* would_block = nullptr);
   Status DetectFormat();
 
   std::unique_ptr<ByteStream> stream_;
@@ -75,6 +84,7 @@ class RecordReader {
   std::optional<CsvDecoder> csv_;
   std::optional<JsonEventDecoder> json_;
   std::string oversize_prefix_;
+  uint64_t fills_ = 0;  // Fill calls so far: a new fill means new ingest time
 };
 
 }  // namespace segstream
