@@ -165,12 +165,13 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   cmd->add_option("--drift-threshold", f->drift_threshold,
                   "centre shift (z units) that publishes a version early (default 0.25)");
   cmd->add_option("--seed", f->seed, "seed of every random choice (default 42; runs are deterministic)");
-  cmd->add_option("--batch-size", f->batch_size, "most records per micro-batch commit (default 16384)");
+  cmd->add_option("--batch-size", f->batch_size, "most records per micro-batch commit (default 65536)");
   cmd->add_option("--max-rate", f->max_rate, "pace the input to this many records per second (demos, load tests)");
   cmd->add_option("--http", f->http, "metrics and query API address (default 127.0.0.1:9464; 'none' disables)");
   cmd->add_option("--progress", f->progress, "progress line on stderr: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line and no summary");
+  cmd->add_flag("--no-model", f->no_model, "keep the RFM state only: no k-means, no segments (benchmarks, backfills)");
 }
 
 Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
@@ -220,6 +221,7 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
   if (given("--seed")) c.engine.seed = f.seed;
   if (given("--batch-size")) c.pipeline.batch_records = std::max<size_t>(1, f.batch_size);
   if (given("--max-rate")) c.pipeline.max_rate = f.max_rate;
+  if (given("--no-model")) c.engine.model_enabled = !f.no_model;
 
   if (c.use_kafka && !c.input.empty()) {
     return Status::InvalidArgument("give either --input (file replay) or --brokers (Kafka), not both");

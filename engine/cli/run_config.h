@@ -41,6 +41,7 @@ struct RunFlags {
   double hysteresis = 0, drift_threshold = 0, until_idle = 0, max_rate = 0;
   size_t batch_size = 0;
   bool quiet = false;
+  bool no_model = false;
 };
 
 // Adds every `run` flag to `cmd`, bound to `flags`.

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <netinet/in.h>
 
 namespace segstream::http_internal {
@@ -26,6 +27,9 @@ constexpr auto kStopPollInterval = std::chrono::milliseconds(100);
 // A connection that waited in the queue past its deadline still gets this
 // long to show a request that is already in the socket buffer.
 constexpr auto kQueuedGrace = std::chrono::milliseconds(20);
+
+// Responses larger than this are sent while they are being written.
+constexpr size_t kFlushBytes = 64 * 1024;
 
 constexpr char kBusyResponse[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
@@ -69,9 +73,14 @@ class DeadlineStream : public httplib::Stream {
     if (budget_ == 0) return -1;  // request larger than headers + body limits
     size = std::min(size, budget_);
     if (pos_ == len_) {
-      if (!WaitReadable()) return -1;
-      const ssize_t n = ::recv(sock_, buf_, sizeof buf_, 0);
-      if (n <= 0) return n;
+      // Try first, wait only when nothing is there: saves a poll() per
+      // request on busy keep-alive connections.
+      ssize_t n = ::recv(sock_, buf_, sizeof buf_, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        if (!WaitFor(POLLIN, read_deadline_)) return -1;
+        n = ::recv(sock_, buf_, sizeof buf_, MSG_DONTWAIT);
+      }
+      if (n <= 0) return n < 0 ? -1 : 0;
       pos_ = 0;
       len_ = static_cast<size_t>(n);
     }
@@ -82,17 +91,35 @@ class DeadlineStream : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
 
+  // Responses are collected and sent with one send() by Flush() (cpp-httplib
+  // writes the status line, headers and body separately); large ones are
+  // flushed as they grow.
   ssize_t write(const char* ptr, size_t size) override {
     if (!write_deadline_) write_deadline_ = Clock::now() + WriteTimeout();
-    size_t done = 0;
-    while (done < size) {
-      if (!WaitFor(POLLOUT, *write_deadline_)) return -1;
-      const ssize_t n = ::send(sock_, ptr + done, size - done, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-      if (n <= 0) return -1;
-      done += static_cast<size_t>(n);
-    }
+    out_.append(ptr, size);
+    if (out_.size() >= kFlushBytes && !Flush()) return -1;
     return static_cast<ssize_t>(size);
+  }
+
+  // Sends everything written so far; false on error or write deadline.
+  bool Flush() {
+    size_t done = 0;
+    bool ok = true;
+    while (done < out_.size()) {
+      const ssize_t n = ::send(sock_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) &&
+          WaitFor(POLLOUT, write_deadline_.value_or(Clock::now() + WriteTimeout()))) {
+        continue;
+      }
+      ok = false;
+      break;
+    }
+    out_.clear();
+    return ok;
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -147,6 +174,7 @@ class DeadlineStream : public httplib::Stream {
   Clock::time_point read_deadline_;
   std::optional<Clock::time_point> write_deadline_;
   size_t budget_ = 0;
+  std::string out_;
   char buf_[4096];
   size_t pos_ = 0;
   size_t len_ = 0;
@@ -247,6 +275,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     bool closed = false;
     t_close_after_response = false;
     ok = process_request(stream, /*close_connection=*/left == 1, closed, nullptr);
+    if (!stream.Flush()) ok = false;
     if (!ok || closed || t_close_after_response) break;
     deadline = Clock::now() + read_timeout;
   }

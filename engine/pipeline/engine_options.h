@@ -11,6 +11,7 @@
 namespace segstream {
 
 struct EngineOptions {
+  bool model_enabled = true;         // false: RFM state only (no k-means, no segments)
   int k = 0;                         // 0 = auto: chosen by silhouette over [k_min, k_max]
   int k_min = 2;
   int k_max = 10;

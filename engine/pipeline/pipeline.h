@@ -20,7 +20,7 @@
 namespace segstream {
 
 struct PipelineOptions {
-  size_t batch_records = 16384;    // most records per micro-batch
+  size_t batch_records = 65536;    // most records per micro-batch
   int poll_timeout_ms = 100;       // longest wait for the first record of a batch
   double until_idle_seconds = -1;  // > 0: finish after this long without a record (streams)
   double max_rate = 0;             // records per second, 0 = as fast as possible

@@ -66,8 +66,15 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       batch_counts_.Add("skipped", LineClassName(cls));
       continue;
     }
-    CachedInvoice* inv = nullptr;
-    SEGSTREAM_RETURN_IF_ERROR(LookupInvoice(InvoiceKey(e.customer_id, e.invoice), &inv));
+    // Invoice lines arrive grouped: reuse the last invoice without building
+    // its key or hashing it again.
+    CachedInvoice* inv = last_invoice_;
+    if (inv == nullptr || e.invoice != last_invoice_id_ || e.customer_id != last_invoice_customer_) {
+      SEGSTREAM_RETURN_IF_ERROR(LookupInvoice(InvoiceKey(e.customer_id, e.invoice), &inv));
+      last_invoice_ = inv;
+      last_invoice_id_ = e.invoice;
+      last_invoice_customer_ = e.customer_id;
+    }
     const uint64_t fp = LineFingerprint(e);
     bool duplicate = false;
     for (uint64_t f : inv->rec.line_fingerprints) {
@@ -113,15 +120,16 @@ Status SegmentEngine::LookupInvoice(const std::string& key, CachedInvoice** inv)
 }
 
 uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
+  if (last_slot_ < slots_.size() && slots_[last_slot_].id == customer_id) return last_slot_;
   auto it = by_id_.find(customer_id);
-  if (it != by_id_.end()) return it->second;
+  if (it != by_id_.end()) return last_slot_ = it->second;
   const uint32_t slot = static_cast<uint32_t>(slots_.size());
   Slot s;
   s.id = customer_id;
   s.rec.index = slot;
   slots_.push_back(std::move(s));
   by_id_.emplace(customer_id, slot);
-  return slot;
+  return last_slot_ = slot;
 }
 
 model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {

@@ -162,6 +162,9 @@ class SegmentEngine {
   std::vector<Slot> slots_;                        // by CustomerRecord::index
   std::unordered_map<std::string, uint32_t> by_id_;
   std::unordered_map<std::string, CachedInvoice> invoices_;
+  CachedInvoice* last_invoice_ = nullptr;  // points into invoices_; reset when it is cleared
+  std::string last_invoice_id_, last_invoice_customer_;
+  uint32_t last_slot_ = UINT32_MAX;        // the customer of the previous event
   std::vector<uint32_t> dirty_slots_;              // customers to write at the next commit
   std::vector<std::string> dirty_invoices_;        // invoice keys to write at the next commit
   std::vector<StateWrite::Op> pending_changes_;    // "changes" column writes

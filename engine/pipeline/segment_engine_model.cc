@@ -73,7 +73,9 @@ double SegmentEngine::TrainingDrift() const {
 void SegmentEngine::Step(EngineOutputs* out) {
   ++step_count_;
   accepted_since_step_ = 0;
-  if (serving_.empty()) {
+  if (!options_.model_enabled) {
+    // RFM only: nothing to train; the step buffer only bounds itself.
+  } else if (serving_.empty()) {
     if (active_ >= options_.min_customers) Bootstrap(out);
   } else {
     ++steps_since_publish_;
@@ -280,6 +282,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
 
 Status SegmentEngine::Finish(EngineOutputs* out) {
   if (accepted_since_step_ > 0 || !step_buffer_.empty()) Step(out);
+  if (!options_.model_enabled) return Status::OK();
   if (serving_.empty()) {
     if (active_ >= std::max<uint64_t>(options_.min_customers_at_end, 2)) {
       Bootstrap(out);

@@ -140,7 +140,10 @@ void SegmentEngine::OnCommitted() {
   published_since_commit_ = false;
   // Everything cached is durable now; bound the cache by dropping it whole
   // (invoices of a customer are usually contiguous, so this costs little).
-  if (invoices_.size() > options_.invoice_cache_entries) invoices_.clear();
+  if (invoices_.size() > options_.invoice_cache_entries) {
+    invoices_.clear();
+    last_invoice_ = nullptr;
+  }
 }
 
 std::string SegmentEngine::EncodeEngineMeta() const {

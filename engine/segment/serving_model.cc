@@ -36,7 +36,7 @@ int ScoreRow(const ServingModel& m, const model::Vec3& z, int current_segment_id
   const int best = model::Nearest(m.centers, z, &best_d2);
   const int current = m.RowOf(current_segment_id);
   if (current < 0 || current == best) return best;
-  const double current_d = std::sqrt(model::SquaredDistance(m.centers, current, z.data()));
+  const double current_d = (m.centers.row(current).transpose() - z).norm();
   return std::sqrt(best_d2) < current_d - margin ? best : current;
 }
 
