@@ -42,9 +42,14 @@ csv_replay() {  # csv_replay INPUT STATE OUT
     || { cat "${WORK}/replay.log" >&2; fail "CSV replay failed"; }
 }
 
-kafka_run_args() {  # the flags of a Kafka run on this test's topics
+# The flags of a Kafka run on this test's topics. Static group membership
+# (group.instance.id) lets a restarted engine take its partitions back at once:
+# without it, a member killed with SIGKILL holds them until its session times
+# out, and the restarted one waits (and may go "idle" before it gets any).
+kafka_run_args() {
   echo --brokers "${B}" --topic "${T_IN}" --group "${GROUP}" --changes-topic "${T_CHANGES}" \
-    --segments-topic "${T_SEGMENTS}" --models-topic "${T_MODELS}" --dead-letters-topic "${T_DEAD}"
+    --segments-topic "${T_SEGMENTS}" --models-topic "${T_MODELS}" --dead-letters-topic "${T_DEAD}" \
+    -X "group.instance.id=${GROUP}-0" -X session.timeout.ms=6000
 }
 
 # Dumps a topic from the beginning to its current end as "key<TAB>value" lines.

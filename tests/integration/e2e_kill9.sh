@@ -9,24 +9,32 @@ KILLS="${E2E_KILLS:-5}"
 RANDOM="${E2E_SEED:-20111209}"   # reproducible kill points
 
 uci_cut "${LINES}" "${WORK}/input.csv"
-log "producing ${LINES} lines to ${T_IN} at 25k/s in the background"
-"${SEGCTL_BIN}" produce --input "${WORK}/input.csv" --topic "${T_IN}" --brokers "${B}" --partitions 1 --rate 25000 \
+log "producing ${LINES} lines to ${T_IN} at 8k/s in the background (the kills fall while it runs)"
+"${SEGCTL_BIN}" produce --input "${WORK}/input.csv" --topic "${T_IN}" --brokers "${B}" --partitions 1 --rate 8000 \
   >"${WORK}/produce.log" 2>&1 &
 PRODUCER=$!
 
+MID_STREAM=0
 for i in $(seq 1 "${KILLS}"); do
   # shellcheck disable=SC2046
   "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${WORK}/state.kafka" "${ENGINE_FLAGS[@]}" \
     >>"${WORK}/kafka.log" 2>&1 &
   pid=$!
   ENGINE_PIDS+=("${pid}")
-  delay_ms=$((500 + RANDOM % 2500))
+  delay_ms=$((1000 + RANDOM % 2000))
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   kill -0 "${pid}" 2>/dev/null || { tail -30 "${WORK}/kafka.log" >&2; fail "segstream exited before kill ${i}"; }
   kill -KILL "${pid}"
   wait "${pid}" 2>/dev/null || true
-  log "kill -9 #${i} after ${delay_ms} ms"
+  position=$("${SEGCTL_BIN}" stats --state "${WORK}/state.kafka" 2>/dev/null | sed -n 's/^position .* offset \([0-9]*\).*/\1/p' || true)
+  log "kill -9 #${i} after ${delay_ms} ms at input offset ${position:-none}"
+  if [[ -n "${position}" && "${position}" -gt 0 && "${position}" -lt "${LINES}" ]]; then
+    MID_STREAM=$((MID_STREAM + 1))
+  fi
 done
+# The point is to crash while input is being processed, not before or after.
+[[ ${MID_STREAM} -ge 2 ]] || fail "only ${MID_STREAM} kills fell mid-stream"
+
 wait "${PRODUCER}" || { cat "${WORK}/produce.log" >&2; fail "segctl produce failed"; }
 
 log "final run until idle"
