@@ -1,0 +1,75 @@
+# cli_errors: user mistakes get the documented exit codes and a message that
+# says what to do: bad header -> 2 naming the expected columns, missing file
+# -> 2, a state held by a running segstream -> 3, bad --k -> 2, segctl on a
+# missing state -> 2, and --help documents the exit codes.
+import os
+import subprocess
+import time
+
+import segtest
+from segtest import check
+
+
+def run(cmd, timeout=120):
+    p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
+
+
+def main():
+    ctx, _ = segtest.parse_args()
+    base = [ctx.segstream, "run", "--http", "none", "--quiet"]
+
+    bad = os.path.join(ctx.work, "bad_header.csv")
+    with open(bad, "w") as f:
+        f.write("foo,bar,baz\n1,2,3\n")
+    code, msg = run(base + ["--input", bad, "--state", ctx.fresh("s1"), "--out", ctx.fresh("o1")])
+    check(code == 2, f"unknown header: exit {code}, expected 2: {msg}")
+    check("InvoiceNo" in msg and "CustomerID" in msg, f"unknown header: message does not name the columns: {msg}")
+
+    code, msg = run(base + ["--input", os.path.join(ctx.work, "no-such-file.csv"), "--state", ctx.fresh("s2"),
+                            "--out", ctx.fresh("o2")])
+    check(code == 2, f"missing file: exit {code}, expected 2: {msg}")
+    check("no-such-file.csv" in msg, f"missing file: message does not name the file: {msg}")
+
+    for k in ("0", "abc", "-3", "51"):
+        code, msg = run(base + ["--input", ctx.sample, "--state", ctx.fresh("s3"), "--out", ctx.fresh("o3"),
+                                "--k", k])
+        check(code == 2, f"--k {k}: exit {code}, expected 2: {msg}")
+        check("--k" in msg, f"--k {k}: message does not name the flag: {msg}")
+
+    code, msg = run([ctx.segctl, "customers", "--state", "/nonexistent/segstream-state"])
+    check(code == 2, f"segctl customers on a missing state: exit {code}, expected 2: {msg}")
+
+    code, msg = run([ctx.segstream, "run", "--help"])
+    check(code == 0 and "Exit codes" in msg and "3 state directory in use" in msg,
+          f"run --help does not document exit codes: {msg[-500:]}")
+    code, msg = run([ctx.segctl, "--help"])
+    check(code == 0 and "Exit codes" in msg, f"segctl --help does not document exit codes: {msg[-500:]}")
+
+    # A second engine on a state held by a running one.
+    state, out = ctx.fresh("held/state"), ctx.fresh("held/out")
+    first = subprocess.Popen(base + ["--input", ctx.sample, "--state", state, "--out", out, "--max-rate", "2000"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        # Wait until the first one holds the state (RocksDB creates LOCK).
+        for _ in range(200):
+            if os.path.exists(os.path.join(state, "LOCK")) or first.poll() is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        check(first.poll() is None, "the paced engine exited early")
+        code, msg = run(base + ["--input", ctx.sample, "--state", state, "--out", ctx.fresh("held/out2")])
+        check(code == 3, f"state in use: exit {code}, expected 3: {msg}")
+        check("use" in msg.lower() or "lock" in msg.lower(), f"state in use: unclear message: {msg}")
+        print(f"state in use -> 3: {msg.strip()[:200]}")
+        # segctl reads beside a live engine.
+        code, msg = run([ctx.segctl, "stats", "--state", state])
+        check(code == 0, f"segctl stats beside a running engine: exit {code}: {msg}")
+    finally:
+        first.terminate()
+        code = first.wait(timeout=60)
+    check(code == 0, f"SIGTERM should finish the batch and exit 0, got {code}")
+
+
+if __name__ == "__main__":
+    segtest.main(main)
