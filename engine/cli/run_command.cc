@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "connectors/file/file_source.h"
 #include "connectors/file/jsonl_file_sink.h"
@@ -74,6 +76,13 @@ void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStat
   }
   if (!c.use_kafka && counts.Total("dead_letter") > 0) {
     std::printf("  dead letters are in %s/dead-letters.jsonl\n", c.out_dir.c_str());
+  }
+  if (!stats.batch_seconds.empty()) {
+    std::vector<double> b = stats.batch_seconds;
+    std::sort(b.begin(), b.end());
+    auto pct = [&](double p) { return 1000 * b[std::min(b.size() - 1, static_cast<size_t>(p * static_cast<double>(b.size())))]; };
+    std::printf("  batches:    %zu, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (decode+apply+model+durable commit)\n",
+                b.size(), pct(0.5), pct(0.99), 1000 * b.back());
   }
   std::printf("  customers:  %s (%s with purchases), watermark %s\n", Thousands(engine.customers_total()).c_str(),
               Thousands(engine.customers_active()).c_str(),

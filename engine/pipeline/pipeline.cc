@@ -56,6 +56,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->Finish(&outputs));
     stats_.records += batch.records.size();
     SEGSTREAM_RETURN_IF_ERROR(Commit(batch.next, &outputs, NowSeconds() - t0));
+    stats_.batch_seconds.push_back(NowSeconds() - t0);
     ++stats_.batches;
     stats_.seconds = NowSeconds() - start;
     if (options_.progress) PrintProgress(false);

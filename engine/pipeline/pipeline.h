@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "connectors/sink.h"
 #include "connectors/source.h"
@@ -32,6 +33,7 @@ struct RunStats {
   uint64_t batches = 0;
   double seconds = 0;
   bool finished = false;      // input ended (or idle timeout), final version done
+  std::vector<double> batch_seconds;  // processing + commit time of each micro-batch
 };
 
 class Pipeline {
