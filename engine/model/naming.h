@@ -24,8 +24,8 @@
 //
 // The prototypes sit where a segment of that kind lands on RFM data (e.g. a
 // champion is about one standard deviation more recent and more than one
-// above average in frequency and spend), so k = 4 on UCI Online Retail gives
-// champions / new_customers / lost plus one middle segment.
+// above average in frequency and spend); k = 4 on UCI Online Retail gives
+// champions, new_customers, at_risk and hibernating (README.md).
 #pragma once
 
 #include <string>
