@@ -65,9 +65,9 @@ n=$(kcat -b "${B}" -C -t "${FILL}" -o beginning -e -q | wc -l)
 t1=$(now)
 row "kcat -C -e | wc -l (incl. ~1 s startup)" "$(per_s "$n" "$(secs "$t0" "$t1")")" "msgs/s"
 read -r _ rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}")
-row "KafkaSource, no decoding" "$(printf "%'.0f" "${rate}")" "msgs/s"
+row "KafkaSource, no decoding" "$(per_s "${rate}" 1)" "msgs/s"
 read -r _ rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}" --decode)
-row "KafkaSource + JSON decoding" "$(printf "%'.0f" "${rate}")" "msgs/s"
+row "KafkaSource + JSON decoding" "$(per_s "${rate}" 1)" "msgs/s"
 
 # 3. Engine throughput: topic -> durable state + published changes.
 IDLE=3
