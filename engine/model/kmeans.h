@@ -44,7 +44,7 @@ struct KMeansFit {
   int iterations = 0;       // Lloyd iterations of the winning init
 };
 
-// REQUIRES: options.k >= 1. With fewer distinct points than k some centres
+// REQUIRES: options.k >= 1, finite coordinates. With fewer distinct points than k some centres
 // coincide (the fit is still valid, just degenerate).
 KMeansFit FitKMeans(const Points& x, const KMeansOptions& options);
 

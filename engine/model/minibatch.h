@@ -48,7 +48,8 @@ class MiniBatchKMeans {
   // is resized (missing entries 0).
   MiniBatchKMeans(Centers initial, std::vector<double> counts);
 
-  // REQUIRES: 0 < decay <= 1 (values outside are clamped to that range).
+  // REQUIRES: 0 < decay <= 1 (values outside are clamped to that range);
+  // finite batch coordinates (a NaN point would poison its centre).
   StepResult Step(const Points& batch, double decay, uint64_t seed, double reassign_ratio = 0.01);
 
   const Centers& centers() const { return centers_; }
