@@ -44,8 +44,8 @@ struct KMeansFit {
   int iterations = 0;       // Lloyd iterations of the winning init
 };
 
-// REQUIRES: options.k >= 1, finite coordinates. With fewer distinct points than k some centres
-// coincide (the fit is still valid, just degenerate).
+// REQUIRES: options.k >= 1, finite coordinates. With fewer distinct points
+// than k some centres coincide (the fit is still valid, just degenerate).
 KMeansFit FitKMeans(const Points& x, const KMeansOptions& options);
 
 // Index of the centre nearest to x (lowest index on ties); -1 when there are
