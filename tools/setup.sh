@@ -17,7 +17,7 @@ packages=(
   # fuzzing and sanitizers with clang
   clang-14 libclang-rt-14-dev
   # what the tests and benchmarks start or call
-  python3 sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
+  python3 python3-yaml sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
 )
 
 missing=()

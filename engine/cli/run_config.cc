@@ -161,9 +161,9 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   cmd->add_option("--hysteresis", f->hysteresis,
                   "a customer switches segment only when the new centre is closer by this much (z units; default 0.1)");
   cmd->add_option("--step-events", f->step_events, "accepted events per mini-batch model step (default 1024)");
-  cmd->add_option("--publish-every", f->publish_every, "accepted events between model versions (default 20000)");
+  cmd->add_option("--publish-every", f->publish_every, "accepted events between model versions (default 50000)");
   cmd->add_option("--drift-threshold", f->drift_threshold,
-                  "centre shift (z units) that publishes a version early (default 0.25)");
+                  "centre shift (z units) that publishes a version early (default 0.5)");
   cmd->add_option("--seed", f->seed, "seed of every random choice (default 42; runs are deterministic)");
   cmd->add_option("--batch-size", f->batch_size, "most records per micro-batch commit (default 65536)");
   cmd->add_option("--max-rate", f->max_rate, "pace the input to this many records per second (demos, load tests)");

@@ -20,14 +20,14 @@ struct EngineOptions {
   double half_life_days = 30;        // forgetting of mini-batch counts, in event time
   double hysteresis = 0.1;           // z units a new centre must be closer by before a customer switches
   uint64_t step_events = 1024;       // accepted events per mini-batch step
-  uint64_t publish_every = 20000;    // accepted events between model versions (cadence)
-  double drift_threshold = 0.25;     // a centre moving this far (z units) forces a version
+  uint64_t publish_every = 50000;    // accepted events between model versions (cadence)
+  double drift_threshold = 0.5;      // a centre moving this far (z units) forces a version
   double refit_tolerance = 0.01;     // streaming inertia worse than a fresh fit by more -> refit
   uint64_t seed = 42;
   size_t sample_min = 256;           // uniform population sample per step: clamp(2 x touched, min, max)
   size_t sample_max = 4096;
   size_t quality_sample = 50000;     // customers used for the refit check (all below this)
-  size_t silhouette_sample = 2000;   // customers in the sampled silhouette of each version
+  size_t silhouette_sample = 1000;   // customers in the sampled silhouette of each version
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
   CleaningRules rules;

@@ -145,7 +145,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   Slot& s = slots_[slot];
   CustomerRecord& r = s.rec;
   const bool was_active = r.active();
-  if (was_active) scaler_.Remove(StoredVector(r));
+  if (was_active) scaler_.Remove(s.vec);
 
   const bool is_return = !is_purchase;
   const int64_t amount = (e.quantity < 0 ? -e.quantity : e.quantity) * e.unit_price_milli;
@@ -162,7 +162,8 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
 
   if (r.active()) {
     r.vector_watermark = watermark_;
-    scaler_.Add(CustomerLogFeatures(r, watermark_));
+    s.vec = CustomerLogFeatures(r, watermark_);
+    scaler_.Add(s.vec);
     if (!was_active) ++active_;
   }
   MarkDirty(slot);
@@ -179,7 +180,10 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
 void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out,
                             int64_t ingest_us) {
   Slot& s = slots_[slot];
-  const model::Vec3 z = CustomerZ(serving_.z, s.rec, watermark_);
+  // s.vec holds the features at the current watermark when the customer was
+  // just touched; otherwise (timers, versions) compute them afresh.
+  const model::Vec3 z = serving_.z.Apply(s.rec.vector_watermark == watermark_ ? s.vec
+                                                                          : CustomerLogFeatures(s.rec, watermark_));
   const int row = ScoreRow(serving_, z, s.rec.segment_id, options_.hysteresis);
   const int new_id = serving_.segments[static_cast<size_t>(row)].id;
   if (new_id == s.rec.segment_id) return;

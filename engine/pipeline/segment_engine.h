@@ -121,6 +121,7 @@ class SegmentEngine {
     bool dirty = false;        // write at the next commit
     bool in_step = false;      // in step_buffer_
     bool timer_dirty = false;  // recompute the recency timer at the next step
+    model::Vec3 vec = model::Vec3::Zero();  // log features held in the scaler (== StoredVector(rec) when active)
   };
   struct CachedInvoice {
     InvoiceRecord rec;

@@ -16,13 +16,13 @@ namespace segstream {
 void SegmentEngine::SweepScaler() {
   // Refresh every active customer's vector to the current watermark. Records
   // are not rewritten: StoredVector() reads max(vector_watermark, sweep).
-  for (const Slot& s : slots_) {
+  for (Slot& s : slots_) {
     if (!s.rec.active()) continue;
-    const model::Vec3 old_v = StoredVector(s.rec);
     const model::Vec3 new_v = CustomerLogFeatures(s.rec, watermark_);
-    if (old_v != new_v) {
-      scaler_.Remove(old_v);
+    if (s.vec != new_v) {
+      scaler_.Remove(s.vec);
       scaler_.Add(new_v);
+      s.vec = new_v;
     }
   }
   sweep_watermark_ = watermark_;
@@ -178,7 +178,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   if (trigger != "bootstrap" && x.rows() > training_.k()) {
     model::KMeansOptions km;
     km.k = training_.k();
-    km.n_init = 3;
+    km.n_init = 2;
     km.max_iter = 100;
     km.seed = model::MixSeed(options_.seed, version);
     const model::KMeansFit polished = model::RefineKMeans(x, training_.centers(), km);

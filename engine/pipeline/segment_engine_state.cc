@@ -43,6 +43,9 @@ Status SegmentEngine::Load() {
     if (loaded[i].rec.active()) ++active_;
   }
   slots_ = std::move(loaded);
+  for (Slot& slot : slots_) {
+    if (slot.rec.active()) slot.vec = StoredVector(slot.rec);
+  }
 
   std::string value;
   Status s = store_->Get(Column::kMeta, kEngineKey, &value);

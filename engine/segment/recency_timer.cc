@@ -1,18 +1,54 @@
 // Recency timers; see recency_timer.h.
 #include "engine/segment/recency_timer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "engine/model/features.h"
 
 namespace segstream {
 namespace {
 
-// The row a customer with log-recency `u` lands in, from `current_id`.
-int RowAt(const ServingModel& m, const model::Vec3& log_features, double u, int current_id, double margin) {
-  model::Vec3 x = log_features;
-  x[0] = u;
-  return ScoreRow(m, m.z.Apply(x), current_id, margin);
+// Distance from a customer at recency coordinate z (other coordinates fixed)
+// to centre j: sqrt((z - a_j)^2 + b_j).
+struct Axis {
+  double a, b;
+  double Distance(double z) const { return std::sqrt((z - a) * (z - a) + b); }
+};
+
+// The first z > z0 where d_s(z) - d_j(z) > margin, or +inf. Every root of
+// f(z) = d_s - d_j - margin is a root of the quadratic obtained by squaring
+// twice, so the crossing is the first such root after which f is positive.
+double FirstCrossing(const Axis& s, const Axis& j, double margin, double z0) {
+  auto f = [&](double z) { return s.Distance(z) - j.Distance(z) - margin; };
+  // d_s^2 - d_j^2 - m^2 = L(z) = p z + q must equal 2 m d_j(z).
+  const double p = 2 * (j.a - s.a);
+  const double q = s.a * s.a - j.a * j.a + s.b - j.b - margin * margin;
+  const double m2 = 4 * margin * margin;
+  const double A = p * p - m2;
+  const double B = 2 * p * q + 2 * m2 * j.a;
+  const double C = q * q - m2 * (j.a * j.a + j.b);
+  double roots[2];
+  int n = 0;
+  if (std::abs(A) < 1e-12) {
+    if (std::abs(B) > 1e-15) roots[n++] = -C / B;
+  } else {
+    const double disc = B * B - 4 * A * C;
+    if (disc >= 0) {
+      const double sq = std::sqrt(disc);
+      roots[n++] = (-B - sq) / (2 * A);
+      roots[n++] = (-B + sq) / (2 * A);
+    }
+  }
+  if (n == 2 && roots[1] < roots[0]) std::swap(roots[0], roots[1]);
+  for (int i = 0; i < n; ++i) {
+    const double r = roots[i];
+    if (!(r > z0)) continue;
+    const double eps = 1e-9 * std::max(1.0, std::abs(r));
+    if (f(r + eps) > 0) return r;
+  }
+  return std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -20,35 +56,27 @@ int RowAt(const ServingModel& m, const model::Vec3& log_features, double u, int 
 int64_t NextRecencyCrossing(const ServingModel& m, const CustomerRecord& r, int64_t watermark, double margin,
                             double horizon_days) {
   if (m.empty() || !r.active() || r.segment_id < 0) return kNoTime;
-  const int current_row = m.RowOf(r.segment_id);
-  if (current_row < 0) return kNoTime;
-  const model::Vec3 logs = CustomerLogFeatures(r, watermark);
-  const double days_now = std::max(0.0, r.recency_days(watermark));
-  const double u0 = std::log1p(days_now);
-  const double u_end = std::log1p(days_now + horizon_days);
-  constexpr int kSteps = 64;
-  double lo = u0;
-  for (int i = 1; i <= kSteps; ++i) {
-    const double hi = u0 + (u_end - u0) * i / kSteps;
-    if (RowAt(m, logs, hi, r.segment_id, margin) != current_row) {
-      // Bisection in seconds of watermark, so the result is a whole second.
-      int64_t lo_t = r.last_purchase_ts + static_cast<int64_t>(std::floor(std::expm1(lo) * 86400.0));
-      int64_t hi_t = r.last_purchase_ts + static_cast<int64_t>(std::ceil(std::expm1(hi) * 86400.0));
-      if (lo_t < watermark) lo_t = watermark;
-      while (hi_t - lo_t > 1) {
-        const int64_t mid = lo_t + (hi_t - lo_t) / 2;
-        const double u = std::log1p(static_cast<double>(mid - r.last_purchase_ts) / 86400.0);
-        if (RowAt(m, logs, u, r.segment_id, margin) != current_row) {
-          hi_t = mid;
-        } else {
-          lo_t = mid;
-        }
-      }
-      return std::max(hi_t, watermark + 1);
-    }
-    lo = hi;
+  const int current = m.RowOf(r.segment_id);
+  if (current < 0) return kNoTime;
+  const model::Vec3 z_now = CustomerZ(m.z, r, watermark);
+  const double z0 = z_now[0];
+  // Only the recency coordinate moves: split each centre's squared distance
+  // into (z - a)^2 + b with b from the frequency and monetary coordinates.
+  auto axis = [&](int row) {
+    const double df = z_now[1] - m.centers(row, 1), dm = z_now[2] - m.centers(row, 2);
+    return Axis{m.centers(row, 0), df * df + dm * dm};
+  };
+  const Axis s = axis(current);
+  double z_star = std::numeric_limits<double>::infinity();
+  for (int j = 0; j < m.k(); ++j) {
+    if (j != current) z_star = std::min(z_star, FirstCrossing(s, axis(j), margin, z0));
   }
-  return kNoTime;
+  if (!std::isfinite(z_star)) return kNoTime;
+  // Back from the z-score to days of recency, then to a watermark.
+  const double days = std::expm1(z_star * m.z.std[0] + m.z.mean[0]);
+  if (!(days <= std::max(0.0, r.recency_days(watermark)) + horizon_days)) return kNoTime;
+  const int64_t due = r.last_purchase_ts + static_cast<int64_t>(std::ceil(days * 86400.0));
+  return std::max(due, watermark + 1);
 }
 
 void TimerIndex::Set(uint64_t slot, int64_t due) {

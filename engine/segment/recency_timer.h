@@ -16,12 +16,12 @@
 
 namespace segstream {
 
-// The earliest watermark (> `watermark`, whole seconds) at which `r` would
-// leave segment `r.segment_id` as its recency grows, or kNoTime when it
-// would not within `horizon_days` of recency. Scans log1p(recency) on a grid
-// of 64 steps and refines the first crossing by bisection to the second, so
-// a detour narrower than one grid step (a few percent of log-recency) can be
-// missed; the next model version rescoring catches it.
+// The earliest watermark (> `watermark`, whole seconds, rounded up) at which
+// `r` would leave segment `r.segment_id` as its recency grows, or kNoTime
+// when it would not within `horizon_days` of recency. Exact and O(k): with F
+// and M fixed only the recency z-coordinate moves, so for each other centre
+// j the hysteresis condition d_j < d_current - margin first holds at a root
+// of a quadratic in that coordinate (see FirstCrossing in the .cc).
 int64_t NextRecencyCrossing(const ServingModel& m, const CustomerRecord& r, int64_t watermark, double margin,
                             double horizon_days = 3660);
 
