@@ -5,6 +5,9 @@
 #   state      segstream run --no-model     (decode, clean, RFM, durable commits)
 #   model      segstream run                (+ streaming k-means, segments, outputs)
 #   metrics    segstream run --http :0      (+ Prometheus metrics and HTTP server)
+#   duckdb     DuckDB: load, clean, RFM only (baselines/duckdb_rfm.py; when $PYTHON imports duckdb)
+#   notebook   pandas + scikit-learn notebook pipeline (baselines/pandas_notebook.py; when importable)
+# PYTHON (default python3) may point at a venv with duckdb, pandas and scikit-learn.
 # Each is run RUNS times (default 5) after one warm-up; the median wall time,
 # records/s and peak RSS (GNU time) are printed, with ratios to the floor.
 #
@@ -38,10 +41,21 @@ measure state "$SEG" run --input "$FILE" --state "$TMP/state" --out "$TMP/out" -
 measure model "$SEG" run --input "$FILE" --state "$TMP/state" --out "$TMP/out" --http none -q
 measure metrics "$SEG" run --input "$FILE" --state "$TMP/state" --out "$TMP/out" --http 127.0.0.1:0 -q
 
+PYTHON=${PYTHON:-python3}
+cases="floor state model metrics"
+if "$PYTHON" -c 'import duckdb' 2>/dev/null; then
+  measure duckdb "$PYTHON" bench/e2e/baselines/duckdb_rfm.py "$FILE"
+  cases="$cases duckdb"
+fi
+if "$PYTHON" -c 'import pandas, sklearn' 2>/dev/null; then
+  measure notebook "$PYTHON" bench/e2e/baselines/pandas_notebook.py "$FILE"
+  cases="$cases notebook"
+fi
+
 floor=$(cut -d' ' -f1 "$TMP/floor" | median)
 printf "%s: %s lines, %d runs each (median), %s\n" "$FILE" "$LINES" "$RUNS" "$(nproc) cores"
 printf "%-8s %9s %14s %10s %12s\n" case "wall s" "records/s" "peak MB" "x floor"
-for name in floor state model metrics; do
+for name in $cases; do
   wall=$(cut -d' ' -f1 "$TMP/$name" | median)
   rss=$(cut -d' ' -f2 "$TMP/$name" | median)
   awk -v n="$name" -v w="$wall" -v r="$rss" -v l="$LINES" -v f="$floor" \
@@ -51,6 +65,11 @@ model=$(cut -d' ' -f1 "$TMP/model" | median); state=$(cut -d' ' -f1 "$TMP/state"
 metrics=$(cut -d' ' -f1 "$TMP/metrics" | median)
 awk -v m="$model" -v s="$state" -v x="$metrics" \
   'BEGIN { printf "model/state %.2f   metrics-on/off %.3f\n", m / s, x / m }'
+for base in duckdb notebook; do
+  [ -s "$TMP/$base" ] || continue
+  b=$(cut -d' ' -f1 "$TMP/$base" | median)
+  awk -v m="$model" -v b="$b" -v n="$base" 'BEGIN { printf "model/%s %.2f\n", n, m / b }'
+done
 # One more model run for the latency percentiles of its micro-batches.
 rm -rf "$TMP/state" "$TMP/out"
 "$SEG" run --input "$FILE" --state "$TMP/state" --out "$TMP/out" --http none | grep -E "batches:|records in"

@@ -135,10 +135,11 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     sink = std::move(snk).value();
   }
 
-  PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
-  StateQueries queries(store->get(), &engine, &metrics);
-  std::unique_ptr<HttpServer> http;
+  // Metrics exist only to be scraped: with --http none they are not kept.
   auto http_options = ParseHttpAddress(c.http);
+  PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
+  StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
+  std::unique_ptr<HttpServer> http;
   if (http_options.ok()) {
     auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
     if (!server.ok()) return Fail("cannot serve --http " + c.http, server.status());

@@ -102,6 +102,7 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
     for (const auto& [partition, lag] : source_->Lag()) report.lag.push_back({partition, lag});
     report.store = store_->Gauges();
     observer_->OnBatch(report);
+    observer_->OnReady(source_->Ready());
   }
   return Status::OK();
 }

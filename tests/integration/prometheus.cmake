@@ -22,8 +22,14 @@ if(SEGSTREAM_PROMTOOL)
 endif()
 
 if(SEGSTREAM_PROMETHEUS AND SEGSTREAM_PROMTOOL AND TARGET segstream)
+  # The full UCI file next to the repo when present, else the committed sample.
+  set(_prometheus_input "${PROJECT_SOURCE_DIR}/../shared/data/online_retail.csv.gz")
+  if(NOT EXISTS "${_prometheus_input}")
+    set(_prometheus_input "${PROJECT_SOURCE_DIR}/tests/data/online_retail_sample.csv.gz")
+  endif()
   add_test(NAME prometheus_dashboard
-           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/prometheus_dashboard.sh $<TARGET_FILE:segstream> ${PROJECT_SOURCE_DIR})
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/prometheus_dashboard.sh $<TARGET_FILE:segstream> ${PROJECT_SOURCE_DIR}
+                   ${_prometheus_input})
   # Exit code 77: `segstream run` lacks --http/--max-rate (reported as skipped).
   set_tests_properties(prometheus_dashboard PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
                        LABELS "prometheus;integration" RUN_SERIAL ON)
