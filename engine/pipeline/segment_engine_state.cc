@@ -43,9 +43,6 @@ Status SegmentEngine::Load() {
     if (loaded[i].rec.active()) ++active_;
   }
   slots_ = std::move(loaded);
-  for (Slot& slot : slots_) {
-    if (slot.rec.active()) slot.vec = StoredVector(slot.rec);
-  }
 
   std::string value;
   Status s = store_->Get(Column::kMeta, kEngineKey, &value);
@@ -59,6 +56,10 @@ Status SegmentEngine::Load() {
     SEGSTREAM_RETURN_IF_ERROR(DecodeServingModel(value, &serving_));
   } else if (s.code() != Status::Code::kNotFound) {
     return s;
+  }
+  // After the engine meta: StoredVector needs the sweep watermark.
+  for (Slot& slot : slots_) {
+    if (slot.rec.active()) slot.vec = StoredVector(slot.rec);
   }
   for (uint32_t slot : step_buffer_) {
     if (slot >= slots_.size()) return Status::Corruption("step buffer names an unknown customer");
