@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/rfm/customer_record.h"
+#include "engine/util/coding.h"
 #include "engine/util/status.h"
 
 namespace segstream {
@@ -22,28 +23,5 @@ Status DecodeInvoice(std::string_view data, InvoiceRecord* r);
 std::string InvoiceKey(std::string_view customer_id, std::string_view invoice);
 // Change key: customer id, NUL, big-endian seq (so a reverse scan is newest-first).
 std::string ChangeKey(std::string_view customer_id, uint64_t seq);
-
-// Little helpers shared by the meta encodings.
-void PutVarint(std::string* out, uint64_t v);
-void PutSignedVarint(std::string* out, int64_t v);   // zigzag
-void PutFixed64(std::string* out, uint64_t v);
-void PutDouble(std::string* out, double v);           // raw IEEE bits, little-endian
-void PutBytes(std::string* out, std::string_view s);  // varint length + bytes
-
-// A cursor over an encoded value; every Get* returns false on truncation.
-class Decoder {
- public:
-  explicit Decoder(std::string_view data) : data_(data) {}
-  bool GetVarint(uint64_t* v);
-  bool GetSignedVarint(int64_t* v);
-  bool GetFixed64(uint64_t* v);
-  bool GetDouble(double* v);
-  bool GetBytes(std::string_view* s);
-  bool GetByte(uint8_t* b);
-  bool done() const { return data_.empty(); }
-
- private:
-  std::string_view data_;
-};
 
 }  // namespace segstream

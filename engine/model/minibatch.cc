@@ -6,7 +6,7 @@
 #include <limits>
 #include <numeric>
 
-#include "engine/model/codec.h"
+#include "engine/util/coding.h"
 #include "engine/model/kmeans.h"
 #include "engine/model/rng.h"
 
@@ -111,21 +111,21 @@ std::string MiniBatchKMeans::Serialize() const {
   const int k = this->k();
   out.reserve(5 + static_cast<size_t>(k) * 32);
   out.push_back(static_cast<char>(kFormatVersion));
-  codec::PutU32(&out, static_cast<uint32_t>(k));
-  for (Eigen::Index i = 0; i < centers_.size(); ++i) codec::PutDouble(&out, centers_.data()[i]);
-  for (double c : counts_) codec::PutDouble(&out, c);
+  PutFixed32(&out, static_cast<uint32_t>(k));
+  for (Eigen::Index i = 0; i < centers_.size(); ++i) PutDouble(&out, centers_.data()[i]);
+  for (double c : counts_) PutDouble(&out, c);
   return out;
 }
 
 Result<MiniBatchKMeans> MiniBatchKMeans::Deserialize(std::string_view data) {
-  codec::Reader in(data);
+  Decoder in(data);
   uint8_t version = 0;
-  if (!in.GetU8(&version)) return Status::Corruption("minibatch: empty input");
+  if (!in.GetByte(&version)) return Status::Corruption("minibatch: empty input");
   if (version != kFormatVersion) {
     return Status::Corruption("minibatch: unknown format version " + std::to_string(version));
   }
   uint32_t k = 0;
-  if (!in.GetU32(&k)) return Status::Corruption("minibatch: truncated header");
+  if (!in.GetFixed32(&k)) return Status::Corruption("minibatch: truncated header");
   if (k > kMaxK) return Status::Corruption("minibatch: implausible k " + std::to_string(k));
   if (in.remaining() != static_cast<size_t>(k) * 32) {
     return Status::Corruption("minibatch: expected " + std::to_string(k * 32) + " bytes of centres and counts, got " +

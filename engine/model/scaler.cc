@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "engine/model/codec.h"
+#include "engine/util/coding.h"
 
 namespace segstream::model {
 
@@ -108,38 +108,38 @@ std::string PopulationScaler::Serialize() const {
   std::string out;
   out.reserve(1 + 8 + 6 * 16);
   out.push_back(static_cast<char>(kFormatVersion));
-  codec::PutU64(&out, static_cast<uint64_t>(count_));
+  PutFixed64(&out, static_cast<uint64_t>(count_));
   for (int j = 0; j < 3; ++j) {
     const auto u = static_cast<unsigned __int128>(sum_[j]);
-    codec::PutU64(&out, static_cast<uint64_t>(u));
-    codec::PutU64(&out, static_cast<uint64_t>(u >> 64));
+    PutFixed64(&out, static_cast<uint64_t>(u));
+    PutFixed64(&out, static_cast<uint64_t>(u >> 64));
   }
   for (int j = 0; j < 3; ++j) {
-    codec::PutU64(&out, static_cast<uint64_t>(sum_sq_[j]));
-    codec::PutU64(&out, static_cast<uint64_t>(sum_sq_[j] >> 64));
+    PutFixed64(&out, static_cast<uint64_t>(sum_sq_[j]));
+    PutFixed64(&out, static_cast<uint64_t>(sum_sq_[j] >> 64));
   }
   return out;
 }
 
 Result<PopulationScaler> PopulationScaler::Deserialize(std::string_view data) {
-  codec::Reader in(data);
+  Decoder in(data);
   uint8_t version = 0;
-  if (!in.GetU8(&version)) return Status::Corruption("scaler: empty input");
+  if (!in.GetByte(&version)) return Status::Corruption("scaler: empty input");
   if (version != kFormatVersion) {
     return Status::Corruption("scaler: unknown format version " + std::to_string(version));
   }
   PopulationScaler s;
   uint64_t count = 0;
-  if (!in.GetU64(&count)) return Status::Corruption("scaler: truncated count");
+  if (!in.GetFixed64(&count)) return Status::Corruption("scaler: truncated count");
   s.count_ = static_cast<int64_t>(count);
   for (int j = 0; j < 3; ++j) {
     uint64_t lo, hi;
-    if (!in.GetU64(&lo) || !in.GetU64(&hi)) return Status::Corruption("scaler: truncated sums");
+    if (!in.GetFixed64(&lo) || !in.GetFixed64(&hi)) return Status::Corruption("scaler: truncated sums");
     s.sum_[j] = static_cast<__int128>((static_cast<unsigned __int128>(hi) << 64) | lo);
   }
   for (int j = 0; j < 3; ++j) {
     uint64_t lo, hi;
-    if (!in.GetU64(&lo) || !in.GetU64(&hi)) return Status::Corruption("scaler: truncated squares");
+    if (!in.GetFixed64(&lo) || !in.GetFixed64(&hi)) return Status::Corruption("scaler: truncated squares");
     s.sum_sq_[j] = (static_cast<unsigned __int128>(hi) << 64) | lo;
   }
   if (in.remaining() != 0) return Status::Corruption("scaler: trailing bytes");

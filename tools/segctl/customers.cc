@@ -16,25 +16,20 @@ struct CustomersArgs {
 };
 
 int RunCustomers(const CustomersArgs& a) {
-  auto reader = StateReader::Open(a.state);
-  if (!reader.ok()) return ReportError("cannot open state " + a.state, reader.status());
-  auto rows = (*reader)->Customers();
-  if (!rows.ok()) return ReportError("cannot read customers", rows.status());
-  auto model = (*reader)->Model();
-  if (!model.ok()) return ReportError("cannot read the model", model.status());
-  auto watermark = (*reader)->Watermark();
-  if (!watermark.ok()) return ReportError("cannot read the watermark", watermark.status());
+  int error = 0;
+  const auto view = LoadView(a.state, &error);
+  if (!view) return error;
   const bool csv = a.format == "csv";
   std::string out;
   if (csv) out = "customer_id,recency_days,frequency,monetary,segment_id,segment_name\n";
-  for (const auto& row : rows.value()) {
+  for (const auto& row : view->customers) {
     const CustomerRecord& r = row.rec;
-    const SegmentInfo* seg = model->Find(r.segment_id);
+    const SegmentInfo* seg = view->model.Find(r.segment_id);
     const std::string name = r.segment_id < 0 ? "" : (seg ? seg->name : "retired");
     if (csv) {
       out += row.id;
       out += ',';
-      if (r.active()) AppendJsonFixed(&out, r.recency_days(watermark.value()), 6);
+      if (r.active()) AppendJsonFixed(&out, r.recency_days(view->watermark), 6);
       out += ',' + std::to_string(r.frequency) + ',';
       AppendMilliAsCents(&out, r.monetary_milli());
       out += ',';
@@ -45,7 +40,7 @@ int RunCustomers(const CustomersArgs& a) {
       AppendJsonString(&out, row.id);
       out += ",\"recency_days\":";
       if (r.active()) {
-        AppendJsonFixed(&out, r.recency_days(watermark.value()), 6);
+        AppendJsonFixed(&out, r.recency_days(view->watermark), 6);
       } else {
         out += "null";
       }

@@ -16,32 +16,28 @@ struct SegmentsArgs {
 };
 
 int RunSegments(const SegmentsArgs& a) {
-  auto reader = StateReader::Open(a.state);
-  if (!reader.ok()) return ReportError("cannot open state " + a.state, reader.status());
-  auto model = (*reader)->Model();
-  if (!model.ok()) return ReportError("cannot read the model", model.status());
-  if (model->empty()) {
+  int error = 0;
+  const auto view = LoadView(a.state, &error);
+  if (!view) return error;
+  const ServingModel& model = view->model;
+  if (model.empty()) {
     std::fprintf(stderr, "segctl: no model yet in %s (too few customers so far)\n", a.state.c_str());
     return 1;
   }
   if (a.format == "json") {
-    std::printf("%s\n", SegmentTableJson(model.value()).c_str());
+    std::printf("%s\n", SegmentTableJson(model).c_str());
     return 0;
   }
-  auto rows = (*reader)->Customers();
-  if (!rows.ok()) return ReportError("cannot read customers", rows.status());
-  auto watermark = (*reader)->Watermark();
-  if (!watermark.ok()) return ReportError("cannot read the watermark", watermark.status());
   std::vector<CustomerRecord> records;
-  records.reserve(rows->size());
-  for (const auto& r : rows.value()) records.push_back(r.rec);
-  const auto table = BuildSegmentTable(model.value(), records, watermark.value());
+  records.reserve(view->customers.size());
+  for (const auto& r : view->customers) records.push_back(r.rec);
+  const auto table = BuildSegmentTable(model, records, view->watermark);
   if (a.format == "csv") {
     std::fputs(SegmentTableCsv(table).c_str(), stdout);
   } else {
     std::printf("model version %llu, k=%d, %llu customers with purchases\n",
-                static_cast<unsigned long long>(model->version), model->k(),
-                static_cast<unsigned long long>(model->customers));
+                static_cast<unsigned long long>(model.version), model.k(),
+                static_cast<unsigned long long>(model.customers));
     std::fputs(FormatSegmentTable(table).c_str(), stdout);
   }
   return 0;

@@ -78,6 +78,34 @@ Result<std::vector<std::pair<std::string, std::string>>> StateReader::Meta(const
   return out;
 }
 
+Result<StateView> StateReader::ReadView() {
+  StateView view;
+  auto rows = Customers();
+  if (!rows.ok()) return rows.status();
+  auto model = Model();
+  if (!model.ok()) return model.status();
+  auto watermark = Watermark();
+  if (!watermark.ok()) return watermark.status();
+  view.customers = std::move(rows).value();
+  view.model = std::move(model).value();
+  view.watermark = watermark.value();
+  return view;
+}
+
+std::optional<StateView> LoadView(const std::string& dir, int* exit_code) {
+  auto reader = StateReader::Open(dir);
+  if (!reader.ok()) {
+    *exit_code = ReportError("cannot open state " + dir, reader.status());
+    return std::nullopt;
+  }
+  auto view = (*reader)->ReadView();
+  if (!view.ok()) {
+    *exit_code = ReportError("cannot read state " + dir, view.status());
+    return std::nullopt;
+  }
+  return std::move(view).value();
+}
+
 int ReportError(const std::string& what, const Status& s) {
   std::fprintf(stderr, "segctl: %s: %s\n", what.c_str(), s.message().c_str());
   switch (s.code()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,13 @@ struct CustomerRow {
   CustomerRecord rec;
 };
 
+// Everything the reporting commands print: customers, model, watermark.
+struct StateView {
+  std::vector<CustomerRow> customers;  // sorted by id
+  ServingModel model;                  // version 0 when none yet
+  int64_t watermark = kNoTime;
+};
+
 class StateReader {
  public:
   static Result<std::unique_ptr<StateReader>> Open(const std::string& dir);
@@ -29,6 +37,8 @@ class StateReader {
   Result<ServingModel> Model();
   // The committed watermark (kNoTime when empty).
   Result<int64_t> Watermark();
+  // Customers, model and watermark in one go.
+  Result<StateView> ReadView();
   // Raw meta entries with `prefix` (positions "pos/", sink offsets "sink/").
   Result<std::vector<std::pair<std::string, std::string>>> Meta(const std::string& prefix);
   StateStore* store() { return store_.get(); }
@@ -40,5 +50,9 @@ class StateReader {
 
 // Exit code for a failed open/read, after printing the error.
 int ReportError(const std::string& what, const Status& s);
+
+// Opens `dir` read-only and reads its view; on failure prints the error and
+// stores the exit code in *exit_code.
+std::optional<StateView> LoadView(const std::string& dir, int* exit_code);
 
 }  // namespace segstream::segctl

@@ -13,23 +13,19 @@ namespace {
 int RunStats(const std::string& state) {
   auto reader = StateReader::Open(state);
   if (!reader.ok()) return ReportError("cannot open state " + state, reader.status());
-  auto rows = (*reader)->Customers();
-  if (!rows.ok()) return ReportError("cannot read customers", rows.status());
-  auto model = (*reader)->Model();
-  if (!model.ok()) return ReportError("cannot read the model", model.status());
-  auto watermark = (*reader)->Watermark();
-  if (!watermark.ok()) return ReportError("cannot read the watermark", watermark.status());
+  auto view = (*reader)->ReadView();
+  if (!view.ok()) return ReportError("cannot read state " + state, view.status());
   uint64_t active = 0, with_segment = 0;
-  for (const auto& r : rows.value()) {
+  for (const auto& r : view->customers) {
     active += r.rec.active();
     with_segment += r.rec.segment_id >= 0;
   }
-  std::printf("customers: %zu\n", rows->size());
+  std::printf("customers: %zu\n", view->customers.size());
   std::printf("customers_with_purchases: %llu\n", static_cast<unsigned long long>(active));
   std::printf("customers_with_segment: %llu\n", static_cast<unsigned long long>(with_segment));
-  std::printf("watermark: %s\n", watermark.value() == kNoTime ? "none" : FormatIso8601(watermark.value()).c_str());
-  std::printf("model_version: %llu\n", static_cast<unsigned long long>(model->version));
-  std::printf("k: %d\n", model->k());
+  std::printf("watermark: %s\n", view->watermark == kNoTime ? "none" : FormatIso8601(view->watermark).c_str());
+  std::printf("model_version: %llu\n", static_cast<unsigned long long>(view->model.version));
+  std::printf("k: %d\n", view->model.k());
   auto positions = (*reader)->Meta("pos/");
   if (!positions.ok()) return ReportError("cannot read positions", positions.status());
   for (const auto& [key, value] : positions.value()) {
