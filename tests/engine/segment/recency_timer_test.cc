@@ -122,24 +122,41 @@ TEST(NextRecencyCrossingTest, MatchesBruteForceStepping) {
 TEST(NextRecencyCrossingTest, IndependentOfTheWatermarkItIsComputedAt) {
   // A restart recomputes every timer from the stored watermark: the due
   // second must not depend on when it was computed (else recency changes
-  // come out in a different order after a crash).
+  // come out differently after a crash). Customers start in their nearest
+  // segment or, as hysteresis leaves them, in a slightly farther one.
   const ServingModel m = MakeModel({{-1.2, 1.0, 1.0}, {0.2, 0.3, 0.4}, {1.2, -0.8, -0.6}, {-0.5, -0.9, -0.8}});
+  const double margin = 0.3;
   std::mt19937_64 rng(5);
-  int compared = 0;
-  for (int i = 0; i < 200; ++i) {
+  int compared = 0, held = 0;
+  for (int i = 0; i < 5000; ++i) {
     const int64_t last = kT0 + static_cast<int64_t>(rng() % (200 * 86400));
     CustomerRecord r = Customer(last, 1 + static_cast<int64_t>(rng() % 30),
                                 1000 + static_cast<int64_t>(rng() % 20000000), 0);
-    r.segment_id = m.segments[static_cast<size_t>(ScoreRow(m, CustomerZ(m.z, r, last), -1, 0))].id;
-    const int64_t due = NextRecencyCrossing(m, r, last, 0.1);
+    const int64_t start = last + static_cast<int64_t>(rng() % (30 * 86400));
+    const model::Vec3 z = CustomerZ(m.z, r, start);
+    int row = ScoreRow(m, z, -1, 0);
+    // Any other row within the margin is a state hysteresis can leave a customer in.
+    for (int other = 0; other < m.k(); ++other) {
+      const double d_other = (m.centers.row(other).transpose() - z).norm();
+      const double d_best = (m.centers.row(row).transpose() - z).norm();
+      if (other != row && d_other < d_best + margin && rng() % 2 == 0) {
+        row = other;
+        ++held;
+        break;
+      }
+    }
+    r.segment_id = m.segments[static_cast<size_t>(row)].id;
+    const int64_t due = NextRecencyCrossing(m, r, start, margin);
     if (due == kNoTime) continue;
-    for (int64_t w : {last + (due - last) / 3, last + (due - last) / 2, due - 2}) {
-      if (w <= last) continue;
+    for (int64_t w : {start + (due - start) / 3, start + (due - start) / 2, due - 2}) {
+      if (w <= start) continue;
       ++compared;
-      EXPECT_EQ(NextRecencyCrossing(m, r, w, 0.1), due) << "customer " << i << " recomputed at " << w;
+      EXPECT_EQ(NextRecencyCrossing(m, r, w, margin), due)
+          << "customer " << i << " (timer computed at " << start << ") recomputed at " << w;
     }
   }
-  EXPECT_GT(compared, 100);
+  EXPECT_GT(compared, 2500);
+  EXPECT_GT(held, 100);
 }
 
 TEST(NextRecencyCrossingTest, NoTimerWithoutModelOrSegment) {
