@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -24,7 +25,7 @@ namespace {
 class KafkaSource final : public rdk::ClientContext, public Source {
  public:
   KafkaSource(const KafkaOptions& options, StoredPositionLookup lookup, RecordDecoder decoder)
-      : topic_(options.input_topic), lookup_(std::move(lookup)), decoder_(std::move(decoder)) {}
+      : options_(options), topic_(options.input_topic), lookup_(std::move(lookup)), decoder_(std::move(decoder)) {}
 
   ~KafkaSource() override {
     if (rk_) {
@@ -34,7 +35,8 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     }
   }
 
-  Status Init(const KafkaOptions& options) {
+  Status Init() {
+    const KafkaOptions& options = options_;
     const std::map<std::string, std::string> defaults = {
         {"bootstrap.servers", options.brokers},
         {"group.id", options.group_id},
@@ -93,7 +95,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         wait_ms = static_cast<int>(std::max<int64_t>(left, 0));
       }
       rdk::MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), wait_ms));
-      if (fatal_.load()) return FatalStatus();
+      if (fatal_.load() || (msg && msg->err == RD_KAFKA_RESP_ERR__FATAL)) {
+        // The handle is dead (e.g. fenced static member after a broker
+        // restart). Records already in the batch stay valid; a new consumer
+        // resumes from the state's positions on its assignment.
+        msg.reset();
+        SEGSTREAM_RETURN_IF_ERROR(Restart());
+        break;
+      }
       if (!msg) {
         if (batch->records.size() != first || Clock::now() >= deadline) break;
         continue;
@@ -251,10 +260,29 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     return err == RD_KAFKA_RESP_ERR_NO_ERROR ? Status::OK() : Status::Unavailable(rd_kafka_err2str(err));
   }
 
-  Status FatalStatus() {
-    char reason[512];
+  // Replaces a consumer that hit a fatal error with a fresh one (same group,
+  // same options): an unrecoverable client state must not stop the engine
+  // any more than an outage does. At most one restart per second.
+  Status Restart() {
+    char reason[512] = "";
     rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_.get(), reason, sizeof(reason));
-    return Status::IOError(fmt::format("Kafka consumer fatal error: {}: {}", rd_kafka_err2name(e), reason));
+    log.Log("restart", fmt::format("consumer fatal error {}: {}; starting a new consumer", rd_kafka_err2name(e), reason));
+    auto since = std::chrono::steady_clock::now() - last_restart_;
+    if (since < std::chrono::seconds(1)) std::this_thread::sleep_for(std::chrono::seconds(1) - since);
+    last_restart_ = std::chrono::steady_clock::now();
+    rd_kafka_consumer_close(rk_.get());
+    rk_.reset();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      assigned_.clear();
+      positions_.clear();
+      start_offsets_.clear();
+    }
+    ready_.store(false);
+    fatal_.store(false);
+    Status st = Init();
+    if (!st.ok()) return Status::IOError("Kafka consumer restart failed: " + st.message());
+    return Status::OK();
   }
 
   static KafkaSource* Self(void* opaque) { return static_cast<KafkaSource*>(static_cast<rdk::ClientContext*>(opaque)); }
@@ -281,12 +309,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
 
   static constexpr size_t kMaxRawBytes = 4096;
 
+  const KafkaOptions options_;
   const std::string topic_;
   StoredPositionLookup lookup_;
   RecordDecoder decoder_;
   rdk::HandlePtr rk_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> fatal_{false};
+  std::chrono::steady_clock::time_point last_restart_{};
   mutable std::mutex mu_;
   std::set<int32_t> assigned_;                 // guarded by mu_
   std::map<int32_t, int64_t> positions_;       // next offset after the last polled record; mu_
@@ -303,7 +333,7 @@ Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& o
   if (options.input_topic.empty()) return Status::InvalidArgument("Kafka source: no input topic given");
   if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");
   auto source = std::make_unique<KafkaSource>(options, std::move(lookup), std::move(decoder));
-  SEGSTREAM_RETURN_IF_ERROR(source->Init(options));
+  SEGSTREAM_RETURN_IF_ERROR(source->Init());
   return std::unique_ptr<Source>(std::move(source));
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@ namespace {
 
 // The Kafka protocol's ApiKey of Produce requests (librdkafka's RD_KAFKAP_Produce is internal).
 constexpr int16_t kProduceApiKey = 0;
+constexpr int16_t kHeartbeatApiKey = 12;
 
 InvoiceEvent MakeEvent(int i) {
   InvoiceEvent e;
@@ -251,6 +253,36 @@ TEST_F(MockKafkaTest, BrokerOutagePausesTheSourceWithoutErrors) {
   std::vector<DecodedRecord> records = ReadN(source->get(), 1);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].origin.offset, 1);
+}
+
+TEST_F(MockKafkaTest, FatalConsumerErrorRestartsTheConsumerAtTheStatePosition) {
+  // A fenced static member is a fatal client error; the source must replace
+  // its consumer instead of failing or going silent.
+  options_.consumer_properties["group.instance.id"] = "static-member-1";
+  Produce({{"k", EncodeEventJson(MakeEvent(0))}});
+  std::map<int32_t, int64_t> durable;
+  Result<std::unique_ptr<Source>> source =
+      OpenKafkaSource(options_, [&](int32_t p) -> std::optional<int64_t> {
+        if (auto it = durable.find(p); it != durable.end()) return it->second;
+        return std::nullopt;
+      });
+  ASSERT_TRUE(source.ok());
+  std::vector<Position> next;
+  ASSERT_EQ(ReadN(source->get(), 1, &next).size(), 1u);
+  for (const Position& p : next) durable[p.partition] = p.next_offset;
+
+  rd_kafka_mock_push_request_errors(cluster_, kHeartbeatApiKey, 1, RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID);
+  for (int i = 0; i < 10; ++i) {
+    SourceBatch batch;
+    Status st = (*source)->Poll(100, 200, &batch);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_TRUE(batch.records.empty());
+  }
+  Produce({{"k", EncodeEventJson(MakeEvent(1))}});
+  std::vector<DecodedRecord> records = ReadN(source->get(), 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].origin.offset, 1);  // from the state's position, not re-read from 0
+  EXPECT_TRUE((*source)->Ready());
 }
 
 TEST_F(MockKafkaTest, FlushFailsOnAPermanentProduceError) {
