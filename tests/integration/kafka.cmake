@@ -1,13 +1,13 @@
 # Kafka integration tests. The fixture `kafka` starts one broker for all of
 # them (kafka_broker_start) and stops it at the end (kafka_broker_stop). The
-# port comes from SEGSTREAM_KAFKA_PORT at configure time (default 19092).
+# port is the cache variable SEGSTREAM_KAFKA_PORT (default 19092; the
+# environment variable of the same name overrides it when configuring).
 # Starting fails, not skips, when Java or the Maven jars are missing: CI must
 # provide them. Every test takes RESOURCE_LOCK kafka: the outage test stops
 # the broker, so no other Kafka test may run beside it.
+set(SEGSTREAM_KAFKA_PORT 19092 CACHE STRING "port of the test Kafka broker (controller: port + 1)")
 if(DEFINED ENV{SEGSTREAM_KAFKA_PORT})
-  set(SEGSTREAM_KAFKA_PORT "$ENV{SEGSTREAM_KAFKA_PORT}")
-else()
-  set(SEGSTREAM_KAFKA_PORT 19092)
+  set(SEGSTREAM_KAFKA_PORT "$ENV{SEGSTREAM_KAFKA_PORT}" CACHE STRING "" FORCE)
 endif()
 set(SEGSTREAM_KAFKA_BOOTSTRAP "127.0.0.1:${SEGSTREAM_KAFKA_PORT}")
 set(_kafka_local ${PROJECT_SOURCE_DIR}/tools/kafka-local)
@@ -25,8 +25,10 @@ set_tests_properties(kafka_broker_stop PROPERTIES
 add_executable(kafka_broker_test kafka_broker_test.cc)
 segstream_target_options(kafka_broker_test)
 target_link_libraries(kafka_broker_test PRIVATE segstream_kafka segstream_decode GTest::gtest GTest::gtest_main)
-# gtest_discover_tests flattens list-valued PROPERTIES, so only single values here.
-gtest_discover_tests(kafka_broker_test DISCOVERY_TIMEOUT 60 PROPERTIES
+# gtest_discover_tests flattens list-valued PROPERTIES, so only single values
+# here. PRE_TEST discovery: the properties follow a reconfigure (new port)
+# without relinking the binary.
+gtest_discover_tests(kafka_broker_test DISCOVERY_TIMEOUT 60 DISCOVERY_MODE PRE_TEST PROPERTIES
   FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "SEGSTREAM_KAFKA_BOOTSTRAP=${SEGSTREAM_KAFKA_BOOTSTRAP}"
   TIMEOUT 120 LABELS kafka)
 
