@@ -15,7 +15,7 @@
 namespace segstream {
 namespace {
 constexpr size_t kBlockRecords = 1024;
-constexpr size_t kQueueBlocks = 8;  // ~8k records (a few MB) decoded ahead
+constexpr size_t kQueueBlocks = 64;  // up to 64k records (~20 MB) decoded ahead
 }  // namespace
 
 struct FileSource::Impl {

@@ -18,7 +18,7 @@
 //
 // Threading: after Seek (or the first Poll) one reader thread reads,
 // inflates, splits and decodes ahead of Poll into a bounded queue of record
-// blocks (about 8 x 1024 records), so decompression and decoding overlap
+// blocks (64 x 1024 records), so decompression and decoding overlap
 // with the pipeline's work. Poll/Seek/Id are called from one thread.
 #pragma once
 
