@@ -20,6 +20,7 @@ std::string EncodeCustomer(const CustomerRecord& r) {
   PutSignedVarint(&out, r.last_purchase_ts);
   PutSignedVarint(&out, r.last_event_ts);
   PutSignedVarint(&out, r.vector_watermark);
+  PutSignedVarint(&out, r.scored_watermark);
   PutSignedVarint(&out, r.segment_id);
   PutVarint(&out, r.seq);
   return out;
@@ -36,7 +37,8 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r) {
   if (!d.GetVarint(&r->index) || !d.GetSignedVarint(&r->frequency) || !d.GetSignedVarint(&r->purchases_milli) ||
       !d.GetSignedVarint(&r->returns_milli) || !d.GetSignedVarint(&r->first_purchase_ts) ||
       !d.GetSignedVarint(&r->last_purchase_ts) || !d.GetSignedVarint(&r->last_event_ts) ||
-      !d.GetSignedVarint(&r->vector_watermark) || !d.GetSignedVarint(&segment) || !d.GetVarint(&r->seq) || !d.done()) {
+      !d.GetSignedVarint(&r->vector_watermark) || !d.GetSignedVarint(&r->scored_watermark) ||
+      !d.GetSignedVarint(&segment) || !d.GetVarint(&r->seq) || !d.done()) {
     return Status::Corruption("truncated or oversized customer record");
   }
   r->segment_id = static_cast<int32_t>(segment);

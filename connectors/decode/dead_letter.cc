@@ -9,12 +9,12 @@ namespace segstream {
 
 void AppendDeadLetterJson(std::string_view source_id, const DecodedRecord& r, std::string* out) {
   out->append("{\"source\":");
-  AppendJsonString(source_id, out);
+  AppendJsonStringAnyText(source_id, out);
   fmt::format_to(std::back_inserter(*out), ",\"partition\":{},\"offset\":{},\"line\":{},\"reason\":",
                  r.origin.partition, r.origin.offset, r.origin.line);
-  AppendJsonString(r.error, out);
+  AppendJsonStringAnyText(r.error, out);
   out->append(",\"raw\":");
-  AppendJsonString(r.raw, out);
+  AppendJsonStringAnyText(r.raw, out);
   out->push_back('}');
 }
 

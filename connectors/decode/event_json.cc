@@ -1,6 +1,8 @@
 // Event JSON encoding; see event_json.h.
 #include "connectors/decode/event_json.h"
 
+#include "engine/util/json.h"
+
 #include <charconv>
 
 #include "connectors/decode/text.h"
@@ -15,57 +17,16 @@ void AppendInt(int64_t v, std::string* out) {
   out->append(buf, r.ptr);
 }
 
-void AppendEscapedUtf8(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  size_t run = 0;  // start of the current run of bytes that need no escape
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default: {
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out->append(esc, 6);
-      }
-    }
-  }
-  out->append(text.data() + run, text.size() - run);
-}
-
 }  // namespace
 
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->push_back('"');
+void AppendJsonStringAnyText(std::string_view text, std::string* out) {
   if (decode::IsValidUtf8(text)) {
-    AppendEscapedUtf8(text, out);
+    AppendJsonString(out, text);
   } else {
     std::string utf8;
     decode::AppendLatin1AsUtf8(text, &utf8);
-    AppendEscapedUtf8(utf8, out);
+    AppendJsonString(out, utf8);
   }
-  out->push_back('"');
 }
 
 void AppendMilli(int64_t milli, std::string* out) {
@@ -85,11 +46,11 @@ void AppendMilli(int64_t milli, std::string* out) {
 
 void AppendEventJson(const InvoiceEvent& e, std::string* out) {
   out->append("{\"invoice\":");
-  AppendJsonString(e.invoice, out);
+  AppendJsonStringAnyText(e.invoice, out);
   out->append(",\"stock_code\":");
-  AppendJsonString(e.stock_code, out);
+  AppendJsonStringAnyText(e.stock_code, out);
   out->append(",\"description\":");
-  AppendJsonString(e.description, out);
+  AppendJsonStringAnyText(e.description, out);
   out->append(",\"quantity\":");
   AppendInt(e.quantity, out);
   out->append(",\"unit_price\":");
@@ -97,9 +58,9 @@ void AppendEventJson(const InvoiceEvent& e, std::string* out) {
   out->append(",\"invoice_ts\":\"");
   out->append(FormatIso8601(e.invoice_ts));
   out->append("\",\"customer_id\":");
-  AppendJsonString(e.customer_id, out);
+  AppendJsonStringAnyText(e.customer_id, out);
   out->append(",\"country\":");
-  AppendJsonString(e.country, out);
+  AppendJsonStringAnyText(e.country, out);
   out->push_back('}');
 }
 

@@ -17,10 +17,10 @@
 
 namespace segstream {
 
-// Appends `text` as a JSON string literal (with quotes). `"` `\` and control
-// characters are escaped; text that is not valid UTF-8 is read as Latin-1 so
-// the output is always valid JSON.
-void AppendJsonString(std::string_view text, std::string* out);
+// Appends `text` as a JSON string literal (with quotes) like
+// segstream::AppendJsonString (engine/util/json.h), except that text that is
+// not valid UTF-8 is read as Latin-1 first, so the output is always valid JSON.
+void AppendJsonStringAnyText(std::string_view text, std::string* out);
 
 // Appends thousandths as a decimal number (2550 -> 2.55, -1000 -> -1.0).
 void AppendMilli(int64_t milli, std::string* out);

@@ -44,7 +44,9 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     const double t0 = NowSeconds();
     bool finish = batch.end_of_input;
     if (batch.records.empty() && !finish) {
-      if (observer_) observer_->OnReady(source_->Ready());
+      const bool ready = source_->Ready();
+      if (observer_) observer_->OnReady(ready);
+      if (!ready) last_record = t0;
       if (options_.until_idle_seconds > 0 && t0 - last_record >= options_.until_idle_seconds) {
         finish = true;
       } else {

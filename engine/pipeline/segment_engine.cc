@@ -186,6 +186,10 @@ void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_tim
                                                                           : CustomerLogFeatures(s.rec, watermark_));
   const int row = ScoreRow(serving_, z, s.rec.segment_id, options_.hysteresis);
   const int new_id = serving_.segments[static_cast<size_t>(row)].id;
+  if (s.rec.scored_watermark != watermark_) {
+    s.rec.scored_watermark = watermark_;
+    MarkDirty(slot);
+  }
   if (new_id == s.rec.segment_id) return;
   const int previous = s.rec.segment_id;
   s.rec.segment_id = new_id;
@@ -225,23 +229,12 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reaso
   AppendJsonString(&j, FormatIso8601(event_time));
   j += '}';
 
-  std::string latest;
-  latest.reserve(160);
-  latest += "{\"customer_id\":";
-  AppendJsonString(&latest, s.id);
-  latest += ",\"segment_id\":" + std::to_string(r.segment_id) + ",\"segment_name\":";
-  AppendJsonString(&latest, now ? now->name : "");
-  latest += ",\"seq\":" + std::to_string(r.seq) + ",\"model_version\":" + std::to_string(serving_.version);
-  latest += ",\"event_time\":";
-  AppendJsonString(&latest, FormatIso8601(event_time));
-  latest += '}';
-
   pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq), j, false});
   if (r.seq > options_.changes_kept) {
     pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq - options_.changes_kept), {}, true});
   }
   out->records.push_back({OutputStream::kSegmentChanges, s.id, std::move(j)});
-  out->records.push_back({OutputStream::kCustomerSegments, s.id, std::move(latest)});
+  EmitLatestSegment(slot, event_time, out);
   bool found = false;
   for (auto& [name, n] : batch_changes_) {
     if (name == reason) {
@@ -250,6 +243,22 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reaso
     }
   }
   if (!found) batch_changes_.emplace_back(reason, 1);
+}
+
+void SegmentEngine::EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out) {
+  const Slot& s = slots_[slot];
+  const SegmentInfo* now = serving_.Find(s.rec.segment_id);
+  std::string latest;
+  latest.reserve(160);
+  latest += "{\"customer_id\":";
+  AppendJsonString(&latest, s.id);
+  latest += ",\"segment_id\":" + std::to_string(s.rec.segment_id) + ",\"segment_name\":";
+  AppendJsonString(&latest, now ? now->name : "");
+  latest += ",\"seq\":" + std::to_string(s.rec.seq) + ",\"model_version\":" + std::to_string(serving_.version);
+  latest += ",\"event_time\":";
+  AppendJsonString(&latest, FormatIso8601(event_time));
+  latest += '}';
+  out->records.push_back({OutputStream::kCustomerSegments, s.id, std::move(latest)});
 }
 
 OutcomeCounts SegmentEngine::TakeBatchCounts() {

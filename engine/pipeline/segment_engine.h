@@ -142,15 +142,21 @@ class SegmentEngine {
   model::Vec3 StoredVector(const CustomerRecord& r) const;
   void Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out, int64_t ingest_us);
   void EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time, EngineOutputs* out);
+  // The compacted customer-segments record (latest segment of a customer).
+  void EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out);
 
   // segment_engine_model.cc: steps, versions, bootstrap.
   void Step(EngineOutputs* out);
   void Bootstrap(EngineOutputs* out);
   void Publish(const std::string& trigger, EngineOutputs* out);
+  // The reason of a change found by rescoring at a new version.
+  const char* ChangeReasonAtVersion(const CustomerRecord& r) const;
   void SweepScaler();
   model::Points ActivePoints(const model::PopulationScaler& scaler, std::vector<uint32_t>* slots,
                              size_t max_points, uint64_t seed) const;
-  void RescheduleTimer(uint32_t slot);
+  // Timers are computed (and fired) at steps only, so a timer is the first
+  // crossing after the watermark of the step that last computed it.
+  void RescheduleTimer(uint32_t slot, int64_t at_watermark);
   double TrainingDrift() const;
 
   // segment_engine_state.cc: meta encoding.

@@ -54,8 +54,8 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
   return x;
 }
 
-void SegmentEngine::RescheduleTimer(uint32_t slot) {
-  timers_.Set(slot, NextRecencyCrossing(serving_, slots_[slot].rec, watermark_, options_.hysteresis));
+void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark) {
+  timers_.Set(slot, NextRecencyCrossing(serving_, slots_[slot].rec, at_watermark, options_.hysteresis));
 }
 
 double SegmentEngine::TrainingDrift() const {
@@ -117,13 +117,13 @@ void SegmentEngine::Step(EngineOutputs* out) {
     for (uint32_t slot : step_buffer_) {
       if (slots_[slot].timer_dirty) {
         slots_[slot].timer_dirty = false;
-        RescheduleTimer(slot);
+        RescheduleTimer(slot, watermark_);
       }
     }
     for (uint64_t slot : timers_.PopDue(watermark_)) {
       const auto s32 = static_cast<uint32_t>(slot);
       Rescore(s32, "recency", watermark_, out, 0);
-      RescheduleTimer(s32);
+      RescheduleTimer(s32, watermark_);
     }
     // 3. A new version at the cadence, on drift, or when a centre was re-seeded.
     if (accepted_since_publish_ >= options_.publish_every) {
@@ -161,6 +161,16 @@ void SegmentEngine::Bootstrap(EngineOutputs* out) {
   training_scaler_ = scaler_;
   has_training_ = true;
   Publish("bootstrap", out);
+}
+
+const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r) const {
+  // Had the new version scored this customer when it was last scored, would
+  // it have kept the customer's segment? Then a move now is time passing
+  // ("recency"), not the new boundaries ("model").
+  const int current = serving_.RowOf(r.segment_id);
+  if (current < 0 || r.scored_watermark == kNoTime || r.scored_watermark >= watermark_) return "model";
+  const model::Vec3 then = serving_.z.Apply(CustomerLogFeatures(r, r.scored_watermark));
+  return ScoreRow(serving_, then, r.segment_id, options_.hysteresis) == current ? "recency" : "model";
 }
 
 void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
@@ -248,9 +258,21 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   // the recency timers; then the version's statistics.
   double inertia = 0;
   std::vector<uint64_t> sizes(static_cast<size_t>(k), 0);
+  // Ids whose name changed: their customers' latest-segment records are
+  // re-emitted so the compacted topic never carries a stale name.
+  std::vector<int> renamed;
+  for (const auto& seg : serving_.segments) {
+    const SegmentInfo* before = previous.Find(seg.id);
+    if (before && before->name != seg.name) renamed.push_back(seg.id);
+  }
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     if (!slots_[slot].rec.active()) continue;
-    Rescore(slot, "model", watermark_, out, 0);
+    const uint64_t seq_before = slots_[slot].rec.seq;
+    Rescore(slot, ChangeReasonAtVersion(slots_[slot].rec), watermark_, out, 0);
+    if (slots_[slot].rec.seq == seq_before &&
+        std::find(renamed.begin(), renamed.end(), slots_[slot].rec.segment_id) != renamed.end()) {
+      EmitLatestSegment(slot, watermark_, out);
+    }
     const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
     double d2 = 0;
     model::Nearest(serving_.centers, z, &d2);
@@ -258,7 +280,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     const int row = serving_.RowOf(slots_[slot].rec.segment_id);
     if (row >= 0) ++sizes[static_cast<size_t>(row)];
     slots_[slot].timer_dirty = false;
-    RescheduleTimer(slot);
+    RescheduleTimer(slot, watermark_);
   }
   previous_model_ = nullptr;
   serving_.customers = active_;

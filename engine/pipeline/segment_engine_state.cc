@@ -68,7 +68,10 @@ Status SegmentEngine::Load() {
   }
   if (!serving_.empty()) {
     for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-      if (slots_[slot].rec.active() && !slots_[slot].timer_dirty) RescheduleTimer(slot);
+      // From the last step's watermark, not the current one: a crossing that
+      // fell between that step and the crash is still due at the next step,
+      // exactly as it would have been without the restart.
+      if (slots_[slot].rec.active() && !slots_[slot].timer_dirty) RescheduleTimer(slot, last_step_watermark_);
     }
   }
   std::lock_guard<std::mutex> lock(snapshot_mu_);

@@ -21,6 +21,7 @@ struct CustomerRecord {
   int64_t last_purchase_ts = kNoTime;
   int64_t last_event_ts = kNoTime;
   int64_t vector_watermark = kNoTime;  // watermark of the feature vector held in the scaler; kNoTime = none
+  int64_t scored_watermark = kNoTime;  // watermark when the segment was last evaluated
   int32_t segment_id = -1;             // current segment, -1 = none yet
   uint64_t seq = 0;                    // segment changes so far (the next change has seq + 1)
 

@@ -52,10 +52,10 @@ TEST(EventJson, Milli) {
 
 TEST(EventJson, Escaping) {
   std::string s;
-  AppendJsonString(std::string_view("a\"b\\c\n\t\x01\0\xC2\xA3", 11), &s);
+  AppendJsonStringAnyText(std::string_view("a\"b\\c\n\t\x01\0\xC2\xA3", 11), &s);
   EXPECT_EQ(s, "\"a\\\"b\\\\c\\n\\t\\u0001\\u0000\xC2\xA3\"");
   s.clear();
-  AppendJsonString("\xA3", &s);  // not UTF-8: read as Latin-1
+  AppendJsonStringAnyText("\xA3", &s);  // not UTF-8: read as Latin-1
   EXPECT_EQ(s, "\"\xC2\xA3\"");
 }
 
