@@ -1,6 +1,7 @@
 // SegmentEngine, the per-record path: cleaning, duplicate detection, RFM
 // apply, exact scaler maintenance, scoring and change events.
 #include <chrono>
+#include <cstring>
 
 #include "connectors/decode/dead_letter.h"
 #include "engine/model/features.h"
@@ -186,9 +187,14 @@ void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_tim
                                                                           : CustomerLogFeatures(s.rec, watermark_));
   const int row = ScoreRow(serving_, z, s.rec.segment_id, options_.hysteresis);
   const int new_id = serving_.segments[static_cast<size_t>(row)].id;
-  if (s.rec.scored_watermark != watermark_) {
-    s.rec.scored_watermark = watermark_;
-    MarkDirty(slot);
+  // Versions rescore everyone; their watermark is the model's event_time, so
+  // only the other rescoring paths (events, timers) record theirs.
+  if (std::strcmp(reason, "purchase") == 0 || std::strcmp(reason, "return") == 0 ||
+      (std::strcmp(reason, "recency") == 0 && previous_model_ == nullptr)) {
+    if (s.rec.scored_watermark != watermark_) {
+      s.rec.scored_watermark = watermark_;
+      MarkDirty(slot);
+    }
   }
   if (new_id == s.rec.segment_id) return;
   const int previous = s.rec.segment_id;

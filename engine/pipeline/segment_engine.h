@@ -150,7 +150,7 @@ class SegmentEngine {
   void Bootstrap(EngineOutputs* out);
   void Publish(const std::string& trigger, EngineOutputs* out);
   // The reason of a change found by rescoring at a new version.
-  const char* ChangeReasonAtVersion(const CustomerRecord& r) const;
+  const char* ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const;
   void SweepScaler();
   model::Points ActivePoints(const model::PopulationScaler& scaler, std::vector<uint32_t>* slots,
                              size_t max_points, uint64_t seed) const;

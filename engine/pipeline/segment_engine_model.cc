@@ -126,11 +126,14 @@ void SegmentEngine::Step(EngineOutputs* out) {
       RescheduleTimer(s32, watermark_);
     }
     // 3. A new version at the cadence, on drift, or when a centre was re-seeded.
+    // Early versions (re-seed, drift) wait for a fifth of the cadence, so a
+    // noisy small cluster cannot make every step a version.
+    const bool early_allowed = accepted_since_publish_ >= options_.publish_every / 5;
     if (accepted_since_publish_ >= options_.publish_every) {
       Publish("cadence", out);
-    } else if (!reseeded_since_publish_.empty()) {
+    } else if (early_allowed && !reseeded_since_publish_.empty()) {
       Publish("reseed", out);
-    } else if (TrainingDrift() > options_.drift_threshold) {
+    } else if (early_allowed && TrainingDrift() > options_.drift_threshold) {
       Publish("drift", out);
     }
   }
@@ -163,13 +166,15 @@ void SegmentEngine::Bootstrap(EngineOutputs* out) {
   Publish("bootstrap", out);
 }
 
-const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r) const {
-  // Had the new version scored this customer when it was last scored, would
-  // it have kept the customer's segment? Then a move now is time passing
-  // ("recency"), not the new boundaries ("model").
+const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const {
+  // Had the new version scored this customer when it was last scored (by an
+  // event, a timer, or the previous version), would it have kept the
+  // customer's segment? Then a move now is time passing ("recency"), not the
+  // new boundaries ("model").
   const int current = serving_.RowOf(r.segment_id);
-  if (current < 0 || r.scored_watermark == kNoTime || r.scored_watermark >= watermark_) return "model";
-  const model::Vec3 then = serving_.z.Apply(CustomerLogFeatures(r, r.scored_watermark));
+  const int64_t scored = std::max(r.scored_watermark, previous_version_time);
+  if (current < 0 || scored == kNoTime || scored >= watermark_) return "model";
+  const model::Vec3 then = serving_.z.Apply(CustomerLogFeatures(r, scored));
   return ScoreRow(serving_, then, r.segment_id, options_.hysteresis) == current ? "recency" : "model";
 }
 
@@ -268,7 +273,8 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     if (!slots_[slot].rec.active()) continue;
     const uint64_t seq_before = slots_[slot].rec.seq;
-    Rescore(slot, ChangeReasonAtVersion(slots_[slot].rec), watermark_, out, 0);
+    Rescore(slot, ChangeReasonAtVersion(slots_[slot].rec, previous.empty() ? kNoTime : previous.event_time),
+            watermark_, out, 0);
     if (slots_[slot].rec.seq == seq_before &&
         std::find(renamed.begin(), renamed.end(), slots_[slot].rec.segment_id) != renamed.end()) {
       EmitLatestSegment(slot, watermark_, out);
