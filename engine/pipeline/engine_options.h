@@ -26,7 +26,7 @@ struct EngineOptions {
   uint64_t seed = 42;
   size_t sample_min = 256;           // uniform population sample per step: clamp(2 x touched, min, max)
   size_t sample_max = 4096;
-  size_t quality_sample = 50000;     // customers used for the refit check (all below this)
+  size_t quality_sample = 10000;     // customers sampled for the per-version polish and refit check
   size_t silhouette_sample = 1000;   // customers in the sampled silhouette of each version
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
