@@ -24,14 +24,14 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 LINES=$(zcat -f "$FILE" | wc -l)
 
-# run NAME CMD...: prints "wall rss" per run into $TMP/NAME
+# measure NAME CMD...: appends "wall rss" of each counted run to $TMP/t.NAME
 measure() {
   local name=$1; shift
-  : > "$TMP/$name"
+  : > "$TMP/t.$name"
   for i in $(seq 0 "$RUNS"); do
     rm -rf "$TMP/state" "$TMP/out"
     /usr/bin/time -f "%e %M" -o "$TMP/time" "$@" > /dev/null 2> "$TMP/stderr" || { cat "$TMP/stderr"; exit 1; }
-    [ "$i" -eq 0 ] || cat "$TMP/time" >> "$TMP/$name"   # run 0 is the warm-up
+    [ "$i" -eq 0 ] || cat "$TMP/time" >> "$TMP/t.$name"   # run 0 is the warm-up
   done
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -52,22 +52,22 @@ if "$PYTHON" -c 'import pandas, sklearn' 2>/dev/null; then
   cases="$cases notebook"
 fi
 
-floor=$(cut -d' ' -f1 "$TMP/floor" | median)
+floor=$(cut -d' ' -f1 "$TMP/t.floor" | median)
 printf "%s: %s lines, %d runs each (median), %s\n" "$FILE" "$LINES" "$RUNS" "$(nproc) cores"
 printf "%-8s %9s %14s %10s %12s\n" case "wall s" "records/s" "peak MB" "x floor"
 for name in $cases; do
-  wall=$(cut -d' ' -f1 "$TMP/$name" | median)
-  rss=$(cut -d' ' -f2 "$TMP/$name" | median)
+  wall=$(cut -d' ' -f1 "$TMP/t.$name" | median)
+  rss=$(cut -d' ' -f2 "$TMP/t.$name" | median)
   awk -v n="$name" -v w="$wall" -v r="$rss" -v l="$LINES" -v f="$floor" \
     'BEGIN { printf "%-8s %9.3f %14.0f %10.1f %12.2f\n", n, w, l / w, r / 1024, w / f }'
 done
-model=$(cut -d' ' -f1 "$TMP/model" | median); state=$(cut -d' ' -f1 "$TMP/state" | median)
-metrics=$(cut -d' ' -f1 "$TMP/metrics" | median)
+model=$(cut -d' ' -f1 "$TMP/t.model" | median); state=$(cut -d' ' -f1 "$TMP/t.state" | median)
+metrics=$(cut -d' ' -f1 "$TMP/t.metrics" | median)
 awk -v m="$model" -v s="$state" -v x="$metrics" \
   'BEGIN { printf "model/state %.2f   metrics-on/off %.3f\n", m / s, x / m }'
 for base in duckdb notebook; do
-  [ -s "$TMP/$base" ] || continue
-  b=$(cut -d' ' -f1 "$TMP/$base" | median)
+  [ -s "$TMP/t.$base" ] || continue
+  b=$(cut -d" " -f1 "$TMP/t.$base" | median)
   awk -v m="$model" -v b="$b" -v n="$base" 'BEGIN { printf "model/%s %.2f\n", n, m / b }'
 done
 # One more model run for the latency percentiles of its micro-batches.

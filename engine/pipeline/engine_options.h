@@ -24,7 +24,7 @@ struct EngineOptions {
   double drift_threshold = 0.5;      // a centre moving this far (z units) forces a version
   double refit_tolerance = 0.01;     // streaming inertia worse than a fresh fit by more -> refit
   uint64_t seed = 42;
-  size_t sample_min = 256;           // uniform population sample per step: clamp(2 x touched, min, max)
+  size_t sample_min = 256;           // uniform population sample per step: clamp(touched, min, max)
   size_t sample_max = 4096;
   size_t quality_sample = 10000;     // customers sampled for the per-version polish and refit check
   size_t silhouette_sample = 1000;   // customers in the sampled silhouette of each version

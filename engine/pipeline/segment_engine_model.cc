@@ -91,7 +91,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
     for (uint32_t slot : step_buffer_) {
       if (slots_[slot].rec.active()) batch_slots.push_back(slot);
     }
-    const size_t sample = std::clamp(2 * batch_slots.size(), options_.sample_min, options_.sample_max);
+    const size_t sample = std::clamp(batch_slots.size(), options_.sample_min, options_.sample_max);
     model::Rng rng(model::MixSeed(options_.seed, step_count_));
     if (active_ > 0) {
       for (size_t tries = 0, taken = 0; taken < sample && tries < 4 * sample; ++tries) {
