@@ -95,7 +95,9 @@ for rate in ${RATES}; do
     >"${WORK}/engine-${rate}.log" 2>&1 &
   engine=$!
   sleep 2
+  # Event time advances like wall time (a live feed): rate x 86400 events per day.
   "${LOADGEN}" --customers "${CUSTOMERS}" --events "${events}" --seed 2 --rate "${rate}" --brokers "${B}" --topic "${T}" \
+    --events-per-day "$((rate * 86400))" \
     2>"${WORK}/loadgen-${rate}.log"
   wait "${engine}"
   kcat -b "${B}" -C -t "${T}" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/in-${rate}.tsv"

@@ -83,6 +83,10 @@ Status LoadToml(const std::string& path, RunConfig* c) {
                                                : std::to_string(enode.value_or(e.half_life_days)));
           if (!d.ok()) return d.status();
           e.half_life_days = d.value();
+        } else if (ek == "version_interval") {
+          auto d = ParseDays(enode.value_or(std::string()));
+          if (!d.ok()) return d.status();
+          e.min_version_interval_days = d.value();
         } else if (ek == "hysteresis") {
           e.hysteresis = enode.value_or(e.hysteresis);
         } else if (ek == "step_events") {
@@ -162,6 +166,8 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
                   "a customer switches segment only when the new centre is closer by this much (z units; default 0.1)");
   cmd->add_option("--step-events", f->step_events, "accepted events per mini-batch model step (default 1024)");
   cmd->add_option("--publish-every", f->publish_every, "accepted events between model versions (default 50000)");
+  cmd->add_option("--version-interval", f->version_interval,
+                  "least event time between model versions, bootstrap and final excepted (default 1h)");
   cmd->add_option("--drift-threshold", f->drift_threshold,
                   "centre shift (z units) that publishes a version early (default 0.5)");
   cmd->add_option("--seed", f->seed, "seed of every random choice (default 42; runs are deterministic)");
@@ -213,6 +219,11 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
     auto d = ParseDays(f.half_life);
     if (!d.ok()) return d.status();
     c.engine.half_life_days = d.value();
+  }
+  if (given("--version-interval")) {
+    auto d = ParseDays(f.version_interval);
+    if (!d.ok()) return d.status();
+    c.engine.min_version_interval_days = d.value();
   }
   if (given("--hysteresis")) c.engine.hysteresis = f.hysteresis;
   if (given("--step-events")) c.engine.step_events = std::max<uint64_t>(1, f.step_events);

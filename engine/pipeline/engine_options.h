@@ -21,6 +21,7 @@ struct EngineOptions {
   double hysteresis = 0.1;           // z units a new centre must be closer by before a customer switches
   uint64_t step_events = 1024;       // accepted events per mini-batch step
   uint64_t publish_every = 50000;    // accepted events between model versions (cadence)
+  double min_version_interval_days = 1.0 / 24;  // event time between versions (bootstrap and final excepted)
   double drift_threshold = 0.5;      // a centre moving this far (z units) forces a version
   double refit_tolerance = 0.01;     // streaming inertia worse than a fresh fit by more -> refit
   uint64_t seed = 42;

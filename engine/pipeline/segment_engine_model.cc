@@ -128,8 +128,13 @@ void SegmentEngine::Step(EngineOutputs* out) {
     // 3. A new version at the cadence, on drift, or when a centre was re-seeded.
     // Early versions (re-seed, drift) wait for a fifth of the cadence, so a
     // noisy small cluster cannot make every step a version.
-    const bool early_allowed = accepted_since_publish_ >= options_.publish_every / 5;
-    if (accepted_since_publish_ >= options_.publish_every) {
+    // And no version comes sooner than min_version_interval of event time
+    // after the last: a live feed at 50k events/s gets hourly versions, not
+    // one a second (a version rescores the whole population).
+    const bool interval_passed = static_cast<double>(watermark_ - serving_.event_time) >=
+                                 options_.min_version_interval_days * 86400.0;
+    const bool early_allowed = interval_passed && accepted_since_publish_ >= options_.publish_every / 5;
+    if (interval_passed && accepted_since_publish_ >= options_.publish_every) {
       Publish("cadence", out);
     } else if (early_allowed && !reseeded_since_publish_.empty()) {
       Publish("reseed", out);
