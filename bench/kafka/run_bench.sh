@@ -112,7 +112,7 @@ with open(sys.argv[1], encoding="utf-8") as f:
             e = json.loads(value)
         except ValueError:
             continue
-        key = (e["customer_id"], e["invoice_ts"])
+        key = (e["customer_id"], e["invoice"])
         first.setdefault(key, int(ts))   # the invoice's first line: an upper bound
 lat = []
 with open(sys.argv[2], encoding="utf-8") as f:
@@ -121,7 +121,7 @@ with open(sys.argv[2], encoding="utf-8") as f:
         c = json.loads(value)
         if c.get("reason") not in ("purchase", "return"):
             continue
-        origin = first.get((c["customer_id"], c["event_time"]))
+        origin = first.get((c["customer_id"], c.get("invoice")))
         if origin is not None:
             lat.append(int(ts) - origin)
 lat.sort()

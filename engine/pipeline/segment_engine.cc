@@ -174,12 +174,13 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
     step_buffer_.push_back(slot);
   }
   ++accepted_since_publish_;
-  if (!serving_.empty() && r.active()) Rescore(slot, is_return ? "return" : "purchase", e.invoice_ts, out,
-                                               origin.ingest_us);
+  if (!serving_.empty() && r.active()) {
+    Rescore(slot, is_return ? "return" : "purchase", e.invoice_ts, out, origin.ingest_us, e.invoice);
+  }
 }
 
 void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out,
-                            int64_t ingest_us) {
+                            int64_t ingest_us, std::string_view invoice) {
   Slot& s = slots_[slot];
   // s.vec holds the features at the current watermark when the customer was
   // just touched; otherwise (timers, versions) compute them afresh.
@@ -200,12 +201,12 @@ void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_tim
   const int previous = s.rec.segment_id;
   s.rec.segment_id = new_id;
   MarkDirty(slot);
-  EmitChange(slot, previous, reason, event_time, out);
+  EmitChange(slot, previous, reason, event_time, invoice, out);
   if (ingest_us > 0) out->end_to_end_seconds.push_back(static_cast<double>(NowMicros() - ingest_us) / 1e6);
 }
 
 void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time,
-                               EngineOutputs* out) {
+                               std::string_view invoice, EngineOutputs* out) {
   Slot& s = slots_[slot];
   CustomerRecord& r = s.rec;
   ++r.seq;
@@ -233,6 +234,13 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reaso
   AppendMilliAsCents(&j, r.monetary_milli());
   j += ",\"model_version\":" + std::to_string(serving_.version) + ",\"event_time\":";
   AppendJsonString(&j, FormatIso8601(event_time));
+  // The invoice that caused a purchase/return change (null for recency/model).
+  j += ",\"invoice\":";
+  if (invoice.empty()) {
+    j += "null";
+  } else {
+    AppendJsonString(&j, invoice);
+  }
   j += '}';
 
   pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq), j, false});

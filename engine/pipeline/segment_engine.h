@@ -140,8 +140,10 @@ class SegmentEngine {
     }
   }
   model::Vec3 StoredVector(const CustomerRecord& r) const;
-  void Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out, int64_t ingest_us);
-  void EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time, EngineOutputs* out);
+  void Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out, int64_t ingest_us,
+               std::string_view invoice = {});
+  void EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time, std::string_view invoice,
+                  EngineOutputs* out);
   // The compacted customer-segments record (latest segment of a customer).
   void EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out);
 
