@@ -154,8 +154,7 @@ class SegmentEngine {
   // The reason of a change found by rescoring at a new version.
   const char* ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const;
   void SweepScaler();
-  model::Points ActivePoints(const model::PopulationScaler& scaler, std::vector<uint32_t>* slots,
-                             size_t max_points, uint64_t seed) const;
+  model::Points ActivePoints(const model::PopulationScaler& scaler, size_t max_points, uint64_t seed) const;
   // Timers are computed (and fired) at steps only, so a timer is the first
   // crossing after the watermark of the step that last computed it.
   void RescheduleTimer(uint32_t slot, int64_t at_watermark);

@@ -28,8 +28,8 @@ void SegmentEngine::SweepScaler() {
   sweep_watermark_ = watermark_;
 }
 
-model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, std::vector<uint32_t>* slots,
-                                          size_t max_points, uint64_t seed) const {
+model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, size_t max_points,
+                                          uint64_t seed) const {
   std::vector<uint32_t> chosen;
   chosen.reserve(active_);
   for (uint32_t i = 0; i < slots_.size(); ++i) {
@@ -50,7 +50,6 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
   for (size_t i = 0; i < chosen.size(); ++i) {
     x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, slots_[chosen[i]].rec, watermark_).transpose();
   }
-  if (slots) *slots = std::move(chosen);
   return x;
 }
 
@@ -149,7 +148,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
 
 void SegmentEngine::Bootstrap(EngineOutputs* out) {
   SweepScaler();
-  const model::Points x = ActivePoints(scaler_, nullptr, options_.quality_sample, options_.seed);
+  const model::Points x = ActivePoints(scaler_, options_.quality_sample, options_.seed);
   model::KMeansOptions km;
   km.seed = options_.seed;
   model::KMeansFit fit;
@@ -194,7 +193,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   // (sampled) population, so a published model sits at a local optimum of
   // the population's k-means. Quality check: the polished centres against a
   // fresh k-means++ fit; worse by more than refit_tolerance -> take the fit.
-  const model::Points x = ActivePoints(scaler_, nullptr, options_.quality_sample, model::MixSeed(options_.seed, version));
+  const model::Points x = ActivePoints(scaler_, options_.quality_sample, model::MixSeed(options_.seed, version));
   if (trigger != "bootstrap" && x.rows() > training_.k()) {
     model::KMeansOptions km;
     km.k = training_.k();
@@ -299,7 +298,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   for (int i = 0; i < k; ++i) serving_.segments[static_cast<size_t>(i)].customers = sizes[static_cast<size_t>(i)];
   {
     const uint64_t seed = model::MixSeed(options_.seed ^ 0x511, version);
-    const model::Points sx = ActivePoints(serving_.scaler, nullptr, options_.silhouette_sample, seed);
+    const model::Points sx = ActivePoints(serving_.scaler, options_.silhouette_sample, seed);
     std::vector<int> labels(static_cast<size_t>(sx.rows()));
     for (Eigen::Index i = 0; i < sx.rows(); ++i) {
       labels[static_cast<size_t>(i)] = model::Nearest(serving_.centers, model::Vec3(sx.row(i).transpose()));

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/connectors/decode/first_uci_event.h"
+
 #include "connectors/decode/reasons.h"
 #include "connectors/decode/text.h"
 #include "engine/util/time.h"
@@ -33,17 +35,6 @@ DecodedRecord Decode(CsvDecoder& d, std::string_view line) {
   return r;
 }
 
-void ExpectFirstGoodEvent(const DecodedRecord& r) {
-  ASSERT_EQ(r.error, "");
-  EXPECT_EQ(r.event.invoice, "536365");
-  EXPECT_EQ(r.event.stock_code, "85123A");
-  EXPECT_EQ(r.event.description, "WHITE HANGING HEART T-LIGHT HOLDER");
-  EXPECT_EQ(r.event.quantity, 6);
-  EXPECT_EQ(r.event.unit_price_milli, 2550);
-  EXPECT_EQ(FormatIso8601(r.event.invoice_ts), "2010-12-01T08:26:00Z");
-  EXPECT_EQ(r.event.customer_id, "17850");
-  EXPECT_EQ(r.event.country, "United Kingdom");
-}
 
 TEST(CsvDecoderHeader, DetectsLayouts) {
   auto a = CsvDecoder::FromHeader(kUciHeader);
@@ -69,12 +60,12 @@ TEST(CsvDecoderHeader, UnknownHeaderNamesExpectedAndFound) {
 
 TEST(CsvDecoder, UciLine) {
   CsvDecoder d = Uci();
-  ExpectFirstGoodEvent(Decode(d, kGoodLine));
+  ExpectFirstUciEvent(Decode(d, kGoodLine));
 }
 
 TEST(CsvDecoder, IsoExportLineUnderSameHeader) {
   CsvDecoder d = Uci();
-  ExpectFirstGoodEvent(
+  ExpectFirstUciEvent(
       Decode(d, "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom"));
 }
 
@@ -130,14 +121,14 @@ TEST(CsvDecoder, Quoting) {
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.event.description, "7\" FRAME");
   // The scratch buffers are reused: a later line is not polluted.
-  ExpectFirstGoodEvent(Decode(d, kGoodLine));
+  ExpectFirstUciEvent(Decode(d, kGoodLine));
 }
 
 TEST(CsvDecoder, CrlfAndTrimmedNumbers) {
   CsvDecoder d = Uci();
-  ExpectFirstGoodEvent(Decode(d, std::string(kGoodLine) + "\r\n"));
-  ExpectFirstGoodEvent(Decode(d, std::string(kGoodLine) + "\r"));
-  ExpectFirstGoodEvent(
+  ExpectFirstUciEvent(Decode(d, std::string(kGoodLine) + "\r\n"));
+  ExpectFirstUciEvent(Decode(d, std::string(kGoodLine) + "\r"));
+  ExpectFirstUciEvent(
       Decode(d, "536365, 85123A ,WHITE HANGING HEART T-LIGHT HOLDER, 6 , 12/1/2010 8:26 ,2.55 , 17850 ,United Kingdom"));
 }
 
@@ -173,7 +164,7 @@ TEST_P(CsvDecoderHostile, DeadLetterThenNextLineDecodes) {
   for (auto c : decode::kAllReasonClasses) known |= decode::ReasonClass(r.error) == c;
   EXPECT_TRUE(known) << r.error;
   // The decoder has no memory of the bad line.
-  ExpectFirstGoodEvent(Decode(d, kGoodLine));
+  ExpectFirstUciEvent(Decode(d, kGoodLine));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -212,7 +203,7 @@ TEST(CsvDecoder, UnterminatedQuoteDoesNotSwallowLaterLines) {
   CsvDecoder d = Uci();
   DecodedRecord r = Decode(d, "536365,85123A,\"OPEN,6,12/1/2010 8:26,2.55,17850,UK");
   EXPECT_THAT(r.error, StartsWith("unterminated_quote"));
-  ExpectFirstGoodEvent(Decode(d, kGoodLine));
+  ExpectFirstUciEvent(Decode(d, kGoodLine));
 }
 
 TEST(CsvDecoder, LongValueInReasonIsCut) {

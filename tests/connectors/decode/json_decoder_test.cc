@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/connectors/decode/first_uci_event.h"
+
 #include "connectors/decode/reasons.h"
 #include "connectors/decode/text.h"
 #include "engine/util/time.h"
@@ -18,17 +20,6 @@ constexpr std::string_view kGood =
     R"({"invoice":"536365","stock_code":"85123A","description":"WHITE HANGING HEART T-LIGHT HOLDER",)"
     R"("quantity":6,"unit_price":2.55,"invoice_ts":"2010-12-01T08:26:00Z","customer_id":"17850","country":"United Kingdom"})";
 
-void ExpectGood(const DecodedRecord& r) {
-  ASSERT_EQ(r.error, "");
-  EXPECT_EQ(r.event.invoice, "536365");
-  EXPECT_EQ(r.event.stock_code, "85123A");
-  EXPECT_EQ(r.event.description, "WHITE HANGING HEART T-LIGHT HOLDER");
-  EXPECT_EQ(r.event.quantity, 6);
-  EXPECT_EQ(r.event.unit_price_milli, 2550);
-  EXPECT_EQ(FormatIso8601(r.event.invoice_ts), "2010-12-01T08:26:00Z");
-  EXPECT_EQ(r.event.customer_id, "17850");
-  EXPECT_EQ(r.event.country, "United Kingdom");
-}
 
 DecodedRecord Decode(JsonEventDecoder& d, std::string_view doc) {
   DecodedRecord r;
@@ -38,8 +29,8 @@ DecodedRecord Decode(JsonEventDecoder& d, std::string_view doc) {
 
 TEST(JsonEventDecoder, DesignExample) {
   JsonEventDecoder d;
-  ExpectGood(Decode(d, kGood));
-  ExpectGood(Decode(d, std::string(kGood) + "\r\n"));
+  ExpectFirstUciEvent(Decode(d, kGood));
+  ExpectFirstUciEvent(Decode(d, std::string(kGood) + "\r\n"));
 }
 
 TEST(JsonEventDecoder, FlexibleFields) {
@@ -89,7 +80,7 @@ TEST_P(JsonHostile, DeadLetterThenNextDecodes) {
   EXPECT_EQ(decode::ReasonClass(r.error), GetParam().reason_class) << r.error;
   EXPECT_TRUE(decode::IsValidUtf8(r.raw));
   EXPECT_LE(r.raw.size(), kMaxRawBytes);
-  ExpectGood(Decode(d, kGood));
+  ExpectFirstUciEvent(Decode(d, kGood));
 }
 
 std::string With(std::string_view key, std::string_view value_json) {
