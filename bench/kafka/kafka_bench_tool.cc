@@ -4,6 +4,10 @@
 //   consume       reads N messages through KafkaSource (with or without the
 //                 JSON decoder) and prints the rate: the consume ceiling the
 //                 engine's own source can reach on this broker.
+//   echo          the connectors-only latency floor: KafkaSource + JSON
+//                 decoding -> KafkaSink (one change-like record per input
+//                 line, Flush per batch, as the pipeline does), no state and
+//                 no model. Runs until no message arrived for --idle seconds.
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -43,8 +47,17 @@ int CreateTopic(const std::string& brokers, const std::string& topic, int partit
   return 0;
 }
 
-int Consume(const std::string& brokers, const std::string& topic, uint64_t count, bool decode) {
+int Consume(const std::string& brokers, const std::string& topic, uint64_t count, bool decode,
+            const std::vector<std::string>& properties) {
   KafkaOptions o;
+  for (const std::string& kv : properties) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      fmt::print(stderr, "consume: -X wants key=value, got '{}'\n", kv);
+      return 2;
+    }
+    o.consumer_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   o.brokers = brokers;
   o.input_topic = topic;
   o.group_id = fmt::format("bench-{}", std::chrono::steady_clock::now().time_since_epoch().count());
@@ -75,6 +88,41 @@ int Consume(const std::string& brokers, const std::string& topic, uint64_t count
   return got >= count ? 0 : 1;
 }
 
+int Echo(const std::string& brokers, const std::string& topic, const std::string& out_topic, double idle_seconds) {
+  KafkaOptions o;
+  o.brokers = brokers;
+  o.input_topic = topic;
+  o.changes_topic = out_topic;
+  o.group_id = fmt::format("echo-{}", std::chrono::steady_clock::now().time_since_epoch().count());
+  auto source = segstream::OpenKafkaSource(o, nullptr);
+  auto sink = segstream::OpenKafkaSinkNoCreate(o);
+  if (!source.ok() || !sink.ok()) {
+    fmt::print(stderr, "echo: {}\n", (!source.ok() ? source.status() : sink.status()).ToString());
+    return 1;
+  }
+  if (!(*sink)->Open({}).ok()) return 1;
+  SourceBatch batch;
+  std::string value;
+  auto last = std::chrono::steady_clock::now();
+  uint64_t echoed = 0;
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - last).count() < idle_seconds) {
+    batch.Clear();
+    if (!(*source)->Poll(65536, 100, &batch).ok()) return 1;
+    if (batch.records.empty()) continue;
+    last = std::chrono::steady_clock::now();
+    for (const DecodedRecord& r : batch.records) {
+      if (!r.error.empty()) continue;
+      value = fmt::format(R"({{"customer_id":"{}","invoice":"{}","reason":"purchase"}})", r.event.customer_id,
+                          r.event.invoice);
+      if (!(*sink)->Append(segstream::OutputStream::kSegmentChanges, r.event.customer_id, value).ok()) return 1;
+      ++echoed;
+    }
+    if (!(*sink)->Flush().ok()) return 1;
+  }
+  fmt::print("{}\n", echoed);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,7 +143,16 @@ int main(int argc, char** argv) {
   consume->add_option("--topic", topic)->required();
   consume->add_option("--count", count)->required();
   consume->add_flag("--decode", decode, "decode with the JSON event decoder");
+  consume->add_option("-X", configs, "librdkafka consumer property key=value");
+  std::string out_topic;
+  double idle = 3;
+  CLI::App* echo = app.add_subcommand("echo", "connectors-only latency floor: consume, decode, produce, flush per batch");
+  echo->add_option("--brokers", brokers);
+  echo->add_option("--topic", topic)->required();
+  echo->add_option("--out-topic", out_topic)->required();
+  echo->add_option("--idle", idle, "exit after this many seconds without a message");
   CLI11_PARSE(app, argc, argv);
+  if (*echo) return Echo(brokers, topic, out_topic, idle);
   if (*create) return CreateTopic(brokers, topic, partitions, configs);
-  return Consume(brokers, topic, count, decode);
+  return Consume(brokers, topic, count, decode, configs);
 }

@@ -44,6 +44,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         {"auto.offset.reset", "earliest"},
         {"enable.partition.eof", "false"},
         {"client.id", "segstream-consumer"},
+        // librdkafka 2.0.2 (Debian bookworm) stops fetching a partition whose
+        // local queue holds queued.min.messages (default 100k) and looks again
+        // only when its broker thread next wakes, up to 1 s later (2.3.0
+        // added fetch.queue.backoff.ms for this). An engine catching up on a
+        // backlog then sits idle a third of the time. A higher message
+        // threshold leaves queued.max.messages.kbytes (64 MiB) as the bound,
+        // which holds more than a second of the engine's input.
+        {"queued.min.messages", "1000000"},
     };
     // The engine's exactly-once state depends on these; users cannot turn them off.
     const std::map<std::string, std::string> forced = {

@@ -23,6 +23,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   auto positions = engine_->StoredPositions(source_id_);
   if (!positions.ok()) return positions.status();
   SEGSTREAM_RETURN_IF_ERROR(source_->Seek(positions.value()));
+  for (const Position& p : positions.value()) applied_[p.partition] = p;
   auto offsets = engine_->StoredSinkOffsets();
   if (!offsets.ok()) return offsets.status();
   SEGSTREAM_RETURN_IF_ERROR(sink_->Open(offsets.value()));
@@ -42,6 +43,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     outputs.Clear();
     SEGSTREAM_RETURN_IF_ERROR(source_->Poll(batch_limit, options_.poll_timeout_ms, &batch));
     const double t0 = NowSeconds();
+    const std::vector<Position> next = SkipRedelivered(&batch);
     bool finish = batch.end_of_input;
     if (batch.records.empty() && !finish) {
       const bool ready = source_->Ready();
@@ -57,7 +59,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     SEGSTREAM_RETURN_IF_ERROR(engine_->Process(source_id_, batch, &outputs));
     if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->Finish(&outputs));
     stats_.records += batch.records.size();
-    SEGSTREAM_RETURN_IF_ERROR(Commit(batch.next, &outputs, NowSeconds() - t0));
+    SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0));
     stats_.batch_seconds.push_back(NowSeconds() - t0);
     ++stats_.batches;
     stats_.seconds = NowSeconds() - start;
@@ -75,6 +77,26 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   stats_.seconds = NowSeconds() - start;
   if (options_.progress) PrintProgress(true);
   return Status::OK();
+}
+
+std::vector<Position> Pipeline::SkipRedelivered(SourceBatch* batch) {
+  auto& records = batch->records;
+  if (!applied_.empty()) {
+    const size_t before = records.size();
+    std::erase_if(records, [this](const DecodedRecord& r) {
+      auto it = applied_.find(r.origin.partition);
+      return it != applied_.end() && r.origin.offset < it->second.next_offset;
+    });
+    stats_.redelivered += before - records.size();
+  }
+  std::vector<Position> next;
+  next.reserve(batch->next.size());
+  for (const Position& p : batch->next) {
+    auto [it, inserted] = applied_.try_emplace(p.partition, p);
+    if (!inserted && p.next_offset > it->second.next_offset) it->second = p;
+    next.push_back(it->second);
+  }
+  return next;
 }
 
 Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds) {

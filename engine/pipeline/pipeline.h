@@ -4,11 +4,17 @@
 // synced RocksDB WriteBatch, and only then tell the source (Kafka offsets)
 // and the observer (metrics). A crash anywhere replays at most the current
 // batch, deterministically.
+//
+// Records a source hands out again (a Kafka partition re-assigned while
+// records read ahead of the durable state were still in flight seeks back
+// to the stored position) are recognised by their offsets and skipped, so
+// a record is applied once per state, whatever the source does.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +36,7 @@ struct PipelineOptions {
 
 struct RunStats {
   uint64_t records = 0;       // records read this run (events + dead letters)
+  uint64_t redelivered = 0;   // records at or behind a position already applied, skipped
   uint64_t batches = 0;
   double seconds = 0;
   bool finished = false;      // input ended (or idle timeout), final version done
@@ -49,6 +56,9 @@ class Pipeline {
   const RunStats& stats() const { return stats_; }
 
  private:
+  // Drops records this run has already applied and returns the positions to
+  // store: per partition never behind what the state already reflects.
+  std::vector<Position> SkipRedelivered(SourceBatch* batch);
   Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds);
   void PrintProgress(bool final_line);
 
@@ -59,6 +69,7 @@ class Pipeline {
   StateStore* store_;
   PipelineObserver* observer_;
   std::string source_id_;
+  std::map<int32_t, Position> applied_;  // per partition: the position after the last applied record
   RunStats stats_;
   double last_progress_ = 0;
 };

@@ -1,0 +1,132 @@
+// Tests for engine/pipeline Pipeline: a source that hands records out again
+// (as a Kafka consumer does when a partition is re-assigned and seeks back
+// to the durable position while read-ahead records were in flight) must not
+// count them twice, and the stored positions must never move backwards.
+#include "engine/pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "tests/engine/pipeline/fake_state_store.h"
+
+namespace segstream {
+namespace {
+
+using testing::FakeStateStore;
+
+constexpr int64_t kT0 = 1291191960;  // 2010-12-01 08:26 UTC
+
+// Partition 0 holds `n` purchase lines, one invoice each, for 5 customers.
+// The script lists which offset ranges [begin, end) each Poll returns, so a
+// test can replay ranges that were handed out before.
+class ReplayingSource : public Source {
+ public:
+  ReplayingSource(int n, std::vector<std::pair<int, int>> script) : n_(n), script_(std::move(script)) {}
+  std::string Id() const override { return "test:replaying"; }
+  Status Seek(const std::vector<Position>&) override { return Status::OK(); }
+  Status Poll(size_t, int, SourceBatch* batch) override {
+    if (step_ == script_.size()) {
+      batch->end_of_input = true;
+      return Status::OK();
+    }
+    const auto [begin, end] = script_[step_++];
+    for (int i = begin; i < end && i < n_; ++i) {
+      DecodedRecord r;
+      r.origin.offset = i;
+      r.event.invoice = std::to_string(500000 + i);
+      r.event.stock_code = "85123A";
+      r.event.description = "ITEM";
+      r.event.customer_id = std::to_string(12000 + i % 5);
+      r.event.country = "United Kingdom";
+      r.event.quantity = 2;
+      r.event.unit_price_milli = 1250;
+      r.event.invoice_ts = kT0 + i * 3600;
+      batch->records.push_back(std::move(r));
+    }
+    batch->next.push_back(Position{0, end, 0});
+    return Status::OK();
+  }
+
+ private:
+  const int n_;
+  const std::vector<std::pair<int, int>> script_;
+  size_t step_ = 0;
+};
+
+class NullSink : public Sink {
+ public:
+  Status Open(const SinkOffsets&) override { return Status::OK(); }
+  Status Append(OutputStream, std::string_view, std::string_view) override { return Status::OK(); }
+  Status Flush() override { return Status::OK(); }
+};
+
+struct Outcome {
+  std::vector<CustomerRecord> customers;
+  std::vector<Position> positions;
+  RunStats stats;
+};
+
+Outcome RunScript(std::vector<std::pair<int, int>> script) {
+  FakeStateStore store;
+  EngineOptions options;
+  options.model_enabled = false;
+  SegmentEngine engine(options, &store);
+  EXPECT_TRUE(engine.Load().ok());
+  ReplayingSource source(100, std::move(script));
+  NullSink sink;
+  Pipeline pipeline(PipelineOptions{}, &engine, &source, &sink, &store, nullptr);
+  std::atomic<bool> stop{false};
+  EXPECT_TRUE(pipeline.Run(stop).ok());
+  Outcome out;
+  out.customers = engine.CustomerRecords();
+  auto positions = engine.StoredPositions("test:replaying");
+  EXPECT_TRUE(positions.ok());
+  if (positions.ok()) out.positions = positions.value();
+  out.stats = pipeline.stats();
+  return out;
+}
+
+TEST(PipelineTest, RecordsHandedOutAgainAreAppliedOnce) {
+  const Outcome once = RunScript({{0, 30}, {30, 60}, {60, 100}});
+  // After [30, 60) the source "seeks back" to 20 (say, the durable position
+  // when a partition was re-assigned) and reads everything from there again.
+  const Outcome again = RunScript({{0, 30}, {30, 60}, {20, 45}, {45, 70}, {70, 100}});
+  ASSERT_EQ(once.customers.size(), 5u);
+  ASSERT_EQ(again.customers.size(), once.customers.size());
+  for (size_t i = 0; i < once.customers.size(); ++i) {
+    EXPECT_EQ(again.customers[i].index, once.customers[i].index);
+    EXPECT_EQ(again.customers[i].last_purchase_ts, once.customers[i].last_purchase_ts);
+    EXPECT_EQ(again.customers[i].frequency, once.customers[i].frequency);
+    EXPECT_EQ(again.customers[i].monetary_milli(), once.customers[i].monetary_milli());
+  }
+  EXPECT_EQ(once.customers[0].frequency, 20);
+  EXPECT_EQ(once.stats.redelivered, 0u);
+  EXPECT_EQ(again.stats.redelivered, 40u);  // [20, 60)
+  ASSERT_EQ(again.positions.size(), 1u);
+  EXPECT_EQ(again.positions[0].next_offset, 100);
+}
+
+TEST(PipelineTest, StoredPositionsNeverMoveBackwards) {
+  // The source's last batch ends behind what was applied (a re-read of old
+  // records only): the stored position must stay at 60, or a restart would
+  // apply [40, 60) a second time.
+  FakeStateStore store;
+  EngineOptions options;
+  options.model_enabled = false;
+  SegmentEngine engine(options, &store);
+  ASSERT_TRUE(engine.Load().ok());
+  ReplayingSource source(100, {{0, 60}, {10, 40}});
+  NullSink sink;
+  Pipeline pipeline(PipelineOptions{}, &engine, &source, &sink, &store, nullptr);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(pipeline.Run(stop).ok());
+  auto positions = engine.StoredPositions("test:replaying");
+  ASSERT_TRUE(positions.ok());
+  ASSERT_EQ(positions->size(), 1u);
+  EXPECT_EQ((*positions)[0].next_offset, 60);
+  EXPECT_EQ(pipeline.stats().redelivered, 30u);
+}
+
+}  // namespace
+}  // namespace segstream
