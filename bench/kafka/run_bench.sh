@@ -9,8 +9,10 @@
 #   - end-to-end latency p50/p99/p999 at fixed input rates: from each input
 #     message's produce time (CreateTime) to the broker's append time of the
 #     segment change it caused (the changes topic uses LogAppendTime).
+#   - the same latency for the connectors alone (consume, decode, produce,
+#     flush per batch: no state, no model), alternating with segstream's runs.
 # Environment: EVENTS (500000), CUSTOMERS (100000), RATES ("10000 50000"),
-# LATENCY_SECONDS (20). Uses SEGSTREAM_KAFKA_BOOTSTRAP when set, else starts
+# LATENCY_SECONDS (20), REPEATS (3 latency runs of each kind per rate). Uses SEGSTREAM_KAFKA_BOOTSTRAP when set, else starts
 # tools/kafka-local on SEGSTREAM_KAFKA_PORT (default 19592) and stops it after.
 set -euo pipefail
 
@@ -23,6 +25,7 @@ EVENTS="${EVENTS:-500000}"
 CUSTOMERS="${CUSTOMERS:-100000}"
 RATES="${RATES:-10000 50000}"
 LATENCY_SECONDS="${LATENCY_SECONDS:-20}"
+REPEATS="${REPEATS:-3}"
 for bin in "${SEGSTREAM}" "${LOADGEN}" "${TOOL}"; do
   [[ -x "${bin}" ]] || { echo "missing ${bin}: build segstream, loadgen and kafka_bench_tool" >&2; exit 2; }
 done
@@ -63,46 +66,65 @@ row "loadgen produce (${EVENTS} events, keyed, acks=all)" "$(per_s "${EVENTS}" "
 t0=$(now)
 n=$(kcat -b "${B}" -C -t "${FILL}" -o beginning -e -q | wc -l)
 t1=$(now)
-row "kcat -C -e | wc -l (incl. ~1 s startup)" "$(per_s "$n" "$(secs "$t0" "$t1")")" "msgs/s"
-read -r _ rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}")
-row "KafkaSource, no decoding" "$(per_s "${rate}" 1)" "msgs/s"
+kcat_rate=$(python3 -c "print(round($n / max($t1 - $t0, 1e-9)))")
+row "kcat -C -e | wc -l (incl. ~1 s startup)" "$(per_s "${kcat_rate}" 1)" "msgs/s"
+read -r _ raw_rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}")
+row "KafkaSource, no decoding (librdkafka's raw consume)" "$(per_s "${raw_rate}" 1)" "msgs/s"
 read -r _ rate < <("${TOOL}" consume --brokers "${B}" --topic "${FILL}" --count "${EVENTS}" --decode)
 row "KafkaSource + JSON decoding" "$(per_s "${rate}" 1)" "msgs/s"
 
-# 3. Engine throughput: topic -> durable state + published changes.
+# 3. Engine throughput: topic -> durable state + published changes (median
+# of REPEATS runs, each a fresh group, state and set of output topics).
 IDLE=3
-t0=$(now)
-# shellcheck disable=SC2046
-/usr/bin/time -v -o "${WORK}/time.fill" "${SEGSTREAM}" run --brokers "${B}" --topic "${FILL}" --group "g-${FILL}" \
-  $(engine_topics "${FILL}") --state "${WORK}/state-fill" --k 4 --http none --progress never --until-idle "${IDLE}" \
-  >"${WORK}/engine-fill.log" 2>&1
-t1=$(now)
-elapsed=$(python3 -c "print(max($t1 - $t0 - ${IDLE}, 1e-3))")
-changes=$(kcat -b "${B}" -C -t "${FILL}-changes" -o beginning -e -q | wc -l)
-row "segstream: topic -> state + changes (${changes} changes)" "$(per_s "${EVENTS}" "${elapsed}")" "events/s"
-rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.fill")
-row "segstream peak RSS (${CUSTOMERS} customers)" "$((rss / 1024))" "MiB"
+rates=()
+for rep in $(seq 1 "${REPEATS}"); do
+  P="${FILL}-${rep}"
+  t0=$(now)
+  # shellcheck disable=SC2046
+  /usr/bin/time -v -o "${WORK}/time.fill" "${SEGSTREAM}" run --brokers "${B}" --topic "${FILL}" --group "g-${P}" \
+    $(engine_topics "${P}") --state "${WORK}/state-fill-${rep}" --k 4 --http none --progress never \
+    --until-idle "${IDLE}" >"${WORK}/engine-fill.log" 2>&1
+  t1=$(now)
+  elapsed=$(python3 -c "print(max($t1 - $t0 - ${IDLE}, 1e-3))")
+  rates+=("$(python3 -c "print(round(${EVENTS} / ${elapsed}))")")
+  changes=$(kcat -b "${B}" -C -t "${P}-changes" -o beginning -e -q | wc -l)
+  row "segstream: topic -> state + changes, run ${rep} (${changes} changes)" "$(per_s "${rates[-1]}" 1)" "events/s"
+  rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.fill")
+  row "segstream peak RSS, run ${rep} (${CUSTOMERS} customers)" "$((rss / 1024))" "MiB"
+done
+engine_rate=$(python3 -c "import statistics, sys; print(round(statistics.median(int(x) for x in sys.argv[1:])))" "${rates[@]}")
+row "segstream median / KafkaSource no decoding" "$(python3 -c "print(f'{${engine_rate} / ${raw_rate} * 100:.0f}')")" "%"
+row "segstream median / kcat" "$(python3 -c "print(f'{${engine_rate} / ${kcat_rate} * 100:.0f}')")" "%"
 
-# 4. Latency at fixed rates.
-for rate in ${RATES}; do
-  T="bench-lat-${rate}-${RUN}"
-  events=$((rate * LATENCY_SECONDS))
+# 4. Latency at fixed rates, REPEATS times each, alternating between the
+# connectors-only floor (kafka_bench_tool echo: consume + decode + produce +
+# flush per batch, no state, no model) and segstream, so both see the same
+# machine. On a shared 2-core box the broker's and the host's jitter move
+# p99 by 10x between runs; the floor shows how much of a run's tail is theirs.
+latency() {  # latency RATE KIND REP -> prints "n p50 p99 p999"
+  local rate=$1 kind=$2 rep=$3
+  local T="bench-lat-${kind}-${rate}-${rep}-${RUN}"
+  local events=$((rate * LATENCY_SECONDS))
   "${TOOL}" create-topic --brokers "${B}" --topic "${T}"
   "${TOOL}" create-topic --brokers "${B}" --topic "${T}-changes" --config message.timestamp.type=LogAppendTime
-  # shellcheck disable=SC2046
-  /usr/bin/time -v -o "${WORK}/time.${rate}" "${SEGSTREAM}" run --brokers "${B}" --topic "${T}" --group "g-${T}" \
-    $(engine_topics "${T}") --state "${WORK}/state-${rate}" --k 4 --http none --progress never --until-idle 5 \
-    >"${WORK}/engine-${rate}.log" 2>&1 &
-  engine=$!
+  if [[ ${kind} == floor ]]; then
+    /usr/bin/time -v -o "${WORK}/time.${kind}.${rate}" "${TOOL}" echo --brokers "${B}" --topic "${T}" \
+      --out-topic "${T}-changes" --idle 5 >"${WORK}/engine-${kind}-${rate}.log" 2>&1 &
+  else
+    # shellcheck disable=SC2046
+    /usr/bin/time -v -o "${WORK}/time.${kind}.${rate}" "${SEGSTREAM}" run --brokers "${B}" --topic "${T}" \
+      --group "g-${T}" $(engine_topics "${T}") --state "${WORK}/state-${rate}-${rep}" --k 4 --http none \
+      --progress never --until-idle 5 >"${WORK}/engine-${kind}-${rate}.log" 2>&1 &
+  fi
+  local engine=$!
   sleep 2
   # Event time advances like wall time (a live feed): rate x 86400 events per day.
   "${LOADGEN}" --customers "${CUSTOMERS}" --events "${events}" --seed 2 --rate "${rate}" --brokers "${B}" --topic "${T}" \
-    --events-per-day "$((rate * 86400))" \
-    2>"${WORK}/loadgen-${rate}.log"
+    --events-per-day "$((rate * 86400))" 2>"${WORK}/loadgen-${rate}.log"
   wait "${engine}"
-  kcat -b "${B}" -C -t "${T}" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/in-${rate}.tsv"
-  kcat -b "${B}" -C -t "${T}-changes" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/changes-${rate}.tsv"
-  read -r n p50 p99 p999 < <(python3 - "${WORK}/in-${rate}.tsv" "${WORK}/changes-${rate}.tsv" <<'PY'
+  kcat -b "${B}" -C -t "${T}" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/in.tsv"
+  kcat -b "${B}" -C -t "${T}-changes" -o beginning -e -q -f '%T\t%s\n' >"${WORK}/changes.tsv"
+  python3 - "${WORK}/in.tsv" "${WORK}/changes.tsv" <<'PY'
 import json, sys
 first = {}
 with open(sys.argv[1], encoding="utf-8") as f:
@@ -128,10 +150,22 @@ lat.sort()
 pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else -1
 print(len(lat), pct(0.5), pct(0.99), pct(0.999))
 PY
-  )
-  rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.${rate}")
-  row "latency at ${rate}/s: p50 / p99 / p999 (${n} changes)" "${p50} / ${p99} / ${p999}" "ms"
-  row "segstream peak RSS at ${rate}/s" "$((rss / 1024))" "MiB"
+}
+median() { python3 -c "import statistics, sys; print(statistics.median(int(x) for x in sys.argv[1:]))" "$@"; }
+for rate in ${RATES}; do
+  floor_p99=() engine_p99=()
+  for rep in $(seq 1 "${REPEATS}"); do
+    for kind in floor segstream; do
+      read -r n p50 p99 p999 < <(latency "${rate}" "${kind}" "${rep}")
+      label="connectors-only floor"
+      [[ ${kind} == segstream ]] && label="segstream"
+      row "latency at ${rate}/s, ${label}, run ${rep}: p50/p99/p999 (${n})" "${p50} / ${p99} / ${p999}" "ms"
+      if [[ ${kind} == floor ]]; then floor_p99+=("${p99}"); else engine_p99+=("${p99}"); fi
+    done
+    rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.segstream.${rate}")
+    row "segstream peak RSS at ${rate}/s, run ${rep}" "$((rss / 1024))" "MiB"
+  done
+  row "latency at ${rate}/s: median p99, floor / segstream" "$(median "${floor_p99[@]}") / $(median "${engine_p99[@]}")" "ms"
 done
 
 echo
