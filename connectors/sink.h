@@ -8,6 +8,9 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "engine/event/invoice_event.h"
 
 #include "engine/util/status.h"
 
@@ -46,6 +49,18 @@ class Sink {
 
   // Offsets to store with the state after a successful Flush.
   virtual SinkOffsets Offsets() const { return {}; }
+
+  // Exactly-once sinks: the source positions the outputs appended since the
+  // last Flush cover, committed by the next Flush together with them (Kafka:
+  // in the same transaction). Called before each Flush; others ignore it.
+  virtual void SetBatchPositions(const std::vector<Position>& positions) { (void)positions; }
+
+  // Exactly-once sinks: the source positions through which outputs were
+  // already committed downstream when the sink opened. They can be ahead of
+  // the state when a run died between the sink's commit and the state's: the
+  // pipeline then re-applies those records without handing their outputs to
+  // the sink again. Empty for other sinks. Valid after Open.
+  virtual std::vector<Position> PublishedPositions() const { return {}; }
 };
 
 }  // namespace segstream

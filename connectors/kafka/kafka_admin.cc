@@ -108,4 +108,57 @@ Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int pa
   return CreateTopics(options, {TopicSpec{topic, partitions, configs}}, timeout_ms);
 }
 
+Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, int timeout_ms) {
+  // A consumer that never subscribes: it only asks the group coordinator.
+  // Static membership would make it look like a member, so it gets none.
+  std::map<std::string, std::string> properties = options.properties;
+  properties.erase("group.instance.id");
+  const std::map<std::string, std::string> defaults = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "segstream-offsets"},
+      {"group.id", options.group_id},
+      {"enable.auto.commit", "false"},
+  };
+  Result<rdk::ConfPtr> conf = rdk::BuildConf({&defaults, &properties});
+  if (!conf.ok()) return conf.status();
+  rdk::ClientContext context;
+  rd_kafka_conf_set_opaque(conf->get(), &context);
+  rdk::SetLogger(conf->get());
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof(err));
+  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka offsets client: {}", err));
+  (void)conf->release();
+  rdk::HandlePtr rk(raw);
+
+  rdk::TopicPtr topic(rd_kafka_topic_new(rk.get(), options.input_topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk.get(), 0, topic.get(), &metadata, timeout_ms);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(fmt::format("metadata of {}: {}", options.input_topic, rd_kafka_err2str(e)));
+  }
+  rdk::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    for (int j = 0; j < metadata->topics[i].partition_cnt; ++j) {
+      rd_kafka_topic_partition_list_add(list.get(), options.input_topic.c_str(), metadata->topics[i].partitions[j].id);
+    }
+  }
+  rd_kafka_metadata_destroy(metadata);
+  std::vector<Position> out;
+  if (list->cnt == 0) return out;  // the topic does not exist yet: nothing was consumed
+  e = rd_kafka_committed(rk.get(), list.get(), timeout_ms);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(
+        fmt::format("committed offsets of group {}: {}", options.group_id, rd_kafka_err2str(e)));
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Unavailable(fmt::format("committed offset of {} [{}]: {}", options.input_topic, p.partition,
+                                             rd_kafka_err2str(p.err)));
+    }
+    if (p.offset >= 0) out.push_back(Position{p.partition, p.offset, 0});
+  }
+  return out;
+}
+
 }  // namespace segstream

@@ -1,11 +1,15 @@
 // EnsureTopics: creates the engine's topics through the Admin API when they do
-// not exist yet (existing topics are left as they are).
+// not exist yet (existing topics are left as they are). ReadCommittedOffsets:
+// a consumer group's committed offsets, for exactly-once restarts.
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "connectors/kafka/kafka_options.h"
+#include "engine/event/invoice_event.h"
+#include "engine/util/status.h"
 
 namespace segstream {
 
@@ -15,6 +19,11 @@ namespace segstream {
 // the latest segment per customer). Unavailable when the brokers do not answer
 // within timeout_ms.
 Status EnsureTopics(const KafkaOptions& options, int timeout_ms);
+
+// The offsets options.group_id has committed on options.input_topic, one
+// Position per partition that has one (read_committed: offsets of open
+// transactions are waited for). For exactly-once restarts.
+Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, int timeout_ms);
 
 // Creates one topic (OK when it already exists), e.g. for segctl produce.
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,

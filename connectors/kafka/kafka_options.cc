@@ -113,11 +113,13 @@ Status LoadKafkaOptions(const toml::table& kafka_table, KafkaOptions* options) {
       SEGSTREAM_RETURN_IF_ERROR(ReadPositiveInt(node, where, &o.topic_partitions));
     } else if (name == "replication") {
       SEGSTREAM_RETURN_IF_ERROR(ReadPositiveInt(node, where, &o.replication_factor));
-    } else if (name == "create_topics") {
+    } else if (name == "create_topics" || name == "exactly_once") {
       // value<bool>() would also accept 0/1; only true/false is unambiguous.
       auto b = node.is_boolean() ? node.value<bool>() : std::nullopt;
       if (!b) return Status::InvalidArgument(where + ": expected true or false");
-      o.create_topics = *b;
+      (name == "create_topics" ? o.create_topics : o.exactly_once) = *b;
+    } else if (name == "transactional_id") {
+      SEGSTREAM_RETURN_IF_ERROR(ReadString(node, where, &o.transactional_id));
     } else if (name == "properties") {
       SEGSTREAM_RETURN_IF_ERROR(ReadPropertyTable(node, "[kafka.properties]", &o.properties));
     } else if (name == "consumer") {

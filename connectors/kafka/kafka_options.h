@@ -23,6 +23,11 @@ struct KafkaOptions {
   int topic_partitions = 1;
   int replication_factor = 1;
   bool create_topics = true;
+  // Transactional outputs: each micro-batch's outputs and its input offsets
+  // commit in one Kafka transaction (see kafka_sink.h); read_committed
+  // consumers then see every output exactly once.
+  bool exactly_once = false;
+  std::string transactional_id;  // empty: "segstream-" + group_id + "-" + input_topic
   std::map<std::string, std::string> properties;           // librdkafka passthrough, both clients
   std::map<std::string, std::string> consumer_properties;  // consumer only
   std::map<std::string, std::string> producer_properties;  // producer only
@@ -30,7 +35,7 @@ struct KafkaOptions {
 
 // Reads the [kafka] table: keys brokers, group, input_topic, changes_topic,
 // segments_topic, models_topic, dead_letters_topic, partitions, replication,
-// create_topics, and the sub-tables [kafka.properties], [kafka.consumer],
+// create_topics, exactly_once, transactional_id, and the sub-tables [kafka.properties], [kafka.consumer],
 // [kafka.producer] (librdkafka properties; strings, integers and booleans).
 // "${NAME}" inside a value is replaced from the environment (for SASL
 // passwords kept out of the file); an unset variable is an error. Unknown keys

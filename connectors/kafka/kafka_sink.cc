@@ -6,10 +6,13 @@
 #include <array>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "connectors/kafka/kafka_admin.h"
 #include "connectors/kafka/rdkafka_util.h"
 
 namespace segstream {
@@ -33,6 +36,13 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   }
 
   Status Init(const KafkaOptions& options) {
+    options_ = options;
+    std::map<std::string, std::string> transactional;
+    if (options.exactly_once) {
+      transactional["transactional.id"] = TransactionalId(options);
+      // Transactions must be able to complete for commits to return.
+      transactional["transaction.timeout.ms"] = "60000";
+    }
     const std::map<std::string, std::string> defaults = {
         {"bootstrap.servers", options.brokers},
         {"client.id", "segstream-producer"},
@@ -45,7 +55,8 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
         {"linger.ms", "5"},
         {"compression.type", "lz4"},
     };
-    Result<rdk::ConfPtr> conf = rdk::BuildConf({&defaults, &options.properties, &options.producer_properties});
+    Result<rdk::ConfPtr> conf =
+        rdk::BuildConf({&defaults, &options.properties, &options.producer_properties, &transactional});
     if (!conf.ok()) return conf.status();
     rd_kafka_conf_t* c = conf->get();
     rd_kafka_conf_set_opaque(c, static_cast<rdk::ClientContext*>(this));
@@ -70,9 +81,24 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
     return Status::OK();
   }
 
-  Status Open(const SinkOffsets&) override { return Status::OK(); }
+  Status Open(const SinkOffsets&) override {
+    if (!options_.exactly_once) return Status::OK();
+    // Fences a previous instance with the same transactional.id and aborts
+    // its open transaction, so what the group's offsets say below is final.
+    SEGSTREAM_RETURN_IF_ERROR(RetryTxn("init_transactions", [&] { return rd_kafka_init_transactions(rk_.get(), 30000); }));
+    auto published = ReadCommittedOffsets(options_, 30000);
+    if (!published.ok()) return published.status();
+    published_ = std::move(published).value();
+    group_metadata_.reset(rd_kafka_consumer_group_metadata_new(options_.group_id.c_str()));
+    return Status::OK();
+  }
+
+  void SetBatchPositions(const std::vector<Position>& positions) override { batch_positions_ = positions; }
+
+  std::vector<Position> PublishedPositions() const override { return published_; }
 
   Status Append(OutputStream stream, std::string_view key, std::string_view value) override {
+    if (options_.exactly_once) SEGSTREAM_RETURN_IF_ERROR(BeginTransaction());
     rd_kafka_topic_t* topic = topics_[static_cast<size_t>(stream)].get();
     while (true) {
       // Empty key = no key (null), which the partitioner spreads randomly.
@@ -94,6 +120,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   }
 
   Status Flush() override {
+    if (options_.exactly_once) return CommitTransaction();
     auto last_note = std::chrono::steady_clock::now();
     while (outstanding_ > 0) {
       rd_kafka_flush(rk_.get(), 1000);
@@ -117,6 +144,80 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   }
 
  private:
+  static std::string TransactionalId(const KafkaOptions& o) {
+    return o.transactional_id.empty() ? "segstream-" + o.group_id + "-" + o.input_topic : o.transactional_id;
+  }
+
+  Status BeginTransaction() {
+    if (in_transaction_) return Status::OK();
+    SEGSTREAM_RETURN_IF_ERROR(TxnStatus("begin_transaction", rd_kafka_begin_transaction(rk_.get())));
+    in_transaction_ = true;
+    return Status::OK();
+  }
+
+  // One transaction per batch: its outputs plus its input offsets for the
+  // group (so a restart can tell which batches are published). A batch
+  // without outputs that moved no position needs none.
+  Status CommitTransaction() {
+    std::vector<Position> positions = std::exchange(batch_positions_, {});
+    if (!in_transaction_ && positions.empty()) return Status::OK();
+    SEGSTREAM_RETURN_IF_ERROR(BeginTransaction());
+    if (!positions.empty()) {
+      rdk::PartitionListPtr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+      for (const Position& p : positions) {
+        rd_kafka_topic_partition_list_add(offsets.get(), options_.input_topic.c_str(), p.partition)->offset =
+            p.next_offset;
+      }
+      Status st = RetryTxn("send_offsets_to_transaction", [&] {
+        return rd_kafka_send_offsets_to_transaction(rk_.get(), offsets.get(), group_metadata_.get(), -1);
+      });
+      if (!st.ok()) return Abort(st);
+    }
+    Status st = RetryTxn("commit_transaction", [&] { return rd_kafka_commit_transaction(rk_.get(), -1); });
+    if (!st.ok()) return Abort(st);
+    in_transaction_ = false;
+    rd_kafka_poll(rk_.get(), 0);  // delivery reports of the committed messages
+    outstanding_ = 0;
+    failed_ = 0;
+    return Status::OK();
+  }
+
+  // A transaction that cannot commit is aborted; the batch's state was not
+  // committed either, so the run stops and a restart resumes from the state.
+  Status Abort(const Status& why) {
+    rd_kafka_error_t* e = rd_kafka_abort_transaction(rk_.get(), 30000);
+    if (e != nullptr) rd_kafka_error_destroy(e);
+    in_transaction_ = false;
+    return Status::IOError("Kafka transaction aborted (" + why.message() +
+                           "); the batch's state is not committed, a restart resumes from it");
+  }
+
+  Status TxnStatus(const char* what, rd_kafka_error_t* error) {
+    if (error == nullptr) return Status::OK();
+    Status st = Status::IOError(fmt::format("{}: {}", what, rd_kafka_error_string(error)));
+    rd_kafka_error_destroy(error);
+    return st;
+  }
+
+  // Retries a transactional call while librdkafka says the error is
+  // retriable (e.g. a broker outage): a transaction waits, it is not lost.
+  template <typename Call>
+  Status RetryTxn(const char* what, Call call) {
+    auto last_note = std::chrono::steady_clock::now();
+    while (true) {
+      rd_kafka_error_t* error = call();
+      if (error == nullptr) return Status::OK();
+      if (!rd_kafka_error_is_retriable(error)) return TxnStatus(what, error);
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_note > std::chrono::seconds(10)) {
+        last_note = now;
+        log.Log("transaction", fmt::format("{}: {} (retrying)", what, rd_kafka_error_string(error)));
+      }
+      rd_kafka_error_destroy(error);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
   void OnDelivery(const rd_kafka_message_t* msg) {
     --outstanding_;
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
@@ -145,7 +246,16 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
                   fmt::format("producer: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason));
   }
 
+  struct GroupMetadataDeleter {
+    void operator()(rd_kafka_consumer_group_metadata_t* m) const { rd_kafka_consumer_group_metadata_destroy(m); }
+  };
+
+  KafkaOptions options_;
   rdk::HandlePtr rk_;
+  std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter> group_metadata_;  // exactly-once
+  bool in_transaction_ = false;
+  std::vector<Position> batch_positions_;  // exactly-once: committed by the next Flush
+  std::vector<Position> published_;        // exactly-once: the group's offsets when opened
   std::array<rdk::TopicPtr, kStreams.size()> topics_;  // indexed by OutputStream
   int64_t outstanding_ = 0;  // produced, delivery report not yet seen
   uint64_t appended_ = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -85,6 +86,10 @@ void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStat
     std::printf("  batches:    %zu, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (apply+model+durable commit)\n",
                 b.size(), pct(0.5), pct(0.99), 1000 * b.back());
   }
+  if (stats.reapplied > 0) {
+    std::printf("  re-applied: %s records whose outputs an earlier run had committed (exactly-once restart)\n",
+                Thousands(stats.reapplied).c_str());
+  }
   if (stats.redelivered > 0) {
     std::printf("  redelivered: %s records the source handed out again were already applied and skipped\n",
                 Thousands(stats.redelivered).c_str());
@@ -157,6 +162,11 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   }
 
   PipelineOptions pipeline = c.pipeline;
+  // Test hook (tests/integration/e2e_exactly_once.sh): die right after the
+  // N-th output commit, before its state commit.
+  if (const char* crash = std::getenv("SEGSTREAM_TEST_CRASH_AFTER_FLUSHES")) {
+    pipeline.test_crash_after_flushes = std::strtoull(crash, nullptr, 10);
+  }
   pipeline.progress = !c.quiet && (c.progress == "always" || (c.progress == "auto" && isatty(STDERR_FILENO)));
   Pipeline loop(pipeline, &engine, source.get(), sink.get(), store->get(), &queries);
   const Status s = loop.Run(stop);

@@ -155,6 +155,12 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   cmd->add_option("--models-topic", f->models_topic, "model-version topic (default segstream.models)");
   cmd->add_option("--dead-letters-topic", f->dead_letters_topic, "dead-letter topic (default segstream.dead-letters)");
   cmd->add_option("--partitions", f->partitions, "partitions of output topics created at start (default 1)");
+  cmd->add_flag("--exactly-once", f->exactly_once,
+                "Kafka: each batch's outputs and input offsets commit in one transaction; read_committed "
+                "consumers see every output once (default: at-least-once, dedupe on customer_id+seq)");
+  cmd->add_option("--transactional-id", f->transactional_id,
+                  "with --exactly-once: the producer's transactional.id, one per running instance "
+                  "(default segstream-GROUP-TOPIC)");
   cmd->add_option("-X", f->kafka_properties, "librdkafka property key=value for both clients (repeatable)");
   cmd->add_option("--until-idle", f->until_idle,
                   "streams: finish (final model version, exit 0) after this many seconds without a message");
@@ -201,6 +207,8 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
   if (given("--models-topic")) c.kafka.models_topic = f.models_topic;
   if (given("--dead-letters-topic")) c.kafka.dead_letters_topic = f.dead_letters_topic;
   if (given("--partitions")) c.kafka.topic_partitions = f.partitions;
+  if (given("--exactly-once")) c.kafka.exactly_once = f.exactly_once;
+  if (given("--transactional-id")) c.kafka.transactional_id = f.transactional_id;
   for (const auto& kv : f.kafka_properties) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) return Status::InvalidArgument("-X wants key=value, got '" + kv + "'");

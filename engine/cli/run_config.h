@@ -36,6 +36,8 @@ struct RunFlags {
   std::string brokers, topic, group, changes_topic, segments_topic, models_topic, dead_letters_topic;
   std::vector<std::string> kafka_properties;   // -X key=value
   int partitions = 0;
+  bool exactly_once = false;
+  std::string transactional_id;
   std::string k, k_range, half_life, version_interval;
   uint64_t min_customers = 0, step_events = 0, publish_every = 0, seed = 0;
   double hysteresis = 0, drift_threshold = 0, until_idle = 0, max_rate = 0;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 namespace segstream {
@@ -27,6 +28,17 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   auto offsets = engine_->StoredSinkOffsets();
   if (!offsets.ok()) return offsets.status();
   SEGSTREAM_RETURN_IF_ERROR(sink_->Open(offsets.value()));
+  for (const Position& p : sink_->PublishedPositions()) {
+    auto it = applied_.find(p.partition);
+    if (it == applied_.end() || p.next_offset > it->second.next_offset) {
+      published_[p.partition] = p.next_offset;
+      std::fprintf(stderr,
+                   "segstream: partition %d: outputs are published through offset %lld, the state only through %lld; "
+                   "re-applying those records without publishing them again\n",
+                   p.partition, static_cast<long long>(p.next_offset),
+                   static_cast<long long>(it == applied_.end() ? 0 : it->second.next_offset));
+    }
+  }
   if (observer_) observer_->OnReady(source_->Ready());
 
   const double start = NowSeconds();
@@ -44,6 +56,11 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     SEGSTREAM_RETURN_IF_ERROR(source_->Poll(batch_limit, options_.poll_timeout_ms, &batch));
     const double t0 = NowSeconds();
     const std::vector<Position> next = SkipRedelivered(&batch);
+    if (!published_.empty()) {
+      auto reapplied = ReapplyPublished(&batch);
+      if (!reapplied.ok()) return reapplied.status();
+      if (*reapplied > 0) last_record = t0;
+    }
     bool finish = batch.end_of_input;
     if (batch.records.empty() && !finish) {
       const bool ready = source_->Ready();
@@ -99,11 +116,57 @@ std::vector<Position> Pipeline::SkipRedelivered(SourceBatch* batch) {
   return next;
 }
 
+Result<size_t> Pipeline::ReapplyPublished(SourceBatch* batch) {
+  SourceBatch replay;
+  std::vector<DecodedRecord> live;
+  std::map<int32_t, Position> replay_next;
+  for (DecodedRecord& r : batch->records) {
+    auto it = published_.find(r.origin.partition);
+    if (it != published_.end() && r.origin.offset < it->second) {
+      replay_next[r.origin.partition] =
+          Position{r.origin.partition, r.origin.offset + 1, r.origin.line == 0 ? 0 : r.origin.line + 1};
+      replay.records.push_back(std::move(r));
+    } else {
+      // A record at or past the fence: this partition is live again.
+      if (it != published_.end()) published_.erase(it);
+      live.push_back(std::move(r));
+    }
+  }
+  batch->records = std::move(live);
+  if (replay.records.empty()) return size_t{0};
+  // The outputs of these records are in the sink already (committed by the
+  // run that died before its state commit); the engine is deterministic, so
+  // re-applying them rebuilds exactly that state, and the outputs are dropped.
+  EngineOutputs already_published;
+  SEGSTREAM_RETURN_IF_ERROR(engine_->Process(source_id_, replay, &already_published));
+  std::vector<Position> positions;
+  for (const auto& [partition, p] : replay_next) {
+    positions.push_back(p);
+    if (auto it = published_.find(partition); it != published_.end() && p.next_offset >= it->second) {
+      published_.erase(it);
+    }
+  }
+  StateWrite write;
+  engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+  SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
+  engine_->OnCommitted();
+  stats_.records += replay.records.size();
+  stats_.reapplied += replay.records.size();
+  return replay.records.size();
+}
+
 Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds) {
   for (const auto& r : outputs->records) SEGSTREAM_RETURN_IF_ERROR(sink_->Append(r.stream, r.key, r.value));
   // Outputs first: a crash after this point replays the batch and produces
-  // them again (same customer_id/seq), never loses them.
+  // them again (same customer_id/seq), never loses them. An exactly-once
+  // sink commits the positions with them, and the replay skips them.
+  sink_->SetBatchPositions(positions);
   SEGSTREAM_RETURN_IF_ERROR(sink_->Flush());
+  if (++flushes_ == options_.test_crash_after_flushes) {
+    std::fprintf(stderr, "segstream: test crash point: exiting after sink flush %llu, before the state commit\n",
+                 static_cast<unsigned long long>(flushes_));
+    std::_Exit(137);
+  }
   StateWrite write;
   engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
   SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));

@@ -9,6 +9,12 @@
 // records read ahead of the durable state were still in flight seeks back
 // to the stored position) are recognised by their offsets and skipped, so
 // a record is applied once per state, whatever the source does.
+//
+// With an exactly-once sink, outputs and positions commit in the sink first
+// (one Kafka transaction), then the state. A run that dies between the two
+// leaves the sink ahead of the state: on restart the records in between are
+// re-applied to rebuild the state, and their outputs, already published,
+// are dropped instead of being published twice.
 #pragma once
 
 #include <atomic>
@@ -32,11 +38,13 @@ struct PipelineOptions {
   double until_idle_seconds = -1;  // > 0: finish after this long without a record (streams)
   double max_rate = 0;             // records per second, 0 = as fast as possible
   bool progress = false;           // a progress line on stderr (a terminal)
+  uint64_t test_crash_after_flushes = 0;  // tests only: _exit(137) after this many sink flushes
 };
 
 struct RunStats {
   uint64_t records = 0;       // records read this run (events + dead letters)
   uint64_t redelivered = 0;   // records at or behind a position already applied, skipped
+  uint64_t reapplied = 0;     // records whose outputs an exactly-once sink had published already
   uint64_t batches = 0;
   double seconds = 0;
   bool finished = false;      // input ended (or idle timeout), final version done
@@ -59,6 +67,10 @@ class Pipeline {
   // Drops records this run has already applied and returns the positions to
   // store: per partition never behind what the state already reflects.
   std::vector<Position> SkipRedelivered(SourceBatch* batch);
+  // Exactly-once sinks: applies and commits the records of `batch` below the
+  // sink's published positions with their outputs dropped, leaves the rest
+  // in `batch`. Returns how many it re-applied.
+  Result<size_t> ReapplyPublished(SourceBatch* batch);
   Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds);
   void PrintProgress(bool final_line);
 
@@ -70,8 +82,10 @@ class Pipeline {
   PipelineObserver* observer_;
   std::string source_id_;
   std::map<int32_t, Position> applied_;  // per partition: the position after the last applied record
+  std::map<int32_t, int64_t> published_;  // per partition: outputs below this offset are already published
   RunStats stats_;
   double last_progress_ = 0;
+  uint64_t flushes_ = 0;
 };
 
 }  // namespace segstream

@@ -31,7 +31,11 @@ cleanup() {
 trap cleanup EXIT
 
 require_kafka_mode() {
-  "${SEGSTREAM_BIN}" run --help 2>&1 | grep -q -- --brokers || fail "segstream has no Kafka mode (run --brokers)"
+  # Not `| grep -q`: grep exits at the first match, the writer gets SIGPIPE,
+  # and pipefail turns that into a failure once the help outgrows a pipe buffer.
+  local help
+  help="$("${SEGSTREAM_BIN}" run --help 2>&1)" || true
+  grep -q -- --brokers <<<"${help}" || fail "segstream has no Kafka mode (run --brokers)"
 }
 
 # The engine's common flags: k fixed so both runs fit the same model, no HTTP port.
@@ -60,7 +64,8 @@ dump_topic() {
 customers() { "${SEGCTL_BIN}" customers --state "$1"; }
 
 # Checks the three acceptance comparisons between a Kafka run (state $1) and
-# the CSV replay (state $2, outputs $3).
+# the CSV replay (state $2, outputs $3). With STRICT_ONCE=1 (exactly-once
+# runs) a change published twice fails even when both copies are equal.
 compare_with_replay() {
   local kafka_state="$1" replay_state="$2" replay_out="$3"
   customers "${kafka_state}" >"${WORK}/customers.kafka.csv"
@@ -73,9 +78,10 @@ compare_with_replay() {
   dump_topic "${T_SEGMENTS}" >"${WORK}/segments.topic"
   dump_topic "${T_CHANGES}" >"${WORK}/changes.topic"
   python3 - "${WORK}/segments.topic" "${WORK}/customers.kafka.csv" "${WORK}/changes.topic" \
-    "${replay_out}/segment-changes.jsonl" <<'PY' || fail "topic contents differ (see above)"
+    "${replay_out}/segment-changes.jsonl" "${STRICT_ONCE:-0}" <<'PY' || fail "topic contents differ (see above)"
 import csv, json, sys
 segments_topic, customers_csv, changes_topic, replay_changes = sys.argv[1:5]
+strict_once = sys.argv[5] == "1"
 
 def kv_lines(path):
     with open(path, encoding="utf-8") as f:
@@ -112,6 +118,9 @@ for _, value in kv_lines(changes_topic):
     obj = json.loads(value)
     key = (obj["customer_id"], obj["seq"])
     text = canonical(value)
+    if strict_once and key in kafka:
+        print(f"change {key} was published twice (exactly-once run)", file=sys.stderr)
+        sys.exit(1)
     if key in kafka and kafka[key] != text:
         print(f"change {key} was published twice with different contents:\n {kafka[key]}\n {text}", file=sys.stderr)
         sys.exit(1)

@@ -12,7 +12,10 @@ INPUT=${3:-/work/shared/data/online_retail.csv.gz}
 RATE=${SEGSTREAM_TEST_RATE:-20000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if ! "$BIN" run --help 2>&1 | grep -q -- --max-rate || ! "$BIN" run --help 2>&1 | grep -q -- --http; then
+# The help text captured first: `| grep -q` closes the pipe at the first
+# match, and under pipefail the writer's SIGPIPE would read as "no such flag".
+HELP=$("$BIN" run --help 2>&1) || true
+if ! grep -q -- --max-rate <<<"$HELP" || ! grep -q -- --http <<<"$HELP"; then
   echo "SKIP: $BIN run has no --http/--max-rate"; exit 77
 fi
 if [[ ! -r $INPUT ]]; then echo "SKIP: no input $INPUT"; exit 77; fi
