@@ -37,6 +37,8 @@ TEST(KafkaOptionsTest, ReadsEveryKey) {
     partitions = 6
     replication = 3
     create_topics = false
+    exactly_once = true
+    transactional_id = "segstream-eu-1"
     [kafka.properties]
     "security.protocol" = "SASL_SSL"
     "socket.keepalive.enable" = true
@@ -56,6 +58,8 @@ TEST(KafkaOptionsTest, ReadsEveryKey) {
   EXPECT_EQ(o.topic_partitions, 6);
   EXPECT_EQ(o.replication_factor, 3);
   EXPECT_FALSE(o.create_topics);
+  EXPECT_TRUE(o.exactly_once);
+  EXPECT_EQ(o.transactional_id, "segstream-eu-1");
   EXPECT_EQ(o.properties.at("security.protocol"), "SASL_SSL");
   EXPECT_EQ(o.properties.at("socket.keepalive.enable"), "true");
   EXPECT_EQ(o.consumer_properties.at("fetch.wait.max.ms"), "50");
@@ -72,6 +76,8 @@ TEST(KafkaOptionsTest, UnknownKeyAndWrongTypesAreErrorsAndLeaveOptionsAlone) {
   EXPECT_FALSE(LoadKafkaOptions(KafkaTable("[kafka]\npartitions = 0\n"), &o).ok());
   EXPECT_FALSE(LoadKafkaOptions(KafkaTable("[kafka]\npartitions = \"3\"\n"), &o).ok());
   EXPECT_FALSE(LoadKafkaOptions(KafkaTable("[kafka]\ncreate_topics = 1\n"), &o).ok());
+  EXPECT_FALSE(LoadKafkaOptions(KafkaTable("[kafka]\nexactly_once = \"yes\"\n"), &o).ok());
+  EXPECT_FALSE(o.exactly_once);
   EXPECT_FALSE(LoadKafkaOptions(KafkaTable("[kafka]\nproperties = 3\n"), &o).ok());
 }
 
