@@ -10,7 +10,8 @@
 #     message's produce time (CreateTime) to the broker's append time of the
 #     segment change it caused (the changes topic uses LogAppendTime).
 #   - the same latency for the connectors alone (consume, decode, produce,
-#     flush per batch: no state, no model), alternating with segstream's runs.
+#     flush per batch: no state, no model), alternating with segstream's runs,
+#   - throughput and latency once more with --exactly-once.
 # Environment: EVENTS (500000), CUSTOMERS (100000), RATES ("10000 50000"),
 # LATENCY_SECONDS (20), REPEATS (3 latency runs of each kind per rate). Uses SEGSTREAM_KAFKA_BOOTSTRAP when set, else starts
 # tools/kafka-local on SEGSTREAM_KAFKA_PORT (default 19592) and stops it after.
@@ -93,6 +94,16 @@ for rep in $(seq 1 "${REPEATS}"); do
   row "segstream peak RSS, run ${rep} (${CUSTOMERS} customers)" "$((rss / 1024))" "MiB"
 done
 engine_rate=$(python3 -c "import statistics, sys; print(round(statistics.median(int(x) for x in sys.argv[1:])))" "${rates[@]}")
+# The same with --exactly-once (a Kafka transaction per micro-batch), once.
+P="${FILL}-eos"
+t0=$(now)
+# shellcheck disable=SC2046
+"${SEGSTREAM}" run --brokers "${B}" --topic "${FILL}" --group "g-${P}" $(engine_topics "${P}") \
+  --state "${WORK}/state-fill-eos" --k 4 --http none --progress never --until-idle "${IDLE}" --exactly-once \
+  >"${WORK}/engine-fill-eos.log" 2>&1
+t1=$(now)
+elapsed=$(python3 -c "print(max($t1 - $t0 - ${IDLE}, 1e-3))")
+row "segstream --exactly-once: topic -> state + changes" "$(per_s "${EVENTS}" "${elapsed}")" "events/s"
 row "segstream median / KafkaSource no decoding" "$(python3 -c "print(f'{${engine_rate} / ${raw_rate} * 100:.0f}')")" "%"
 row "segstream median / kcat" "$(python3 -c "print(f'{${engine_rate} / ${kcat_rate} * 100:.0f}')")" "%"
 
@@ -107,14 +118,16 @@ latency() {  # latency RATE KIND REP -> prints "n p50 p99 p999"
   local events=$((rate * LATENCY_SECONDS))
   "${TOOL}" create-topic --brokers "${B}" --topic "${T}"
   "${TOOL}" create-topic --brokers "${B}" --topic "${T}-changes" --config message.timestamp.type=LogAppendTime
+  local extra=()
+  [[ ${kind} == exactly-once ]] && extra=(--exactly-once)
   if [[ ${kind} == floor ]]; then
     /usr/bin/time -v -o "${WORK}/time.${kind}.${rate}" "${TOOL}" echo --brokers "${B}" --topic "${T}" \
       --out-topic "${T}-changes" --idle 5 >"${WORK}/engine-${kind}-${rate}.log" 2>&1 &
   else
     # shellcheck disable=SC2046
     /usr/bin/time -v -o "${WORK}/time.${kind}.${rate}" "${SEGSTREAM}" run --brokers "${B}" --topic "${T}" \
-      --group "g-${T}" $(engine_topics "${T}") --state "${WORK}/state-${rate}-${rep}" --k 4 --http none \
-      --progress never --until-idle 5 >"${WORK}/engine-${kind}-${rate}.log" 2>&1 &
+      --group "g-${T}" $(engine_topics "${T}") --state "${WORK}/state-${kind}-${rate}-${rep}" --k 4 --http none \
+      --progress never --until-idle 5 "${extra[@]}" >"${WORK}/engine-${kind}-${rate}.log" 2>&1 &
   fi
   local engine=$!
   sleep 2
@@ -166,6 +179,8 @@ for rate in ${RATES}; do
     row "segstream peak RSS at ${rate}/s, run ${rep}" "$((rss / 1024))" "MiB"
   done
   row "latency at ${rate}/s: median p99, floor / segstream" "$(median "${floor_p99[@]}") / $(median "${engine_p99[@]}")" "ms"
+  read -r n p50 p99 p999 < <(latency "${rate}" exactly-once 1)
+  row "latency at ${rate}/s, segstream --exactly-once: p50/p99/p999 (${n})" "${p50} / ${p99} / ${p999}" "ms"
 done
 
 echo
