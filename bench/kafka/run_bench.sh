@@ -186,7 +186,7 @@ for rate in ${RATES}; do
   done
   row "latency at ${rate}/s: median p99, floor / segstream" "$(median "${floor_p99[@]}") / $(median "${engine_p99[@]}")" "ms"
   read -r n p50 p99 p999 < <(latency "${rate}" exactly-once 1)
-  row "latency at ${rate}/s, segstream --exactly-once: p50/p99/p999 (${n})" "${p50} / ${p99} / ${p999}" "ms"
+  row "latency at ${rate}/s, segstream --exactly-once: p50/p99/p999 (${n} after ${WARMUP} s)" "${p50} / ${p99} / ${p999}" "ms"
 done
 
 echo
