@@ -142,6 +142,23 @@ print(f"segment changes match after de-duplication ({len(replay)} changes)", fil
 PY
 }
 
+# Starts segstream on this test's topics (kafka_run_args, ENGINE_FLAGS and the
+# extra flags given), appending its output to kafka.log, lets it run DELAY_MS
+# milliseconds, checks it is still running, and kills it with SIGKILL.
+run_then_kill() {  # run_then_kill DELAY_MS [segstream run flags...]
+  local delay_ms=$1
+  shift
+  # shellcheck disable=SC2046
+  "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${WORK}/state.kafka" "${ENGINE_FLAGS[@]}" "$@" \
+    >>"${WORK}/kafka.log" 2>&1 &
+  local pid=$!
+  ENGINE_PIDS+=("${pid}")
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  kill -0 "${pid}" 2>/dev/null || { tail -30 "${WORK}/kafka.log" >&2; fail "segstream exited before it was killed"; }
+  kill -KILL "${pid}"
+  wait "${pid}" 2>/dev/null || true
+}
+
 # The first N data lines of the UCI file (plus its header) as plain CSV.
 uci_cut() {  # uci_cut N OUT
   { zcat -f "${SEGSTREAM_DATA}" | head -n "$(($1 + 1))"; } >"$2" || true

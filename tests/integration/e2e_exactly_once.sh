@@ -30,16 +30,8 @@ SEGSTREAM_TEST_CRASH_AFTER_FLUSHES=3 timeout 120 "${SEGSTREAM_BIN}" run $(kafka_
 grep -q "test crash point" "${WORK}/crash.log" || fail "the crash run did not report its crash point"
 
 for i in $(seq 1 "${KILLS}"); do
-  # shellcheck disable=SC2046
-  "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${WORK}/state.kafka" "${ENGINE_FLAGS[@]}" "${EOS[@]}" \
-    >>"${WORK}/kafka.log" 2>&1 &
-  pid=$!
-  ENGINE_PIDS+=("${pid}")
   delay_ms=$((1000 + RANDOM % 1500))
-  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  kill -0 "${pid}" 2>/dev/null || { tail -30 "${WORK}/kafka.log" >&2; fail "segstream exited before kill ${i}"; }
-  kill -KILL "${pid}"
-  wait "${pid}" 2>/dev/null || true
+  run_then_kill "${delay_ms}" "${EOS[@]}"
   log "kill -9 #${i} after ${delay_ms} ms"
 done
 

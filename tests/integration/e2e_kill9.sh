@@ -16,16 +16,8 @@ PRODUCER=$!
 
 MID_STREAM=0
 for i in $(seq 1 "${KILLS}"); do
-  # shellcheck disable=SC2046
-  "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${WORK}/state.kafka" "${ENGINE_FLAGS[@]}" \
-    >>"${WORK}/kafka.log" 2>&1 &
-  pid=$!
-  ENGINE_PIDS+=("${pid}")
   delay_ms=$((1000 + RANDOM % 2000))
-  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  kill -0 "${pid}" 2>/dev/null || { tail -30 "${WORK}/kafka.log" >&2; fail "segstream exited before kill ${i}"; }
-  kill -KILL "${pid}"
-  wait "${pid}" 2>/dev/null || true
+  run_then_kill "${delay_ms}"
   position=$("${SEGCTL_BIN}" stats --state "${WORK}/state.kafka" 2>/dev/null | sed -n 's/^position .* offset \([0-9]*\).*/\1/p' || true)
   log "kill -9 #${i} after ${delay_ms} ms at input offset ${position:-none}"
   if [[ -n "${position}" && "${position}" -gt 0 && "${position}" -lt "${LINES}" ]]; then
