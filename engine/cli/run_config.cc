@@ -248,6 +248,10 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
   if (!c.use_kafka && c.input.empty()) {
     return Status::InvalidArgument("nothing to read: give --input FILE|- or --brokers HOST:PORT (see --help)");
   }
+  if (!c.use_kafka && c.kafka.exactly_once) {
+    return Status::InvalidArgument(
+        "--exactly-once is for Kafka outputs (--brokers); file outputs are exactly-once already");
+  }
   if (c.engine.hysteresis < 0) return Status::InvalidArgument("--hysteresis must be >= 0");
   return c;
 }

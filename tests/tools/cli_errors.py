@@ -37,6 +37,11 @@ def main():
         check(code == 2, f"--k {k}: exit {code}, expected 2: {msg}")
         check("--k" in msg, f"--k {k}: message does not name the flag: {msg}")
 
+    code, msg = run(base + ["--input", ctx.sample, "--state", ctx.fresh("s4"), "--out", ctx.fresh("o4"),
+                            "--exactly-once"])
+    check(code == 2, f"--exactly-once on a file replay: exit {code}, expected 2: {msg}")
+    check("--exactly-once" in msg and "--brokers" in msg, f"--exactly-once on a file: message unclear: {msg}")
+
     code, msg = run([ctx.segctl, "customers", "--state", "/nonexistent/segstream-state"])
     check(code == 2, f"segctl customers on a missing state: exit {code}, expected 2: {msg}")
 
