@@ -22,21 +22,32 @@ struct NewTopicDeleter {
 };
 using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>;
 
+// A short-lived client for one administrative call; `context` (its log) must
+// outlive the handle.
+Result<rdk::HandlePtr> NewClient(rd_kafka_type_t type, const char* what, rdk::ClientContext* context,
+                                 std::initializer_list<const std::map<std::string, std::string>*> layers) {
+  Result<rdk::ConfPtr> conf = rdk::BuildConf(layers);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), context);
+  rdk::SetLogger(conf->get());
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(type, conf->get(), err, sizeof(err));
+  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka {}: {}", what, err));
+  (void)conf->release();  // rd_kafka_new took ownership
+  return rdk::HandlePtr(raw);
+}
+
 Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& specs, int timeout_ms) {
   const std::map<std::string, std::string> defaults = {
       {"bootstrap.servers", options.brokers},
       {"client.id", "segstream-admin"},
   };
-  Result<rdk::ConfPtr> conf = rdk::BuildConf({&defaults, &options.properties, &options.producer_properties});
-  if (!conf.ok()) return conf.status();
   rdk::ClientContext context;
-  rd_kafka_conf_set_opaque(conf->get(), &context);
-  rdk::SetLogger(conf->get());
+  Result<rdk::HandlePtr> client = NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
+                                            {&defaults, &options.properties, &options.producer_properties});
+  if (!client.ok()) return client.status();
+  rdk::HandlePtr rk = std::move(client).value();
   char err[512];
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof(err));
-  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka admin client: {}", err));
-  (void)conf->release();
-  rdk::HandlePtr rk(raw);
 
   std::vector<NewTopicPtr> topics;
   std::vector<rd_kafka_NewTopic_t*> raw_topics;
@@ -119,16 +130,10 @@ Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, 
       {"group.id", options.group_id},
       {"enable.auto.commit", "false"},
   };
-  Result<rdk::ConfPtr> conf = rdk::BuildConf({&defaults, &properties});
-  if (!conf.ok()) return conf.status();
   rdk::ClientContext context;
-  rd_kafka_conf_set_opaque(conf->get(), &context);
-  rdk::SetLogger(conf->get());
-  char err[512];
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof(err));
-  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka offsets client: {}", err));
-  (void)conf->release();
-  rdk::HandlePtr rk(raw);
+  Result<rdk::HandlePtr> client = NewClient(RD_KAFKA_CONSUMER, "offsets client", &context, {&defaults, &properties});
+  if (!client.ok()) return client.status();
+  rdk::HandlePtr rk = std::move(client).value();
 
   rdk::TopicPtr topic(rd_kafka_topic_new(rk.get(), options.input_topic.c_str(), nullptr));
   const rd_kafka_metadata_t* metadata = nullptr;
