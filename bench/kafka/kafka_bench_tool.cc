@@ -26,19 +26,25 @@ using segstream::KafkaOptions;
 using segstream::SourceBatch;
 using segstream::Status;
 
+// "key=value" strings into *out; false (with a message naming `flag`) on the first without '='.
+bool ParseKeyValues(const std::vector<std::string>& items, const char* flag, std::map<std::string, std::string>* out) {
+  for (const std::string& kv : items) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      fmt::print(stderr, "{} wants key=value, got '{}'\n", flag, kv);
+      return false;
+    }
+    (*out)[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return true;
+}
+
 int CreateTopic(const std::string& brokers, const std::string& topic, int partitions,
                 const std::vector<std::string>& configs) {
   KafkaOptions o;
   o.brokers = brokers;
   std::map<std::string, std::string> c;
-  for (const std::string& kv : configs) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos) {
-      fmt::print(stderr, "--config wants key=value\n");
-      return 2;
-    }
-    c[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  if (!ParseKeyValues(configs, "--config", &c)) return 2;
   Status st = segstream::EnsureTopic(o, topic, partitions, c, 30000);
   if (!st.ok()) {
     fmt::print(stderr, "create-topic: {}\n", st.ToString());
@@ -50,14 +56,7 @@ int CreateTopic(const std::string& brokers, const std::string& topic, int partit
 int Consume(const std::string& brokers, const std::string& topic, uint64_t count, bool decode,
             const std::vector<std::string>& properties) {
   KafkaOptions o;
-  for (const std::string& kv : properties) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) {
-      fmt::print(stderr, "consume: -X wants key=value, got '{}'\n", kv);
-      return 2;
-    }
-    o.consumer_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  if (!ParseKeyValues(properties, "-X", &o.consumer_properties)) return 2;
   o.brokers = brokers;
   o.input_topic = topic;
   o.group_id = fmt::format("bench-{}", std::chrono::steady_clock::now().time_since_epoch().count());
