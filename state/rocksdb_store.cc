@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "state/info_log.h"
 #include "state/state_store.h"
 
 namespace segstream {
@@ -75,6 +76,10 @@ class RocksDbStore final : public StateStore {
   }
 
   Status Commit(const StateWrite& write) override {
+    // After a failed write (a full disk, an I/O error) RocksDB holds a
+    // background error and its files may be in an error state: never write
+    // through it again. Every later commit returns the first failure.
+    if (!failed_.ok()) return failed_;
     rocksdb::WriteBatch batch;
     for (const auto& op : write.ops) {
       rocksdb::Status s = op.erase ? batch.Delete(Handle(op.column), op.key)
@@ -83,7 +88,12 @@ class RocksDbStore final : public StateStore {
     }
     rocksdb::WriteOptions wo;
     wo.sync = true;  // the batch carries source positions: it must survive power loss
-    return FromRocks(db_->Write(wo, &batch), dir_);
+    Status s = FromRocks(db_->Write(wo, &batch), dir_);
+    if (!s.ok()) {
+      failed_ = Status::IOError("state " + dir_ + ": commit failed, the store is closed for writes: " + s.message());
+      return failed_;
+    }
+    return s;
   }
 
   Status Checkpoint(const std::string& dir) override {
@@ -121,6 +131,7 @@ class RocksDbStore final : public StateStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] = default
   std::shared_ptr<rocksdb::Statistics> stats_;
+  Status failed_;  // the first failed commit (pipeline thread only)
 };
 
 }  // namespace
@@ -147,6 +158,8 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   auto stats = rocksdb::CreateDBStatistics();
   stats->set_stats_level(rocksdb::StatsLevel::kExceptTimeForMutex);
   db_options.statistics = stats;
+  // Our own LOG writer: RocksDB's aborts on a full disk (see info_log.h).
+  if (!options.read_only) db_options.info_log = NewInfoLog(dir + "/LOG", rocksdb::InfoLogLevel::INFO_LEVEL);
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);

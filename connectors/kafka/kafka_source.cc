@@ -96,6 +96,10 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
     std::map<int32_t, int64_t> next;
     const size_t first = batch->records.size();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!deferred_error_.ok()) return deferred_error_;
+    }
     while (batch->records.size() - first < max_records) {
       int wait_ms = 0;
       if (batch->records.size() == first) {
@@ -112,6 +116,10 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         break;
       }
       if (!msg) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (!deferred_error_.ok()) return deferred_error_;
+        }
         if (batch->records.size() != first || Clock::now() >= deadline) break;
         continue;
       }
@@ -208,13 +216,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     return rec;
   }
 
-  std::optional<int64_t> StartOffset(int32_t partition) {
+  Result<std::optional<int64_t>> StartOffset(int32_t partition) {
     if (lookup_) {
-      if (auto stored = lookup_(partition)) return stored;
+      auto stored = lookup_(partition);
+      if (!stored.ok() || stored->has_value()) return stored;
     }
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = seek_positions_.find(partition); it != seek_positions_.end()) return it->second;
-    return std::nullopt;
+    if (auto it = seek_positions_.find(partition); it != seek_positions_.end()) return std::optional<int64_t>(it->second);
+    return std::optional<int64_t>();
   }
 
   void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
@@ -224,9 +233,18 @@ class KafkaSource final : public rdk::ClientContext, public Source {
       for (int i = 0; i < parts->cnt; ++i) {
         rd_kafka_topic_partition_t& p = parts->elems[i];
         // INVALID means "the group's committed offset, else auto.offset.reset".
-        if (std::optional<int64_t> stored = StartOffset(p.partition)) {
-          p.offset = *stored;
-          starts[p.partition] = *stored;
+        auto stored = StartOffset(p.partition);
+        if (!stored.ok()) {
+          // Without the state's answer any start offset could skip or repeat
+          // records: assign nothing, and stop the engine at the next Poll.
+          std::lock_guard<std::mutex> lock(mu_);
+          deferred_error_ = Status::IOError(fmt::format("cannot read the stored position of partition {}: {}",
+                                                        p.partition, stored.status().message()));
+          return;
+        }
+        if (stored->has_value()) {
+          p.offset = **stored;
+          starts[p.partition] = **stored;
         } else {
           p.offset = RD_KAFKA_OFFSET_INVALID;
         }
@@ -324,6 +342,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   const std::string topic_;
   StoredPositionLookup lookup_;
   RecordDecoder decoder_;
+  Status deferred_error_;  // guarded by mu_: a lookup failed during a rebalance
   rdk::HandlePtr rk_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> fatal_{false};

@@ -19,8 +19,10 @@
 namespace segstream {
 
 // The next offset of `partition` of the input topic according to the state,
-// or nullopt when the state has never consumed it.
-using StoredPositionLookup = std::function<std::optional<int64_t>(int32_t partition)>;
+// nullopt when the state has never consumed it, or the error that kept the
+// state from answering. An error is never read as "no stored position": the
+// partition is not assigned, and the next Poll returns the error.
+using StoredPositionLookup = std::function<Result<std::optional<int64_t>>(int32_t partition)>;
 
 // Turns one message value into an event, or sets `out->error` (and raw).
 using RecordDecoder = std::function<void(std::string_view value, DecodedRecord* out)>;

@@ -122,13 +122,13 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   std::unique_ptr<Sink> sink;
   if (c.use_kafka) {
     const std::string source_id = "kafka:" + c.kafka.input_topic;
-    StoredPositionLookup lookup = [&engine, source_id](int32_t partition) -> std::optional<int64_t> {
+    StoredPositionLookup lookup = [&engine, source_id](int32_t partition) -> Result<std::optional<int64_t>> {
       auto positions = engine.StoredPositions(source_id);
-      if (!positions.ok()) return std::nullopt;
+      if (!positions.ok()) return positions.status();
       for (const auto& p : positions.value()) {
-        if (p.partition == partition) return p.next_offset;
+        if (p.partition == partition) return std::optional<int64_t>(p.next_offset);
       }
-      return std::nullopt;
+      return std::optional<int64_t>();
     };
     auto sink_or = OpenKafkaSink(c.kafka);
     if (!sink_or.ok()) return Fail("cannot start the Kafka producer", sink_or.status());

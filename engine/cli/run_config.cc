@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <cstdlib>
 
 namespace segstream::cli {
@@ -34,6 +35,42 @@ Status ApplyK(const std::string& text, EngineOptions* e) {
   return Status::OK();
 }
 
+// "1d", "36h", "off" (no guard).
+Status ApplyMaxFuture(const std::string& text, EngineOptions* e) {
+  if (text == "off" || text == "none") {
+    e->max_future_seconds = -1;
+    return Status::OK();
+  }
+  auto d = ParseDays(text);
+  if (!d.ok()) return Status::InvalidArgument("--max-future: " + d.status().message());
+  e->max_future_seconds = static_cast<int64_t>(d.value() * 86400.0);
+  return Status::OK();
+}
+
+// Typed TOML reads: a value of the wrong type is an error naming the key,
+// never silently the default (value_or would hide `until_idle = "5"`).
+Status TomlString(const toml::node& n, const std::string& key, std::string* out) {
+  auto v = n.value<std::string>();
+  if (!v) return Status::InvalidArgument(key + " must be a string");
+  *out = *v;
+  return Status::OK();
+}
+Status TomlNumber(const toml::node& n, const std::string& key, double* out) {
+  auto v = n.value<double>();  // integers convert
+  if (!v || !std::isfinite(*v)) return Status::InvalidArgument(key + " must be a number");
+  *out = *v;
+  return Status::OK();
+}
+template <typename T>
+Status TomlCount(const toml::node& n, const std::string& key, int64_t min, T* out) {
+  auto v = n.value<int64_t>();
+  if (!n.is_integer() || !v || *v < min) {
+    return Status::InvalidArgument(key + " must be an integer >= " + std::to_string(min));
+  }
+  *out = static_cast<T>(*v);
+  return Status::OK();
+}
+
 // Reads the TOML file into `c`. Unknown keys are errors (a typo must not
 // silently fall back to a default).
 Status LoadToml(const std::string& path, RunConfig* c) {
@@ -46,19 +83,19 @@ Status LoadToml(const std::string& path, RunConfig* c) {
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
     if (k == "input") {
-      c->input = node.value_or(c->input);
+      SEGSTREAM_RETURN_IF_ERROR(TomlString(node, path + ": input", &c->input));
     } else if (k == "state") {
-      c->state_dir = node.value_or(c->state_dir);
+      SEGSTREAM_RETURN_IF_ERROR(TomlString(node, path + ": state", &c->state_dir));
     } else if (k == "out") {
-      c->out_dir = node.value_or(c->out_dir);
+      SEGSTREAM_RETURN_IF_ERROR(TomlString(node, path + ": out", &c->out_dir));
     } else if (k == "http") {
-      c->http = node.value_or(c->http);
+      SEGSTREAM_RETURN_IF_ERROR(TomlString(node, path + ": http", &c->http));
     } else if (k == "until_idle") {
-      c->pipeline.until_idle_seconds = node.value_or(c->pipeline.until_idle_seconds);
+      SEGSTREAM_RETURN_IF_ERROR(TomlNumber(node, path + ": until_idle", &c->pipeline.until_idle_seconds));
     } else if (k == "max_rate") {
-      c->pipeline.max_rate = node.value_or(c->pipeline.max_rate);
+      SEGSTREAM_RETURN_IF_ERROR(TomlNumber(node, path + ": max_rate", &c->pipeline.max_rate));
     } else if (k == "batch_size") {
-      c->pipeline.batch_records = node.value_or<int64_t>(static_cast<int64_t>(c->pipeline.batch_records));
+      SEGSTREAM_RETURN_IF_ERROR(TomlCount(node, path + ": batch_size", 1, &c->pipeline.batch_records));
     } else if (k == "kafka") {
       if (!node.is_table()) return Status::InvalidArgument(path + ": [kafka] must be a table");
       SEGSTREAM_RETURN_IF_ERROR(LoadKafkaOptions(*node.as_table(), &c->kafka));
@@ -69,41 +106,65 @@ Status LoadToml(const std::string& path, RunConfig* c) {
       for (const auto& [ekey, enode] : *node.as_table()) {
         const std::string ek(ekey.str());
         if (ek == "k") {
-          std::string v = enode.is_integer() ? std::to_string(enode.value_or<int64_t>(0)) : enode.value_or(std::string());
+          std::string v;
+          if (enode.is_integer()) {
+            v = std::to_string(*enode.value<int64_t>());
+          } else {
+            SEGSTREAM_RETURN_IF_ERROR(TomlString(enode, path + ": engine.k", &v));
+          }
           SEGSTREAM_RETURN_IF_ERROR(ApplyK(v, &e));
         } else if (ek == "k_range") {
-          auto r = ParseRange(enode.value_or(std::string()));
+          std::string text;
+          SEGSTREAM_RETURN_IF_ERROR(TomlString(enode, path + ": engine.k_range", &text));
+          auto r = ParseRange(text);
           if (!r.ok()) return r.status();
           e.k_min = r->first;
           e.k_max = r->second;
         } else if (ek == "min_customers") {
-          e.min_customers = enode.value_or<int64_t>(static_cast<int64_t>(e.min_customers));
+          SEGSTREAM_RETURN_IF_ERROR(TomlCount(enode, path + ": engine.min_customers", 1, &e.min_customers));
         } else if (ek == "half_life") {
-          auto d = ParseDays(enode.is_string() ? enode.value_or(std::string())
-                                               : std::to_string(enode.value_or(e.half_life_days)));
+          std::string text;
+          if (enode.is_string()) {
+            text = *enode.value<std::string>();
+          } else {
+            double days = 0;
+            SEGSTREAM_RETURN_IF_ERROR(TomlNumber(enode, path + ": engine.half_life", &days));
+            text = std::to_string(days);
+          }
+          auto d = ParseDays(text);
           if (!d.ok()) return d.status();
           e.half_life_days = d.value();
         } else if (ek == "version_interval") {
-          auto d = ParseDays(enode.value_or(std::string()));
+          std::string text;
+          SEGSTREAM_RETURN_IF_ERROR(TomlString(enode, path + ": engine.version_interval", &text));
+          auto d = ParseDays(text);
           if (!d.ok()) return d.status();
           e.min_version_interval_days = d.value();
+        } else if (ek == "max_future") {
+          std::string text;
+          SEGSTREAM_RETURN_IF_ERROR(TomlString(enode, path + ": engine.max_future", &text));
+          SEGSTREAM_RETURN_IF_ERROR(ApplyMaxFuture(text, &e));
         } else if (ek == "hysteresis") {
-          e.hysteresis = enode.value_or(e.hysteresis);
+          SEGSTREAM_RETURN_IF_ERROR(TomlNumber(enode, path + ": engine.hysteresis", &e.hysteresis));
         } else if (ek == "step_events") {
-          e.step_events = enode.value_or<int64_t>(static_cast<int64_t>(e.step_events));
+          SEGSTREAM_RETURN_IF_ERROR(TomlCount(enode, path + ": engine.step_events", 1, &e.step_events));
         } else if (ek == "publish_every") {
-          e.publish_every = enode.value_or<int64_t>(static_cast<int64_t>(e.publish_every));
+          SEGSTREAM_RETURN_IF_ERROR(TomlCount(enode, path + ": engine.publish_every", 1, &e.publish_every));
         } else if (ek == "drift_threshold") {
-          e.drift_threshold = enode.value_or(e.drift_threshold);
+          SEGSTREAM_RETURN_IF_ERROR(TomlNumber(enode, path + ": engine.drift_threshold", &e.drift_threshold));
         } else if (ek == "refit_tolerance") {
-          e.refit_tolerance = enode.value_or(e.refit_tolerance);
+          SEGSTREAM_RETURN_IF_ERROR(TomlNumber(enode, path + ": engine.refit_tolerance", &e.refit_tolerance));
         } else if (ek == "seed") {
-          e.seed = enode.value_or<int64_t>(static_cast<int64_t>(e.seed));
+          SEGSTREAM_RETURN_IF_ERROR(TomlCount(enode, path + ": engine.seed", 0, &e.seed));
         } else if (ek == "non_product_codes" || ek == "non_product_prefixes") {
           const auto* arr = enode.as_array();
           if (!arr) return Status::InvalidArgument(path + ": engine." + ek + " must be an array of strings");
           std::vector<std::string> values;
-          for (const auto& item : *arr) values.push_back(item.value_or(std::string()));
+          for (const auto& item : *arr) {
+            std::string v;
+            SEGSTREAM_RETURN_IF_ERROR(TomlString(item, path + ": engine." + ek + " items", &v));
+            values.push_back(std::move(v));
+          }
           (ek == "non_product_codes" ? e.rules.non_product_codes : e.rules.non_product_prefixes) = values;
         } else {
           return Status::InvalidArgument(path + ": unknown key engine." + ek);
@@ -176,6 +237,9 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
                   "least event time between model versions, bootstrap and final excepted (default 1h)");
   cmd->add_option("--drift-threshold", f->drift_threshold,
                   "centre shift (z units) that publishes a version early (default 0.5)");
+  cmd->add_option("--max-future", f->max_future,
+                  "an event dated more than this after the wall clock is a dead letter (future_event_time), so one "
+                  "bad date cannot move the watermark; historical replays are unaffected (default 1d; 'off')");
   cmd->add_option("--seed", f->seed, "seed of every random choice (default 42; runs are deterministic)");
   cmd->add_option("--batch-size", f->batch_size, "most records per micro-batch commit (default 65536)");
   cmd->add_option("--max-rate", f->max_rate, "pace the input to this many records per second (demos, load tests)");
@@ -233,6 +297,7 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
     if (!d.ok()) return d.status();
     c.engine.min_version_interval_days = d.value();
   }
+  if (given("--max-future")) SEGSTREAM_RETURN_IF_ERROR(ApplyMaxFuture(f.max_future, &c.engine));
   if (given("--hysteresis")) c.engine.hysteresis = f.hysteresis;
   if (given("--step-events")) c.engine.step_events = std::max<uint64_t>(1, f.step_events);
   if (given("--publish-every")) c.engine.publish_every = std::max<uint64_t>(1, f.publish_every);

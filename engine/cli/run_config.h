@@ -39,6 +39,7 @@ struct RunFlags {
   bool exactly_once = false;
   std::string transactional_id;
   std::string k, k_range, half_life, version_interval;
+  std::string max_future;
   uint64_t min_customers = 0, step_events = 0, publish_every = 0, seed = 0;
   double hysteresis = 0, drift_threshold = 0, until_idle = 0, max_rate = 0;
   size_t batch_size = 0;

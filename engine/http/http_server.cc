@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engine/http/guarded_server.h"
+#include "engine/util/json.h"
 
 namespace segstream {
 namespace {
@@ -97,11 +98,18 @@ class Router {
       return JsonError(res, 400, "invalid customer id: expected 1 to 32 characters of [0-9A-Za-z._-]");
     }
     auto customer = queries_->CustomerJson(id);
-    if (!customer) {
-      return JsonError(res, 404, "unknown customer",
-                       std::string(",\"customer_id\":\"").append(id).append("\""));
+    if (!customer.ok()) {
+      if (customer.status().code() == Status::Code::kNotFound) {
+        return JsonError(res, 404, "unknown customer",
+                         std::string(",\"customer_id\":\"").append(id).append("\""));
+      }
+      // A failed read is not an unknown customer: say so, and let the
+      // client retry (503) rather than conclude the customer does not exist.
+      std::string detail = ",\"detail\":";
+      AppendJsonString(&detail, customer.status().message());
+      return JsonError(res, 503, "state read failed", detail);
     }
-    Json(res, std::move(*customer));
+    Json(res, std::move(customer).value());
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -103,28 +104,44 @@ PrometheusObserver::PrometheusObserver(const BuildInfo& build)
   customers_ = gauge("segstream_customers", "Customers in state.");
   customers_active_ =
       gauge("segstream_customers_active", "Customers with at least one purchase (frequency > 0).");
-  watermark_ = gauge("segstream_watermark_timestamp_seconds",
-                     "Event-time watermark (largest event time seen), unix seconds.");
-  last_batch_ = gauge("segstream_last_batch_timestamp_seconds",
-                      "Wall-clock time of the last committed micro-batch, unix seconds.");
-  model_version_ = gauge("segstream_model_version", "Version of the current model (0 before the first fit).");
-  model_k_ = gauge("segstream_model_k", "Number of segments (k) of the current model.");
-  inertia_ = gauge("segstream_model_inertia",
-                   "k-means inertia of the current model on active customers (scaled space).");
-  silhouette_ = gauge("segstream_model_silhouette", "Sampled silhouette score of the current model.");
-  max_shift_ = gauge("segstream_model_max_centroid_shift",
-                     "Largest centre shift since the previous model version (scaled units).");
+  // Gauges with no value yet (no event, no batch, no model) are absent from
+  // the exposition, never 0: a 0 would read as a real value to every rule.
+  auto optional_gauge = [&r](const char* name, const char* help) {
+    return OptionalGauge{&BuildGauge().Name(name).Help(help).Register(r), nullptr};
+  };
+  watermark_ = optional_gauge("segstream_watermark_timestamp_seconds",
+                              "Event-time watermark (largest event time seen), unix seconds; absent before the "
+                              "first event.");
+  last_batch_ = optional_gauge("segstream_last_batch_timestamp_seconds",
+                               "Wall-clock time of the last committed micro-batch, unix seconds; absent before "
+                               "the first batch.");
+  model_version_ = optional_gauge("segstream_model_version",
+                                  "Version of the current model; absent before the first fit.");
+  model_k_ = optional_gauge("segstream_model_k", "Number of segments (k) of the current model; absent before the "
+                                                 "first fit.");
+  inertia_ = optional_gauge("segstream_model_inertia",
+                            "k-means inertia of the current model on active customers (scaled space); absent "
+                            "before the first fit.");
+  silhouette_ = optional_gauge("segstream_model_silhouette",
+                               "Sampled silhouette score of the current model; absent before the first fit and "
+                               "when undefined (fewer than 2 segments).");
+  max_shift_ = optional_gauge("segstream_model_max_centroid_shift",
+                              "Largest centre shift since the previous model version (scaled units); absent "
+                              "before the first fit.");
   publications_ = counter("segstream_model_publications_total", "Model versions published.");
   sst_bytes_ = gauge("segstream_rocksdb_live_sst_bytes", "RocksDB rocksdb.live-sst-files-size.");
   memtable_bytes_ = gauge("segstream_rocksdb_memtable_bytes", "RocksDB rocksdb.cur-size-all-mem-tables.");
   pending_compaction_ = gauge("segstream_rocksdb_pending_compaction_bytes",
                               "RocksDB rocksdb.estimate-pending-compaction-bytes.");
-  cache_hit_ratio_ = gauge("segstream_rocksdb_block_cache_hit_ratio",
-                           "Block cache hits / (hits + misses) since the store was opened.");
+  cache_hit_ratio_ = optional_gauge("segstream_rocksdb_block_cache_hit_ratio",
+                                    "Block cache hits / (hits + misses) since the store was opened; absent before "
+                                    "the first lookup.");
   cache_hits_ = counter("segstream_rocksdb_block_cache_hits_total", "RocksDB block cache hits.");
   cache_misses_ = counter("segstream_rocksdb_block_cache_misses_total", "RocksDB block cache misses.");
   stall_seconds_ = counter("segstream_rocksdb_write_stall_seconds_total",
                            "Time RocksDB delayed or stopped writes.");
+  gauge("segstream_start_timestamp_seconds", "Wall-clock time this process started its pipeline, unix seconds.")
+      ->Set(NowUnixSeconds());
   ready_ = gauge("segstream_ready", "1 when the engine is ready (state open, partitions assigned).");
   BuildGauge()
       .Name("segstream_build_info")
@@ -138,6 +155,16 @@ PrometheusObserver::PrometheusObserver(const BuildInfo& build)
 }
 
 PrometheusObserver::~PrometheusObserver() = default;
+
+void PrometheusObserver::OptionalGauge::Set(double v) {
+  if (gauge == nullptr) gauge = &family->Add({});
+  gauge->Set(v);
+}
+
+void PrometheusObserver::OptionalGauge::Clear() {
+  if (gauge != nullptr) family->Remove(gauge);
+  gauge = nullptr;
+}
 
 prometheus::Counter& PrometheusObserver::EventCounter(const std::string& result,
                                                       const std::string& reason) {
@@ -160,17 +187,17 @@ prometheus::Counter& PrometheusObserver::ChangeCounter(const std::string& reason
 
 void PrometheusObserver::OnBatch(const BatchReport& report) {
   std::lock_guard<std::mutex> lock(mu_);
-  batches_->Increment();
+  if (!report.initial) batches_->Increment();
   for (const auto& e : report.events) {
     if (e.count > 0) EventCounter(e.result, e.reason).Increment(static_cast<double>(e.count));
   }
   for (const auto& [reason, count] : report.changes_by_reason) {
     if (count > 0) ChangeCounter(reason).Increment(static_cast<double>(count));
   }
-  processing_->Observe(report.processing_seconds);
+  if (!report.initial) processing_->Observe(report.processing_seconds);
   ObserveAll(report.end_to_end_seconds);
-  if (report.watermark != 0) watermark_->Set(static_cast<double>(report.watermark));
-  last_batch_->Set(NowUnixSeconds());
+  if (report.watermark > 0) watermark_.Set(static_cast<double>(report.watermark));
+  if (!report.initial) last_batch_.Set(NowUnixSeconds());
   customers_->Set(static_cast<double>(report.customers_total));
   customers_active_->Set(static_cast<double>(report.customers_active));
   if (report.model_published) publications_->Increment();
@@ -198,11 +225,15 @@ void PrometheusObserver::ObserveAll(const std::vector<double>& values) {
 void PrometheusObserver::UpdateModel(const BatchReport& report) {
   const ModelGauge* model = report.model ? &*report.model : nullptr;
   if (model != nullptr) {
-    model_version_->Set(static_cast<double>(model->version));
-    model_k_->Set(model->k);
-    inertia_->Set(model->inertia);
-    silhouette_->Set(model->silhouette);
-    max_shift_->Set(model->max_centroid_shift);
+    model_version_.Set(static_cast<double>(model->version));
+    model_k_.Set(model->k);
+    inertia_.Set(model->inertia);
+    if (model->k >= 2 && std::isfinite(model->silhouette)) {
+      silhouette_.Set(model->silhouette);
+    } else {
+      silhouette_.Clear();  // undefined for one segment
+    }
+    max_shift_.Set(model->max_centroid_shift);
   }
   UpdateSegments(model);
 }
@@ -267,7 +298,7 @@ void PrometheusObserver::UpdateStore(const StoreGauge& store) {
   pending_compaction_->Set(static_cast<double>(store.pending_compaction_bytes));
   const uint64_t lookups = store.block_cache_hits + store.block_cache_misses;
   if (lookups > 0) {
-    cache_hit_ratio_->Set(static_cast<double>(store.block_cache_hits) / static_cast<double>(lookups));
+    cache_hit_ratio_.Set(static_cast<double>(store.block_cache_hits) / static_cast<double>(lookups));
   }
   cache_hits_->Increment(Delta(store.block_cache_hits, last_store_.block_cache_hits));
   cache_misses_->Increment(Delta(store.block_cache_misses, last_store_.block_cache_misses));

@@ -88,18 +88,26 @@ class PrometheusObserver : public PipelineObserver {
   prometheus::Histogram* end_to_end_ = nullptr;
   prometheus::Gauge* customers_ = nullptr;
   prometheus::Gauge* customers_active_ = nullptr;
-  prometheus::Gauge* watermark_ = nullptr;
-  prometheus::Gauge* last_batch_ = nullptr;
-  prometheus::Gauge* model_version_ = nullptr;
-  prometheus::Gauge* model_k_ = nullptr;
-  prometheus::Gauge* inertia_ = nullptr;
-  prometheus::Gauge* silhouette_ = nullptr;
-  prometheus::Gauge* max_shift_ = nullptr;
+  // A gauge series that exists only once it has a value (Set) and can be
+  // withdrawn (Clear); guarded by mu_ like the rest.
+  struct OptionalGauge {
+    prometheus::Family<prometheus::Gauge>* family = nullptr;
+    prometheus::Gauge* gauge = nullptr;
+    void Set(double v);
+    void Clear();
+  };
+  OptionalGauge watermark_;
+  OptionalGauge last_batch_;
+  OptionalGauge model_version_;
+  OptionalGauge model_k_;
+  OptionalGauge inertia_;
+  OptionalGauge silhouette_;
+  OptionalGauge max_shift_;
   prometheus::Counter* publications_ = nullptr;
   prometheus::Gauge* sst_bytes_ = nullptr;
   prometheus::Gauge* memtable_bytes_ = nullptr;
   prometheus::Gauge* pending_compaction_ = nullptr;
-  prometheus::Gauge* cache_hit_ratio_ = nullptr;
+  OptionalGauge cache_hit_ratio_;
   prometheus::Counter* cache_hits_ = nullptr;
   prometheus::Counter* cache_misses_ = nullptr;
   prometheus::Counter* stall_seconds_ = nullptr;

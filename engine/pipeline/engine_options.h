@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstddef>
+#include <functional>
 
 #include "engine/rfm/cleaning.h"
 
@@ -31,6 +32,14 @@ struct EngineOptions {
   size_t silhouette_sample = 1000;   // customers in the sampled silhouette of each version
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
+  // Event-time guard: an accepted line dated more than this many seconds
+  // after the wall clock is a dead letter (`future_event_time`), so one bad
+  // date cannot move the watermark (and every customer's recency) for good.
+  // Historical replays are unaffected; -1 turns the guard off.
+  int64_t max_future_seconds = 86400;
+  // The wall clock the guard reads, in seconds since the epoch (tests inject
+  // one; empty = the system clock).
+  std::function<int64_t()> wall_clock;
   CleaningRules rules;
 };
 

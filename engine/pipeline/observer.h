@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/util/status.h"
+
 namespace segstream {
 
 // Counts of one micro-batch, keyed by outcome.
@@ -59,13 +61,16 @@ struct BatchReport {
   std::vector<std::pair<std::string, uint64_t>> changes_by_reason;  // this batch only
   std::vector<double> end_to_end_seconds;  // per segment change: ingest -> change emitted
   double processing_seconds = 0;           // wall time of the micro-batch
-  int64_t watermark = 0;                   // event time, epoch seconds
+  int64_t watermark = 0;                   // event time, epoch seconds; kNoTime before the first event
   uint64_t customers_total = 0;
   uint64_t customers_active = 0;           // frequency > 0
   std::optional<ModelGauge> model;         // set when a model exists (every batch)
   bool model_published = false;            // a new version was published in this batch
   std::vector<PartitionLag> lag;           // Kafka only
   StoreGauge store;
+  // The report made at start, before any batch (a restarted engine's model
+  // and state): counts no batch and sets no batch time.
+  bool initial = false;
 };
 
 class PipelineObserver {
@@ -80,8 +85,10 @@ class PipelineObserver {
 class EngineQueries {
  public:
   virtual ~EngineQueries() = default;
-  // RFM, segment id/name and recent changes; nullopt for an unknown id.
-  virtual std::optional<std::string> CustomerJson(std::string_view customer_id) = 0;
+  // RFM, segment id/name and recent changes. NotFound for an unknown id;
+  // any other error (a store read failed, a record did not decode) is
+  // returned as it is, never reported as "unknown".
+  virtual Result<std::string> CustomerJson(std::string_view customer_id) = 0;
   // The segment table of the current model ({"model_version":..,"segments":[..]}).
   virtual std::string SegmentsJson() = 0;
   // The current model version as in models.jsonl; nullopt before the first fit.

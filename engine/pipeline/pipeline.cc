@@ -39,7 +39,16 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
                    static_cast<long long>(it == applied_.end() ? 0 : it->second.next_offset));
     }
   }
-  if (observer_) observer_->OnReady(source_->Ready());
+  if (observer_) {
+    // What a restarted engine already holds (its model, its customers) is
+    // known before the first batch: report it, so gauges are not absent
+    // while an idle restarted engine waits for input.
+    BatchReport initial;
+    initial.initial = true;
+    FillStateReport(&initial);
+    observer_->OnBatch(initial);
+    observer_->OnReady(source_->Ready());
+  }
 
   const double start = NowSeconds();
   double last_record = start;
@@ -182,16 +191,20 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
   if (observer_) {
     report.end_to_end_seconds = std::move(outputs->end_to_end_seconds);
     report.processing_seconds = batch_seconds;
-    report.watermark = engine_->watermark();
-    report.customers_total = engine_->customers_total();
-    report.customers_active = engine_->customers_active();
-    if (!engine_->serving().empty()) report.model = engine_->Gauge();
-    for (const auto& [partition, lag] : source_->Lag()) report.lag.push_back({partition, lag});
-    report.store = store_->Gauges();
+    FillStateReport(&report);
     observer_->OnBatch(report);
     observer_->OnReady(source_->Ready());
   }
   return Status::OK();
+}
+
+void Pipeline::FillStateReport(BatchReport* report) {
+  report->watermark = engine_->watermark();
+  report->customers_total = engine_->customers_total();
+  report->customers_active = engine_->customers_active();
+  if (!engine_->serving().empty()) report->model = engine_->Gauge();
+  for (const auto& [partition, lag] : source_->Lag()) report->lag.push_back({partition, lag});
+  report->store = store_->Gauges();
 }
 
 void Pipeline::PrintProgress(bool final_line) {

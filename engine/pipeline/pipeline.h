@@ -72,6 +72,8 @@ class Pipeline {
   // in `batch`. Returns how many it re-applied.
   Result<size_t> ReapplyPublished(SourceBatch* batch);
   Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds);
+  // The state part of a report: watermark, customers, model, lag, store.
+  void FillStateReport(BatchReport* report);
   void PrintProgress(bool final_line);
 
   PipelineOptions options_;

@@ -24,11 +24,13 @@ void StateQueries::OnReady(bool ready) {
   if (next_) next_->OnReady(ready);
 }
 
-std::optional<std::string> StateQueries::CustomerJson(std::string_view customer_id) {
+Result<std::string> StateQueries::CustomerJson(std::string_view customer_id) {
   std::string value;
-  if (!store_->Get(Column::kCustomers, customer_id, &value).ok()) return std::nullopt;
+  SEGSTREAM_RETURN_IF_ERROR(store_->Get(Column::kCustomers, customer_id, &value));  // NotFound: unknown
   CustomerRecord r;
-  if (!DecodeCustomer(value, &r).ok()) return std::nullopt;
+  if (Status s = DecodeCustomer(value, &r); !s.ok()) {
+    return Status::Corruption("customer " + std::string(customer_id) + ": " + s.message());
+  }
   const auto model = engine_->ServingSnapshot();
   const int64_t watermark = committed_watermark_.load();
   std::string j = "{\"customer_id\":";
@@ -57,12 +59,12 @@ std::optional<std::string> StateQueries::CustomerJson(std::string_view customer_
   std::string prefix(customer_id);
   prefix.push_back('\0');
   bool first = true;
-  (void)store_->ScanReverse(Column::kChanges, prefix, [&](std::string_view, std::string_view v) {
+  SEGSTREAM_RETURN_IF_ERROR(store_->ScanReverse(Column::kChanges, prefix, [&](std::string_view, std::string_view v) {
     if (!first) j += ',';
     first = false;
     j.append(v);
     return true;
-  });
+  }));
   j += "]}";
   return j;
 }

@@ -18,7 +18,7 @@ class StateQueries final : public EngineQueries, public PipelineObserver {
   // every observer call after this one (the metrics).
   StateQueries(StateStore* store, const SegmentEngine* engine, PipelineObserver* next);
 
-  std::optional<std::string> CustomerJson(std::string_view customer_id) override;
+  Result<std::string> CustomerJson(std::string_view customer_id) override;
   std::string SegmentsJson() override;
   std::optional<std::string> ModelJson() override;
   bool Ready() override { return ready_.load(); }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "connectors/decode/dead_letter.h"
+#include "connectors/decode/event_json.h"
 #include "engine/model/features.h"
 #include "engine/pipeline/segment_engine.h"
 #include "engine/util/json.h"
@@ -53,7 +54,17 @@ int64_t NowMicros() {
 
 }  // namespace
 
+void SegmentEngine::DeadLetter(const std::string& source_id, const DecodedRecord& r, std::string error,
+                               EngineOutputs* out) {
+  DecodedRecord dead = r;
+  dead.error = std::move(error);
+  if (dead.raw.empty()) dead.raw = EncodeEventJson(r.event);
+  batch_counts_.Add("dead_letter", ReasonClass(dead.error));
+  out->records.push_back({OutputStream::kDeadLetters, r.event.customer_id, DeadLetterJson(source_id, dead)});
+}
+
 Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& batch, EngineOutputs* out) {
+  const int64_t now_seconds = options_.wall_clock ? options_.wall_clock() : WallClockSeconds();
   for (const DecodedRecord& r : batch.records) {
     if (!r.error.empty()) {
       const std::string reason = ReasonClass(r.error);
@@ -65,6 +76,14 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     const LineClass cls = Classify(e, options_.rules);
     if (!IsAccepted(cls)) {
       batch_counts_.Add("skipped", LineClassName(cls));
+      continue;
+    }
+    // Event time beyond the wall clock's horizon would move the watermark,
+    // and with it every customer's recency, for good (see EngineOptions).
+    if (options_.max_future_seconds >= 0 && e.invoice_ts > now_seconds + options_.max_future_seconds) {
+      DeadLetter(source_id, r, "future_event_time: " + FormatIso8601(e.invoice_ts) + " is more than " +
+                                   std::to_string(options_.max_future_seconds) + " s ahead of the wall clock",
+                 out);
       continue;
     }
     // Invoice lines arrive grouped: reuse the last invoice without building
@@ -88,8 +107,15 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       batch_counts_.Add("duplicate", "duplicate");
       continue;
     }
-    inv->rec.line_fingerprints.push_back(fp);
     const bool is_purchase = cls == LineClass::kPurchase;
+    // Sums are checked before anything changes: a line that would carry a
+    // customer's purchases or returns past kMaxCustomerMoneyMilli is a dead
+    // letter, and the customer keeps the exact sums it had.
+    if (auto why = CheckAccumulate(e, is_purchase); !why.empty()) {
+      DeadLetter(source_id, r, std::move(why), out);
+      continue;
+    }
+    inv->rec.line_fingerprints.push_back(fp);
     const bool new_purchase_invoice = is_purchase && !inv->rec.purchase_counted;
     if (new_purchase_invoice) inv->rec.purchase_counted = true;
     if (!inv->dirty) {
@@ -133,6 +159,30 @@ uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
   return last_slot_ = slot;
 }
 
+std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purchase) {
+  int64_t amount = 0;
+  if (!CheckedLineAmountMilli(e.quantity, e.unit_price_milli, &amount)) {
+    return "money_overflow: quantity " + std::to_string(e.quantity) + " x unit price " +
+           std::to_string(e.unit_price_milli) + " thousandths exceeds the line limit";
+  }
+  const uint32_t slot = FindExisting(e.customer_id);
+  if (slot == UINT32_MAX) return {};
+  const CustomerRecord& r = slots_[slot].rec;
+  const int64_t sum = is_purchase ? r.purchases_milli : r.returns_milli;
+  int64_t next = 0;
+  if (!CheckedAddMoneyMilli(sum, amount, &next)) {
+    return std::string("money_overflow: the customer's ") + (is_purchase ? "purchases" : "returns") +
+           " would exceed " + std::to_string(kMaxCustomerMoneyMilli / 1000) + " currency units";
+  }
+  return {};
+}
+
+uint32_t SegmentEngine::FindExisting(const std::string& customer_id) const {
+  if (last_slot_ < slots_.size() && slots_[last_slot_].id == customer_id) return last_slot_;
+  auto it = by_id_.find(customer_id);
+  return it == by_id_.end() ? UINT32_MAX : it->second;
+}
+
 model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
   // A vector is as fresh as the customer's last touch or the last sweep,
   // whichever is later: sweeps refresh every vector without rewriting records.
@@ -149,7 +199,8 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   if (was_active) scaler_.Remove(s.vec);
 
   const bool is_return = !is_purchase;
-  const int64_t amount = (e.quantity < 0 ? -e.quantity : e.quantity) * e.unit_price_milli;
+  int64_t amount = 0;  // CheckAccumulate() bounded the line and the sums
+  CheckedLineAmountMilli(e.quantity, e.unit_price_milli, &amount);
   if (is_return) {
     r.returns_milli += amount;
   } else {

@@ -133,6 +133,11 @@ class SegmentEngine {
                      EngineOutputs* out);
   Status LookupInvoice(const std::string& key, CachedInvoice** inv);
   uint32_t FindOrCreate(const std::string& customer_id);
+  uint32_t FindExisting(const std::string& customer_id) const;  // UINT32_MAX when unknown
+  // Why applying `e` would overflow a money sum ("" when it would not).
+  std::string CheckAccumulate(const InvoiceEvent& e, bool is_purchase);
+  // Emits `r` as a dead letter with `error` (an engine-side reason).
+  void DeadLetter(const std::string& source_id, const DecodedRecord& r, std::string error, EngineOutputs* out);
   void MarkDirty(uint32_t slot) {
     if (!slots_[slot].dirty) {
       slots_[slot].dirty = true;

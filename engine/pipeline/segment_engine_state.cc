@@ -1,6 +1,7 @@
 // SegmentEngine, the durable side: loading from the store, building the
 // per-batch WriteBatch (state + positions + sink offsets), and the encoding
 // of the engine's own meta record (documented in state/FORMAT.md).
+#include <charconv>
 #include <cstdio>
 
 #include "engine/pipeline/segment_engine.h"
@@ -85,7 +86,12 @@ Result<std::vector<Position>> SegmentEngine::StoredPositions(const std::string& 
   const std::string prefix = PositionPrefix(source_id);
   SEGSTREAM_RETURN_IF_ERROR(store_->Scan(Column::kMeta, prefix, [&](std::string_view key, std::string_view value) {
     Position p;
-    p.partition = std::stoi(std::string(key.substr(prefix.size())));
+    const std::string_view digits = key.substr(prefix.size());
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p.partition);
+    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() || p.partition < 0) {
+      bad = Status::Corruption("bad stored position key " + std::string(key));
+      return false;
+    }
     Decoder d(value);
     uint64_t offset, line;
     if (!d.GetVarint(&offset) || !d.GetVarint(&line)) {

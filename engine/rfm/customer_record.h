@@ -12,6 +12,35 @@ namespace segstream {
 
 inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
+// Money bounds (thousandths of the currency unit). A line's amount is
+// |quantity| x unit price; the decoders bound |quantity| <= 1e8 and
+// |unit price| <= 1e10 thousandths, so a line is at most 1e18. A customer's
+// purchases and returns are each kept <= kMaxCustomerMoneyMilli (2^62, about
+// 4.6e15 currency units): a line that would carry either sum past it is a
+// dead letter (`money_overflow`), so the sums, and monetary = purchases -
+// returns, can never wrap around in int64.
+inline constexpr int64_t kMaxLineMoneyMilli = 1'000'000'000'000'000'000;
+inline constexpr int64_t kMaxCustomerMoneyMilli = int64_t{1} << 62;
+
+// |quantity| x unit price in thousandths into *amount; false when the product
+// overflows or exceeds kMaxLineMoneyMilli (or the price is negative).
+inline bool CheckedLineAmountMilli(int64_t quantity, int64_t unit_price_milli, int64_t* amount) {
+  if (quantity == std::numeric_limits<int64_t>::min() || unit_price_milli < 0) return false;
+  const int64_t q = quantity < 0 ? -quantity : quantity;
+  int64_t product = 0;
+  if (__builtin_mul_overflow(q, unit_price_milli, &product) || product > kMaxLineMoneyMilli) return false;
+  *amount = product;
+  return true;
+}
+
+// sum + amount into *next; false when the result would leave
+// [0, kMaxCustomerMoneyMilli]. REQUIRES: 0 <= sum, amount.
+inline bool CheckedAddMoneyMilli(int64_t sum, int64_t amount, int64_t* next) {
+  if (amount < 0 || sum < 0 || amount > kMaxCustomerMoneyMilli - sum) return false;
+  *next = sum + amount;
+  return true;
+}
+
 struct CustomerRecord {
   uint64_t index = 0;               // dense creation order: 0, 1, 2 ... (deterministic sampling)
   int64_t frequency = 0;            // distinct purchase invoices

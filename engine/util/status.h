@@ -10,7 +10,7 @@
 
 namespace segstream {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -48,7 +48,7 @@ class Status {
 
 // A value or the Status that explains its absence (std::expected is C++23).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {      // NOLINT: implicit by design

@@ -1,6 +1,8 @@
 // Civil-time helpers; see time.h.
 #include "engine/util/time.h"
 
+#include <chrono>
+
 #include <cstdio>
 
 namespace segstream {
@@ -96,6 +98,11 @@ std::optional<int64_t> ParseIso8601(std::string_view s) {
   auto t = ToEpochSeconds(y, mo, d, h, mi, sec);
   if (!t) return std::nullopt;
   return *t - offset;
+}
+
+int64_t WallClockSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace segstream

@@ -26,4 +26,8 @@ std::string FormatIso8601(int64_t epoch_seconds);
 // (a space may stand for the T). Other offsets are applied. nullopt on error.
 std::optional<int64_t> ParseIso8601(std::string_view text);
 
+// The system wall clock, seconds since the epoch (not pure: for guards and
+// lag metrics only, never for results).
+int64_t WallClockSeconds();
+
 }  // namespace segstream

@@ -351,7 +351,10 @@ TEST_F(KafkaBrokerTest, TwoMembersShareThePartitionsAfterACooperativeRebalance) 
           if (r.event.invoice >= "540400") ++reads[{r.origin.partition, r.origin.offset}];
         }
       }
-      s->CommitDurable(batch.next);
+      // A commit can fail while this test's rebalance revokes partitions;
+      // the reads, not the commits, are what the test checks.
+      const Status committed = s->CommitDurable(batch.next);
+      (void)committed;
     }
   };
   std::thread ta(member, a->get()), tb(member, b->get());

@@ -188,7 +188,7 @@ TEST_F(MockKafkaTest, CommittedGroupOffsetIsTheFallbackAndLagIsReported) {
     ASSERT_EQ(lag.size(), 2u);
     for (auto [p, l] : lag) EXPECT_EQ(l, 0) << "partition " << p;
   }
-  Result<std::unique_ptr<Source>> second = OpenKafkaSource(options_, [](int32_t) { return std::nullopt; });
+  Result<std::unique_ptr<Source>> second = OpenKafkaSource(options_, [](int32_t) -> Result<std::optional<int64_t>> { return std::optional<int64_t>(); });
   ASSERT_TRUE(second.ok());
   std::vector<DecodedRecord> records = ReadN(second->get(), 2);
   ASSERT_EQ(records.size(), 2u);

@@ -79,6 +79,14 @@ TEST_F(HttpServerTest, CustomerFoundUnknownAndInvalid) {
   EXPECT_EQ(res->status, 404);
   EXPECT_EQ(res->body, R"({"error":"unknown customer","customer_id":"12345"})");
 
+  // A failed read is never reported as an unknown customer.
+  queries_.FailReads(Status::IOError("injected: disk read failed"));
+  res = Get("/customers/17850");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(res->body, R"({"error":"state read failed","detail":"injected: disk read failed"})");
+  queries_.FailReads(Status::OK());
+
   const int calls_before = queries_.customer_calls.load();
   for (const char* bad : {"/customers/", "/customers/a%20b", "/customers/a/b", "/customers/%22%7D",
                           "/customers/123456789012345678901234567890123"}) {

@@ -11,12 +11,18 @@
 
 namespace segstream::testing {
 
-std::optional<std::string> FakeQueries::CustomerJson(std::string_view id) {
+Result<std::string> FakeQueries::CustomerJson(std::string_view id) {
   customer_calls.fetch_add(1);
   std::lock_guard<std::mutex> lock(mu_);
+  if (!read_error_.ok()) return read_error_;
   auto it = customers_.find(std::string(id));
-  if (it == customers_.end()) return std::nullopt;
+  if (it == customers_.end()) return Status::NotFound("unknown customer");
   return it->second;
+}
+
+void FakeQueries::FailReads(Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  read_error_ = std::move(error);
 }
 
 std::string FakeQueries::SegmentsJson() { return R"({"model_version":3,"segments":[]})"; }

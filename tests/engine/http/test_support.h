@@ -17,7 +17,9 @@ namespace segstream::testing {
 
 class FakeQueries : public EngineQueries {
  public:
-  std::optional<std::string> CustomerJson(std::string_view id) override;
+  Result<std::string> CustomerJson(std::string_view id) override;
+  // Every CustomerJson answers `error` from now on (fault injection).
+  void FailReads(Status error);
   std::string SegmentsJson() override;
   std::optional<std::string> ModelJson() override;
   bool Ready() override { return ready.load(); }
@@ -32,6 +34,7 @@ class FakeQueries : public EngineQueries {
   std::mutex mu_;
   std::map<std::string, std::string> customers_;
   std::optional<std::string> model_;
+  Status read_error_;
 };
 
 // Calls observer->OnBatch in a loop on its own thread until destroyed.

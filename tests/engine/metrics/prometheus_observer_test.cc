@@ -65,6 +65,43 @@ TEST(PrometheusObserver, BuildInfoReadyAndZeroSeriesAtStart) {
   EXPECT_EQ(Scrape(obs).Value("segstream_ready"), 0.0);
 }
 
+// "No value yet" is an absent series, never 0 (a fresh instance exported
+// silhouette 0 and fired SilhouetteLow).
+TEST(PrometheusObserver, GaugesWithoutValueAreAbsentUntilTheyHaveOne) {
+  PrometheusObserver obs({"1.2.3", "abc123"});
+  const char* kNoValueYet[] = {"segstream_model_version", "segstream_model_k", "segstream_model_inertia",
+                               "segstream_model_silhouette", "segstream_model_max_centroid_shift",
+                               "segstream_watermark_timestamp_seconds", "segstream_last_batch_timestamp_seconds",
+                               "segstream_rocksdb_block_cache_hit_ratio"};
+  auto e = Scrape(obs);
+  for (const char* name : kNoValueYet) EXPECT_EQ(e.Count(name), 0u) << name;
+  EXPECT_GT(e.Value("segstream_start_timestamp_seconds"), 1.7e9);
+
+  // The report made at start by a restarted engine: its model is known, but
+  // no batch ran, so the batch time and batch count stay absent / zero.
+  BatchReport initial;
+  initial.initial = true;
+  initial.watermark = 1323435000;
+  initial.model = Model(7, {{0, "champions", 10, 0.0}, {1, "lost", 20, 0.0}});
+  obs.OnBatch(initial);
+  e = Scrape(obs);
+  EXPECT_EQ(e.Value("segstream_model_version"), 7.0);
+  EXPECT_EQ(e.Value("segstream_model_silhouette"), 0.41);
+  EXPECT_EQ(e.Value("segstream_watermark_timestamp_seconds"), 1323435000.0);
+  EXPECT_EQ(e.Count("segstream_last_batch_timestamp_seconds"), 0u);
+  EXPECT_EQ(e.Value("segstream_batches_total"), 0.0);
+
+  // A one-segment model has no silhouette: the series is withdrawn.
+  BatchReport one;
+  one.model = Model(8, {{0, "everyone", 30, 0.0}});
+  one.model->silhouette = 0;
+  obs.OnBatch(one);
+  e = Scrape(obs);
+  EXPECT_EQ(e.Value("segstream_model_version"), 8.0);
+  EXPECT_EQ(e.Count("segstream_model_silhouette"), 0u);
+  EXPECT_EQ(e.Count("segstream_last_batch_timestamp_seconds"), 1u);
+}
+
 TEST(PrometheusObserver, CountersAccumulateAcrossBatches) {
   PrometheusObserver obs({"v", "c"});
   BatchReport r;
