@@ -2,6 +2,7 @@
 #include "connectors/file/byte_stream.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -34,7 +35,10 @@ Result<std::unique_ptr<ByteStream>> ByteStream::Open(const std::string& path_or_
 }
 
 ByteStream::ByteStream(int fd, bool owns_fd, std::string name)
-    : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), in_(kRawChunk) {}
+    : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), in_(kRawChunk) {
+  struct stat st{};
+  regular_file_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+}
 
 ByteStream::~ByteStream() {
   if (zs_init_) inflateEnd(&zs_);

@@ -35,6 +35,10 @@ class ByteStream {
   void SetCancelFlag(const std::atomic<bool>* cancel) { cancel_ = cancel; }
 
   bool gzip() const { return gzip_; }
+  // True for a regular file (also when redirected to stdin): its bytes are
+  // all there, so reading ahead never waits. False for a pipe, FIFO, socket
+  // or terminal, whose bytes arrive when the writer sends them.
+  bool regular_file() const { return regular_file_; }
   const std::string& name() const { return name_; }
 
  private:
@@ -47,6 +51,7 @@ class ByteStream {
   bool owns_fd_;
   std::string name_;
   bool gzip_ = false;
+  bool regular_file_ = false;
   bool raw_eof_ = false;
   std::vector<char> in_;  // raw (compressed) bytes read ahead
   size_t in_pos_ = 0;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,7 @@ constexpr size_t kQueueBlocks = 64;  // up to 64k records (~20 MB) decoded ahead
 struct FileSource::Impl {
   std::unique_ptr<RecordReader> reader;  // owned by the reader thread once it runs
   std::string id;
+  bool streamed = false;  // a pipe: no identity, never resumed
   Format format = Format::kCsv;
 
   std::thread thread;
@@ -86,6 +88,17 @@ FileSource::Format FileSource::format() const { return impl_->format; }
 
 Status FileSource::Seek(const std::vector<Position>& positions) {
   if (impl_->started) return Status::InvalidArgument("FileSource::Seek must come before the first Poll");
+  if (impl_->streamed) {
+    // A pipe cannot be rewound or identified, so a stored position says
+    // nothing about what this pipe carries: read it from its first line.
+    if (!positions.empty()) {
+      std::fprintf(stderr,
+                   "segstream: %s is a pipe: it cannot resume, so it is read from its first line; lines that "
+                   "were already applied count once (exact duplicates)\n",
+                   impl_->id.c_str());
+    }
+    return Status::OK();
+  }
   for (const Position& p : positions) {
     if (p.partition != 0) {
       return Status::InvalidArgument(fmt::format("a file source has only partition 0, got position for {}", p.partition));
@@ -156,7 +169,8 @@ Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_da
   if (!reader.ok()) return reader.status();
   auto impl = std::make_unique<FileSource::Impl>();
   impl->reader = std::move(reader).value();
-  impl->id = fmt::format("file:{:016x}", impl->reader->id_hash());
+  impl->streamed = impl->reader->streamed();
+  impl->id = impl->streamed ? "pipe:" + impl->reader->name() : fmt::format("file:{:016x}", impl->reader->id_hash());
   impl->format =
       impl->reader->format() == RecordReader::Format::kCsv ? FileSource::Format::kCsv : FileSource::Format::kJsonl;
   return std::unique_ptr<FileSource>(new FileSource(std::move(impl)));

@@ -10,7 +10,13 @@
 //   kept, so memory stays bounded whatever the input.
 // - Id() is "file:" + 16 hex digits of FNV-1a-64 over the first 64 KiB of
 //   the decompressed stream: the same data resumes under the same id from a
-//   path, a .gz or stdin.
+//   path, a .gz or stdin redirected from a file.
+// - A pipe (stdin from a pipe, a FIFO, a terminal) is a stream: nothing is
+//   read ahead for an identity (that would hold every record back until
+//   64 KiB or EOF arrived), its id is "pipe:" + its name, and it cannot
+//   resume: Seek ignores stored positions and the pipe is read from its
+//   first line. Lines an earlier run applied are exact duplicates then and
+//   count once, so feeding the same data again changes no state.
 // - Positions: partition 0, next_offset = byte offset (decompressed, BOM
 //   included) of the next line, next_line its 1-based number (header = 1).
 //   Seek reads and discards up to the stored offset and checks that it is a

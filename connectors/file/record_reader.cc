@@ -45,8 +45,15 @@ Result<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path
   auto stream = ByteStream::Open(path_or_dash);
   if (!stream.ok()) return stream.status();
   std::unique_ptr<RecordReader> r(new RecordReader(std::move(stream).value()));
-  while (r->end_ < kIdPrefixBytes && !r->eof_) SEGSTREAM_RETURN_IF_ERROR(r->Fill());
-  r->id_hash_ = Fnv1a64(std::string_view(r->buf_.data(), std::min(r->end_, kIdPrefixBytes)));
+  if (r->stream_->regular_file()) {
+    // A file's bytes are all there: its identity is a hash of its start.
+    while (r->end_ < kIdPrefixBytes && !r->eof_) SEGSTREAM_RETURN_IF_ERROR(r->Fill());
+    r->id_hash_ = Fnv1a64(std::string_view(r->buf_.data(), std::min(r->end_, kIdPrefixBytes)));
+  } else {
+    // A pipe's bytes arrive when its writer sends them: reading ahead for an
+    // identity would hold every record back until 64 KiB or EOF arrived.
+    r->streamed_ = true;
+  }
   if (r->end_ >= 3 && std::memcmp(r->buf_.data(), "\xEF\xBB\xBF", 3) == 0) {
     r->begin_ = 3;  // the BOM stays part of line 1 for offsets
     r->offset_ = 3;

@@ -43,7 +43,11 @@ class RecordReader {
   // Opens the stream, hashes its first 64 KiB and reads the CSV header.
   static Result<std::unique_ptr<RecordReader>> Open(const std::string& path_or_dash);
 
-  uint64_t id_hash() const { return id_hash_; }
+  uint64_t id_hash() const { return id_hash_; }  // 0 when streamed()
+  // True when the input is a pipe (or FIFO, socket, terminal): it has no
+  // identity to resume by (see FileSource).
+  bool streamed() const { return streamed_; }
+  const std::string& name() const { return stream_->name(); }
   Format format() const { return format_; }
   Position position() const { return Position{0, offset_, line_no_}; }
 
@@ -80,6 +84,7 @@ class RecordReader {
   int64_t offset_ = 0;    // stream offset of buf_[begin_]
   uint64_t line_no_ = 1;  // number of the line starting at offset_
   uint64_t id_hash_ = 0;
+  bool streamed_ = false;
   Format format_ = Format::kCsv;
   std::optional<CsvDecoder> csv_;
   std::optional<JsonEventDecoder> json_;

@@ -118,6 +118,22 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   if (Status s = engine.Load(); !s.ok()) return Fail("cannot load state " + c.state_dir, s);
   const bool had_model = !engine.serving().empty();
 
+  // The HTTP server starts before the source opens: opening a pipe waits for
+  // its header line, and /healthz, /metrics and queries of the stored state
+  // must answer meanwhile (/readyz says not ready until the pipeline runs).
+  // Metrics exist only to be scraped: with --http none they are not kept.
+  auto http_options = ParseHttpAddress(c.http);
+  PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
+  StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
+  std::unique_ptr<HttpServer> http;
+  if (http_options.ok()) {
+    auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
+    if (!server.ok()) return Fail("cannot serve --http " + c.http, server.status());
+    http = std::move(server).value();
+  } else if (http_options.status().code() != Status::Code::kNotFound) {
+    return Fail("bad --http", http_options.status());
+  }
+
   std::unique_ptr<Source> source;
   std::unique_ptr<Sink> sink;
   if (c.use_kafka) {
@@ -148,18 +164,6 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   // Reading and decoding the next batch overlaps with applying this one.
   source = MakePrefetchingSource(std::move(source));
 
-  // Metrics exist only to be scraped: with --http none they are not kept.
-  auto http_options = ParseHttpAddress(c.http);
-  PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
-  StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
-  std::unique_ptr<HttpServer> http;
-  if (http_options.ok()) {
-    auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
-    if (!server.ok()) return Fail("cannot serve --http " + c.http, server.status());
-    http = std::move(server).value();
-  } else if (http_options.status().code() != Status::Code::kNotFound) {
-    return Fail("bad --http", http_options.status());
-  }
 
   PipelineOptions pipeline = c.pipeline;
   // Test hook (tests/integration/e2e_exactly_once.sh): die right after the
