@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -60,7 +63,7 @@ std::string Thousands(uint64_t v) {
   return out;
 }
 
-void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStats& stats, bool bootstrapped) {
+void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStats& stats) {
   const auto& counts = engine.run_counts();
   std::printf("segstream: %s records in %.2f s (%s records/s)%s\n", Thousands(stats.records).c_str(), stats.seconds,
               Thousands(static_cast<uint64_t>(stats.seconds > 0 ? static_cast<double>(stats.records) / stats.seconds
@@ -103,9 +106,20 @@ void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStat
                 static_cast<unsigned long long>(c.engine.min_customers));
     return;
   }
-  std::printf("  model:      version %llu, k=%d, inertia %.1f, silhouette %.3f (sampled)\n",
-              static_cast<unsigned long long>(m.version), m.k(), m.inertia, m.silhouette);
-  if (bootstrapped && !engine.elbow_table().empty()) std::printf("\n%s", engine.elbow_table().c_str());
+  std::printf("  model:      version %llu, k=%d, inertia %.1f, silhouette %s (sampled)\n",
+              static_cast<unsigned long long>(m.version), m.k(), m.inertia,
+              std::isnan(m.silhouette) ? "undefined" : fmt::format("{:.3f}", m.silhouette).c_str());
+  if (!m.k_note.empty()) std::printf("  k:          %s\n", m.k_note.c_str());
+  // The table of the current version, on a sample of the current population
+  // (never the bootstrap's: that described the first customers only).
+  if (!m.k_table.empty()) {
+    model::KSelection table;
+    table.table = m.k_table;
+    table.chosen_k = m.k();
+    std::printf("\n  k selection at version %llu on %llu customers sampled from the current population:\n%s",
+                static_cast<unsigned long long>(m.version), static_cast<unsigned long long>(m.k_table_sample),
+                model::FormatElbowTable(table).c_str());
+  }
   std::printf("\n%s", FormatSegmentTable(BuildSegmentTable(m, engine.CustomerRecords(), engine.watermark())).c_str());
 }
 
@@ -116,7 +130,6 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   if (!store.ok()) return Fail("cannot open state " + c.state_dir, store.status());
   SegmentEngine engine(c.engine, store->get());
   if (Status s = engine.Load(); !s.ok()) return Fail("cannot load state " + c.state_dir, s);
-  const bool had_model = !engine.serving().empty();
 
   // The HTTP server starts before the source opens: opening a pipe waits for
   // its header line, and /healthz, /metrics and queries of the stored state
@@ -176,7 +189,7 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   const Status s = loop.Run(stop);
   if (http) http->Stop();
   if (!s.ok()) return Fail("stopped", s);
-  if (!c.quiet) PrintSummary(c, engine, loop.stats(), !had_model);
+  if (!c.quiet) PrintSummary(c, engine, loop.stats());
   return kExitOk;
 }
 

@@ -16,6 +16,23 @@
 // large silhouette gap: it marks a real two-group structure, not the usual
 // RFM tilt) before we accept it. On the UCI reference the rule picks k = 3
 // (0.431 - 0.338 = 0.093 < 0.1).
+//
+// Degenerate data, handled explicitly:
+// - k never exceeds the number of distinct points: k_max is capped by it
+//   (a k-means fit with more centres than distinct points can only place
+//   copies of a centre, or empty ones). `distinct_points` says so.
+// - One distinct point: the only k is 1, whose silhouette is undefined (NaN
+//   in the table, null in JSON); ChooseK skips NaN rows unless all are NaN.
+// - k equal to the number of distinct points gives silhouette 1 (every
+//   cluster holds copies of one profile, singletons aside) and wins, as it
+//   should: those profiles are the segments.
+//
+// Re-evaluation on a live model (ShouldSwitchK): the rule is re-applied to
+// a fresh table on a sample of the current population at model versions;
+// the model moves to the chosen k only when it beats the current k's
+// silhouette in the same table by more than kKSwitchMargin = 0.02, or when
+// the current k exceeds the distinct points. The margin keeps sampling
+// noise (UCI: 0.338 at k=3 against 0.335 at k=4) from flipping k.
 #pragma once
 
 #include <string>
@@ -26,16 +43,18 @@
 namespace segstream::model {
 
 inline constexpr double kTwoClusterMargin = 0.1;
+inline constexpr double kKSwitchMargin = 0.02;
 
 struct KScore {
   int k;
   double inertia;
-  double silhouette;
+  double silhouette;  // NaN when undefined (k = 1)
 };
 
 struct KSelection {
   std::vector<KScore> table;  // one row per k, ascending
   int chosen_k = 0;
+  int distinct_points = 0;    // distinct rows of x, counted up to the requested k_max + 1
   KMeansFit fit;  // the fit for chosen_k
 };
 
@@ -46,6 +65,10 @@ KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& b
 
 // The rule alone, on a filled table (exposed so it can be tested directly).
 int ChooseK(const std::vector<KScore>& table);
+
+// Whether a live model with `current_k` centres should move to another k on
+// this table, and to which (*target). See the header comment.
+bool ShouldSwitchK(const KSelection& selection, int current_k, int* target);
 
 // The notebooks' elbow table, one line per k:
 //     k      inertia  silhouette

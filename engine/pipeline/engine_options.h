@@ -30,6 +30,7 @@ struct EngineOptions {
   size_t sample_max = 4096;
   size_t quality_sample = 10000;     // customers sampled for the per-version polish and refit check
   size_t silhouette_sample = 1000;   // customers in the sampled silhouette of each version
+  size_t k_review_sample = 2000;     // k=auto: customers the k rule is re-applied on at each version
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
   // Event-time guard: an accepted line dated more than this many seconds

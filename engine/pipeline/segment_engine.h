@@ -23,6 +23,8 @@
 
 #include "connectors/sink.h"
 #include "engine/event/invoice_event.h"
+#include "engine/model/degenerate.h"
+#include "engine/model/k_selection.h"
 #include "engine/model/minibatch.h"
 #include "engine/model/scaler.h"
 #include "engine/pipeline/engine_options.h"
@@ -111,8 +113,6 @@ class SegmentEngine {
     for (const auto& s : slots_) out.push_back(s.rec);
     return out;
   }
-  // The elbow table of the bootstrap fit with k=auto ("" otherwise).
-  const std::string& elbow_table() const { return elbow_table_; }
 
  private:
   struct Slot {
@@ -158,6 +158,13 @@ class SegmentEngine {
   void Publish(const std::string& trigger, EngineOutputs* out);
   // The reason of a change found by rescoring at a new version.
   const char* ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const;
+  // At a version: re-applies the k rule (k=auto) or the distinct-profile cap
+  // (fixed k) on the quality sample `x`; on a move, refits at the new k and
+  // fills `lineage` (rows of the new centres). Sets *trigger to "k_change".
+  void ReviewK(const model::Points& x, uint64_t version, std::string* trigger,
+               std::vector<model::LineageEntry>* lineage);
+  // Drops centres that own no point of `x` or duplicate another.
+  void PruneDegenerate(const model::Points& x);
   void SweepScaler();
   model::Points ActivePoints(const model::PopulationScaler& scaler, size_t max_points, uint64_t seed) const;
   // Timers are computed (and fired) at steps only, so a timer is the first
@@ -201,7 +208,8 @@ class SegmentEngine {
   int next_segment_id_ = 0;
   uint64_t refits_ = 0;
   TimerIndex timers_;
-  std::string elbow_table_;
+  std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published
+  uint64_t pending_k_table_sample_ = 0;
 
   OutcomeCounts batch_counts_, run_counts_;
   std::vector<std::pair<std::string, uint64_t>> batch_changes_;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/model/assignment.h"
+#include "engine/model/degenerate.h"
 #include "engine/model/k_selection.h"
 #include "engine/model/kmeans.h"
 #include "engine/model/naming.h"
@@ -153,13 +154,15 @@ void SegmentEngine::Bootstrap(EngineOutputs* out) {
   km.seed = options_.seed;
   model::KMeansFit fit;
   if (options_.k > 0) {
-    km.k = std::min<int>(options_.k, static_cast<int>(x.rows()));
+    // Never more centres than distinct customer profiles (degenerate.h).
+    km.k = std::max(1, model::CountDistinctRows(x, options_.k));
     fit = model::FitKMeans(x, km);
   } else {
-    const int k_max = std::min<int>(options_.k_max, static_cast<int>(x.rows()) - 1);
+    const int k_max = std::max(1, std::min<int>(options_.k_max, static_cast<int>(x.rows()) - 1));
     const int k_min = std::min(options_.k_min, k_max);
     model::KSelection sel = model::SelectK(x, k_min, k_max, km);
-    elbow_table_ = model::FormatElbowTable(sel);
+    pending_k_table_ = sel.table;
+    pending_k_table_sample_ = static_cast<uint64_t>(x.rows());
     fit = std::move(sel.fit);
   }
   std::vector<double> counts(static_cast<size_t>(fit.centers.rows()), 0.0);
@@ -168,6 +171,61 @@ void SegmentEngine::Bootstrap(EngineOutputs* out) {
   training_scaler_ = scaler_;
   has_training_ = true;
   Publish("bootstrap", out);
+}
+
+void SegmentEngine::ReviewK(const model::Points& x, uint64_t version, std::string* trigger,
+                            std::vector<model::LineageEntry>* lineage) {
+  const int current = training_.k();
+  model::KMeansOptions km;
+  km.seed = model::MixSeed(options_.seed ^ 0x4b, version);
+  km.n_init = 3;
+  km.max_iter = 100;
+  int target = current;
+  if (options_.k > 0) {
+    // Fixed k: only the cap by distinct profiles can move it (both ways).
+    target = std::max(1, model::CountDistinctRows(x, options_.k));
+  } else {
+    // k = auto: the documented rule on a fresh sample of the population.
+    model::Points xs = x;
+    if (static_cast<size_t>(xs.rows()) > options_.k_review_sample) {
+      model::Rng rng(km.seed);
+      std::vector<Eigen::Index> rows(static_cast<size_t>(x.rows()));
+      for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Eigen::Index>(i);
+      for (size_t i = 0; i < options_.k_review_sample; ++i) {
+        std::swap(rows[i], rows[i + rng.Below(rows.size() - i)]);
+      }
+      xs.resize(static_cast<Eigen::Index>(options_.k_review_sample), 3);
+      for (size_t i = 0; i < options_.k_review_sample; ++i) xs.row(static_cast<Eigen::Index>(i)) = x.row(rows[i]);
+    }
+    model::KMeansOptions sk = km;
+    sk.n_init = 2;
+    const int k_max = std::max(1, std::min<int>(options_.k_max, static_cast<int>(xs.rows()) - 1));
+    model::KSelection sel = model::SelectK(xs, std::min(options_.k_min, k_max), k_max, sk);
+    pending_k_table_ = sel.table;
+    pending_k_table_sample_ = static_cast<uint64_t>(xs.rows());
+    if (!model::ShouldSwitchK(sel, current, &target)) target = current;
+  }
+  if (target == current || x.rows() == 0) return;
+  km.k = target;
+  const model::KMeansFit fit = model::FitKMeans(x, km);
+  if (!serving_.empty()) {
+    *lineage = model::Lineage(x, model::Rescale(serving_.centers, serving_.scaler, scaler_), fit.centers);
+  }
+  std::vector<double> counts(static_cast<size_t>(fit.centers.rows()), 0.0);
+  for (int label : fit.labels) counts[static_cast<size_t>(label)] += 1.0;
+  training_.Reset(fit.centers, counts);
+  reseeded_since_publish_.clear();  // rows of the old k
+  *trigger = "k_change";
+}
+
+void SegmentEngine::PruneDegenerate(const model::Points& x) {
+  std::vector<int> kept;
+  const model::Centers pruned = model::PruneDegenerateCenters(x, training_.centers(), &kept);
+  if (static_cast<int>(kept.size()) == training_.k() || kept.empty()) return;
+  std::vector<double> counts;
+  for (int row : kept) counts.push_back(training_.counts()[static_cast<size_t>(row)]);
+  training_.Reset(pruned, counts);
+  reseeded_since_publish_.clear();
 }
 
 const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const {
@@ -212,6 +270,9 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
       training_.Reset(polished.centers, training_.counts());
     }
   }
+  std::vector<model::LineageEntry> lineage;
+  if (trigger != "bootstrap") ReviewK(x, version, &trigger, &lineage);
+  PruneDegenerate(x);
 
   ServingModel next;
   next.version = version;
@@ -221,6 +282,19 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   next.z = ZTransform::Of(scaler_);
   next.centers = training_.centers();
   next.trigger = trigger;
+  next.k_requested = options_.k;
+  next.k_table = std::move(pending_k_table_);
+  next.k_table_sample = pending_k_table_sample_;
+  pending_k_table_.clear();
+  pending_k_table_sample_ = 0;
+  if (options_.k > 0 && next.k() < options_.k) {
+    next.k_note = "k=" + std::to_string(options_.k) + " requested; the population has only " +
+                  std::to_string(next.k()) + " distinct customer profile(s), so k is capped at " +
+                  std::to_string(next.k());
+  } else if (!serving_.empty() && next.k() != serving_.k()) {
+    next.k_note = "k moved from " + std::to_string(serving_.k()) + " to " + std::to_string(next.k()) +
+                  (options_.k > 0 ? "" : " by the k-selection rule on the current population");
+  }
   const int k = next.k();
   next.segments.resize(static_cast<size_t>(k));
 
@@ -250,6 +324,15 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     }
   } else {
     for (int i = 0; i < k; ++i) next.segments[static_cast<size_t>(i)].id = next_segment_id_++;
+  }
+  // Lineage rows -> segment ids (new ids are final only now).
+  for (const auto& entry : lineage) {
+    SegmentLineage l;
+    l.segment_id = next.segments[static_cast<size_t>(entry.new_row)].id;
+    for (const auto& [old_row, share] : entry.from) {
+      l.from.emplace_back(serving_.segments[static_cast<size_t>(old_row)].id, share);
+    }
+    next.lineage.push_back(std::move(l));
   }
   const std::vector<model::SegmentName> names = model::NameSegments(next.centers);
   for (int i = 0; i < k; ++i) {
@@ -303,7 +386,11 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     for (Eigen::Index i = 0; i < sx.rows(); ++i) {
       labels[static_cast<size_t>(i)] = model::Nearest(serving_.centers, model::Vec3(sx.row(i).transpose()));
     }
-    serving_.silhouette = sx.rows() > k ? model::Silhouette(sx, labels, k, options_.silhouette_sample, seed) : 0.0;
+    // Undefined (NaN, null in JSON, absent in metrics) for one segment or
+    // too few points.
+    serving_.silhouette = k >= 2 && sx.rows() > k
+                              ? model::Silhouette(sx, labels, k, options_.silhouette_sample, seed)
+                              : std::nan("");
   }
   out->records.push_back({OutputStream::kModels, std::to_string(serving_.version), ServingModelJson(serving_)});
   published_in_batch_ = true;

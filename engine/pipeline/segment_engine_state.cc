@@ -179,7 +179,9 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutSignedVarint(&out, last_step_watermark_);
   PutSignedVarint(&out, next_segment_id_);
   PutVarint(&out, refits_);
-  PutBytes(&out, elbow_table_);
+  // Formerly the bootstrap's elbow table; the k table now lives with each
+  // serving model (ServingModel::k_table). Kept empty for the format.
+  PutBytes(&out, std::string_view());
   return out;
 }
 
@@ -227,7 +229,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     return Status::Corruption("truncated engine meta");
   }
   next_segment_id_ = static_cast<int>(next_id);
-  elbow_table_ = elbow;
+  (void)elbow;  // see EncodeEngineMeta
   return Status::OK();
 }
 

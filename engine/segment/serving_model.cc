@@ -41,7 +41,8 @@ int ScoreRow(const ServingModel& m, const model::Vec3& z, int current_segment_id
 }
 
 namespace {
-constexpr uint8_t kServingFormat = 1;
+// 1: up to the trigger; 2: + k_requested, k_note, k_table, lineage.
+constexpr uint8_t kServingFormat = 2;
 }
 
 std::string EncodeServingModel(const ServingModel& m) {
@@ -66,13 +67,33 @@ std::string EncodeServingModel(const ServingModel& m) {
   PutDouble(&out, m.max_shift);
   PutVarint(&out, m.previous_version);
   PutBytes(&out, m.trigger);
+  PutSignedVarint(&out, m.k_requested);
+  PutBytes(&out, m.k_note);
+  PutVarint(&out, m.k_table_sample);
+  PutVarint(&out, m.k_table.size());
+  for (const auto& row : m.k_table) {
+    PutSignedVarint(&out, row.k);
+    PutDouble(&out, row.inertia);
+    PutDouble(&out, row.silhouette);
+  }
+  PutVarint(&out, m.lineage.size());
+  for (const auto& l : m.lineage) {
+    PutSignedVarint(&out, l.segment_id);
+    PutVarint(&out, l.from.size());
+    for (const auto& [id, share] : l.from) {
+      PutSignedVarint(&out, id);
+      PutDouble(&out, share);
+    }
+  }
   return out;
 }
 
 Status DecodeServingModel(std::string_view data, ServingModel* m) {
   Decoder d(data);
   uint8_t format;
-  if (!d.GetByte(&format) || format != kServingFormat) return Status::NotSupported("unknown serving model format");
+  if (!d.GetByte(&format) || format < 1 || format > kServingFormat) {
+    return Status::NotSupported("unknown serving model format");
+  }
   std::string_view scaler_blob;
   uint64_t k;
   if (!d.GetVarint(&m->version) || !d.GetSignedVarint(&m->event_time) || !d.GetBytes(&scaler_blob) ||
@@ -102,10 +123,52 @@ Status DecodeServingModel(std::string_view data, ServingModel* m) {
   }
   std::string_view trigger;
   if (!d.GetVarint(&m->customers) || !d.GetDouble(&m->inertia) || !d.GetDouble(&m->silhouette) ||
-      !d.GetDouble(&m->max_shift) || !d.GetVarint(&m->previous_version) || !d.GetBytes(&trigger) || !d.done()) {
+      !d.GetDouble(&m->max_shift) || !d.GetVarint(&m->previous_version) || !d.GetBytes(&trigger)) {
     return Status::Corruption("truncated serving model trailer");
   }
   m->trigger = trigger;
+  m->k_requested = 0;
+  m->k_note.clear();
+  m->k_table.clear();
+  m->k_table_sample = 0;
+  m->lineage.clear();
+  if (format >= 2) {
+    int64_t k_requested;
+    std::string_view note;
+    uint64_t rows;
+    if (!d.GetSignedVarint(&k_requested) || !d.GetBytes(&note) || !d.GetVarint(&m->k_table_sample) ||
+        !d.GetVarint(&rows) || rows > 1000) {
+      return Status::Corruption("truncated serving model k selection");
+    }
+    m->k_requested = static_cast<int>(k_requested);
+    m->k_note = note;
+    for (uint64_t i = 0; i < rows; ++i) {
+      int64_t rk;
+      model::KScore row{};
+      if (!d.GetSignedVarint(&rk) || !d.GetDouble(&row.inertia) || !d.GetDouble(&row.silhouette)) {
+        return Status::Corruption("truncated k table");
+      }
+      row.k = static_cast<int>(rk);
+      m->k_table.push_back(row);
+    }
+    uint64_t entries;
+    if (!d.GetVarint(&entries) || entries > 1000) return Status::Corruption("truncated lineage");
+    for (uint64_t i = 0; i < entries; ++i) {
+      SegmentLineage l;
+      int64_t id;
+      uint64_t n;
+      if (!d.GetSignedVarint(&id) || !d.GetVarint(&n) || n > 1000) return Status::Corruption("truncated lineage");
+      l.segment_id = static_cast<int>(id);
+      for (uint64_t j = 0; j < n; ++j) {
+        int64_t from_id;
+        double share;
+        if (!d.GetSignedVarint(&from_id) || !d.GetDouble(&share)) return Status::Corruption("truncated lineage");
+        l.from.emplace_back(static_cast<int>(from_id), share);
+      }
+      m->lineage.push_back(std::move(l));
+    }
+  }
+  if (!d.done()) return Status::Corruption("trailing bytes after the serving model");
   return Status::OK();
 }
 
@@ -118,9 +181,46 @@ std::string ServingModelJson(const ServingModel& m) {
   o += ",\"customers\":" + std::to_string(m.customers) + ",\"inertia\":";
   AppendJsonFixed(&o, m.inertia, 4);
   o += ",\"silhouette\":";
-  AppendJsonFixed(&o, m.silhouette, 4);
+  AppendJsonFixed(&o, m.silhouette, 4);  // null when undefined (k = 1)
   o += ",\"trigger\":";
   AppendJsonString(&o, m.trigger);
+  o += ",\"k_requested\":";
+  if (m.k_requested > 0) {
+    o += std::to_string(m.k_requested);
+  } else {
+    o += "\"auto\"";
+  }
+  if (!m.k_note.empty()) {
+    o += ",\"k_note\":";
+    AppendJsonString(&o, m.k_note);
+  }
+  if (!m.k_table.empty()) {
+    o += ",\"k_selection\":{\"customers_sampled\":" + std::to_string(m.k_table_sample) + ",\"table\":[";
+    for (size_t i = 0; i < m.k_table.size(); ++i) {
+      if (i) o += ',';
+      o += "{\"k\":" + std::to_string(m.k_table[i].k) + ",\"inertia\":";
+      AppendJsonFixed(&o, m.k_table[i].inertia, 4);
+      o += ",\"silhouette\":";
+      AppendJsonFixed(&o, m.k_table[i].silhouette, 4);
+      o += '}';
+    }
+    o += "],\"chosen\":" + std::to_string(m.k()) + "}";
+  }
+  if (!m.lineage.empty()) {
+    o += ",\"lineage\":[";
+    for (size_t i = 0; i < m.lineage.size(); ++i) {
+      if (i) o += ',';
+      o += "{\"segment_id\":" + std::to_string(m.lineage[i].segment_id) + ",\"from\":[";
+      for (size_t j = 0; j < m.lineage[i].from.size(); ++j) {
+        if (j) o += ',';
+        o += "{\"segment_id\":" + std::to_string(m.lineage[i].from[j].first) + ",\"share\":";
+        AppendJsonFixed(&o, m.lineage[i].from[j].second, 4);
+        o += '}';
+      }
+      o += "]}";
+    }
+    o += ']';
+  }
   const model::Vec3 mean = m.scaler.Mean(), sd = m.scaler.Std();
   o += ",\"scaler\":{\"features\":[\"log1p_recency_days\",\"log1p_frequency\",\"log1p_monetary\"],\"mean\":[";
   for (int j = 0; j < 3; ++j) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/model/k_selection.h"
 #include "engine/model/scaler.h"
 #include "engine/model/types.h"
 #include "engine/rfm/customer_record.h"
@@ -34,6 +35,14 @@ struct SegmentInfo {
   double shift = 0;           // centre moved since the previous version (z units; 0 for new ids)
 };
 
+// Where a segment of a version whose k changed came from: the share of its
+// customers (in the review sample) that the previous version placed in each
+// old segment.
+struct SegmentLineage {
+  int segment_id = 0;                            // in this version
+  std::vector<std::pair<int, double>> from;      // (previous segment id, share), largest first
+};
+
 struct ServingModel {
   uint64_t version = 0;       // 0 = no model yet
   int64_t event_time = 0;     // watermark at publication
@@ -46,7 +55,15 @@ struct ServingModel {
   double silhouette = 0;
   double max_shift = 0;
   uint64_t previous_version = 0;
-  std::string trigger;        // "bootstrap", "cadence", "drift", "refit", "final"
+  std::string trigger;        // "bootstrap", "cadence", "drift", "refit", "k_change", "final"
+  int k_requested = 0;        // --k as asked (0 = auto)
+  std::string k_note;         // why k differs from what was asked or from the last version ("" = it does not)
+  // The k-selection table behind this version (k = auto): inertia and
+  // silhouette per k on `k_table_sample` customers sampled from the
+  // population at this version. Empty with a fixed k.
+  std::vector<model::KScore> k_table;
+  uint64_t k_table_sample = 0;
+  std::vector<SegmentLineage> lineage;  // set when k changed at this version
 
   bool empty() const { return version == 0; }
   int k() const { return static_cast<int>(centers.rows()); }
