@@ -1,6 +1,7 @@
 // An in-memory StateStore for engine tests: one ordered map per column,
 // Commit applies a StateWrite atomically, and the whole content can be
-// compared between runs.
+// compared between runs. Fault injection: FailReads/FailCommits make every
+// later read or commit answer the given error (a failing disk).
 #pragma once
 
 #include <array>
@@ -16,6 +17,7 @@ class FakeStateStore : public StateStore {
   using Table = std::map<std::string, std::string>;
 
   Status Get(Column column, std::string_view key, std::string* value) override {
+    if (!read_error_.ok()) return read_error_;
     const Table& t = tables_[Index(column)];
     auto it = t.find(std::string(key));
     if (it == t.end()) return Status::NotFound(std::string(key));
@@ -25,6 +27,7 @@ class FakeStateStore : public StateStore {
 
   Status Scan(Column column, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    if (!read_error_.ok()) return read_error_;
     const Table& t = tables_[Index(column)];
     for (auto it = t.lower_bound(std::string(prefix)); it != t.end() && it->first.starts_with(prefix); ++it) {
       if (!fn(it->first, it->second)) break;
@@ -34,6 +37,7 @@ class FakeStateStore : public StateStore {
 
   Status ScanReverse(Column column, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    if (!read_error_.ok()) return read_error_;
     const Table& t = tables_[Index(column)];
     for (auto it = t.rbegin(); it != t.rend(); ++it) {
       if (it->first.starts_with(prefix) && !fn(it->first, it->second)) break;
@@ -42,6 +46,7 @@ class FakeStateStore : public StateStore {
   }
 
   Status Commit(const StateWrite& write) override {
+    if (!commit_error_.ok()) return commit_error_;
     for (const auto& op : write.ops) {
       Table& t = tables_[Index(op.column)];
       if (op.erase) {
@@ -60,11 +65,16 @@ class FakeStateStore : public StateStore {
   const Table& table(Column c) const { return tables_[Index(c)]; }
   const std::array<Table, 4>& tables() const { return tables_; }
   int commits() const { return commits_; }
+  void FailReads(Status error) { read_error_ = std::move(error); }
+  void FailCommits(Status error) { commit_error_ = std::move(error); }
+  // Raw access for tests that plant bad records.
+  Table& mutable_table(Column c) { return tables_[Index(c)]; }
 
  private:
   static size_t Index(Column c) { return static_cast<size_t>(c); }
   std::array<Table, 4> tables_;
   int commits_ = 0;
+  Status read_error_, commit_error_;
 };
 
 }  // namespace segstream::testing
