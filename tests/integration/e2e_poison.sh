@@ -8,6 +8,24 @@ require_kafka_mode
 : "${LOADGEN_BIN:?}"
 
 "${LOADGEN_BIN}" --customers 2000 --events 30000 --seed 7 --bad-rate 0.01 --format jsonl --output "${WORK}/input.jsonl"
+# And well-formed lines dated 2099 (every 997th): beyond --max-future, they
+# are dead letters on Kafka as on the replay, and never move the watermark.
+python3 - "${WORK}/input.jsonl" <<'PY'
+import json, sys
+path = sys.argv[1]
+with open(path, encoding="utf-8") as f:
+    lines = f.readlines()
+for i in range(500, len(lines), 997):
+    try:
+        obj = json.loads(lines[i])
+    except ValueError:
+        continue
+    if isinstance(obj, dict) and isinstance(obj.get("quantity"), int) and isinstance(obj.get("invoice_ts"), str):
+        obj["invoice_ts"] = "2099-12-09T08:28:00Z"
+        lines[i] = json.dumps(obj) + "\n"
+with open(path, "w", encoding="utf-8") as f:
+    f.writelines(lines)
+PY
 # 1 partition, no blank lines: line i (0-based) is offset i.
 "${SEGCTL_BIN}" produce --raw --input "${WORK}/input.jsonl" --topic "${T_IN}" --brokers "${B}" --partitions 1 >&2
 
@@ -24,7 +42,8 @@ with open(inp, encoding="utf-8") as f:
     for offset, line in enumerate(f):
         try:
             obj = json.loads(line)
-            if not isinstance(obj.get("quantity"), int) or obj.get("invoice_ts", "").startswith("2011-02-30"):
+            if (not isinstance(obj.get("quantity"), int) or obj.get("invoice_ts", "").startswith("2011-02-30")
+                    or obj.get("invoice_ts", "").startswith("2099")):
                 bad.add(offset)
         except ValueError:
             bad.add(offset)
