@@ -7,6 +7,7 @@
 #include "engine/pipeline/segment_engine.h"
 #include "engine/util/time.h"
 #include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
 namespace {
@@ -17,16 +18,7 @@ constexpr int64_t kT0 = 1312192800;  // 2011-08-01 10:00 UTC
 const std::string kSource = "test:guards";
 
 DecodedRecord Line(std::string invoice, int64_t quantity, int64_t price_milli, int64_t ts, std::string customer) {
-  DecodedRecord r;
-  r.event.invoice = std::move(invoice);
-  r.event.stock_code = "30001A";
-  r.event.description = "TEST RIBBON";
-  r.event.quantity = quantity;
-  r.event.unit_price_milli = price_milli;
-  r.event.invoice_ts = ts;
-  r.event.customer_id = std::move(customer);
-  r.event.country = "United Kingdom";
-  return r;
+  return testing::Event(std::move(invoice), "30001A", quantity, price_milli, ts, std::move(customer));
 }
 
 struct Outcome {

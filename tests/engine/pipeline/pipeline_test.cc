@@ -12,6 +12,7 @@
 #include <atomic>
 
 #include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
 namespace {
@@ -59,12 +60,7 @@ class ReplayingSource : public Source {
   size_t step_ = 0;
 };
 
-class NullSink : public Sink {
- public:
-  Status Open(const SinkOffsets&) override { return Status::OK(); }
-  Status Append(OutputStream, std::string_view, std::string_view) override { return Status::OK(); }
-  Status Flush() override { return Status::OK(); }
-};
+using testing::NullSink;
 
 // Keeps what it was given: `published` holds the outputs of every Flush.
 class RecordingSink : public Sink {

@@ -12,6 +12,7 @@
 
 #include "state/record_codec.h"
 #include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
 namespace {
@@ -22,19 +23,7 @@ constexpr int64_t kT0 = 1291191960;  // 2010-12-01 08:26 UTC
 constexpr int64_t kDay = 86400;
 const std::string kSource = "test:source";
 
-DecodedRecord Event(std::string invoice, std::string stock, int64_t quantity, int64_t price_milli, int64_t ts,
-                    std::string customer) {
-  DecodedRecord r;
-  r.event.invoice = std::move(invoice);
-  r.event.stock_code = std::move(stock);
-  r.event.description = "ITEM";
-  r.event.quantity = quantity;
-  r.event.unit_price_milli = price_milli;
-  r.event.invoice_ts = ts;
-  r.event.customer_id = std::move(customer);
-  r.event.country = "United Kingdom";
-  return r;
-}
+using testing::Event;
 
 // Numbers the records as a file source would (offset = index, line = index + 2).
 void Number(std::vector<DecodedRecord>* records) {

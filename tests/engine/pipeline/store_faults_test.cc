@@ -11,6 +11,7 @@
 #include "engine/pipeline/queries.h"
 #include "engine/pipeline/segment_engine.h"
 #include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
 namespace {
@@ -56,12 +57,7 @@ class CountingSource : public Source {
   int polled_ = 0;
 };
 
-class NullSink : public Sink {
- public:
-  Status Open(const SinkOffsets&) override { return Status::OK(); }
-  Status Append(OutputStream, std::string_view, std::string_view) override { return Status::OK(); }
-  Status Flush() override { return Status::OK(); }
-};
+using testing::NullSink;
 
 // Fails every commit after the first `good` ones (a disk that fills up).
 class FillingStore : public FakeStateStore {
@@ -100,10 +96,15 @@ TEST(StoreFaultsTest, FailedCommitStopsThePipelineAtTheLastDurableBatch) {
   EXPECT_EQ((*positions)[0].next_offset, 20);
 }
 
-TEST(StoreFaultsTest, ReadErrorsAreNotAbsence) {
-  FakeStateStore store;
+EngineOptions RfmOnly() {
   EngineOptions options;
   options.model_enabled = false;
+  return options;
+}
+
+TEST(StoreFaultsTest, ReadErrorsAreNotAbsence) {
+  FakeStateStore store;
+  const EngineOptions options = RfmOnly();
   SegmentEngine engine(options, &store);
   ASSERT_TRUE(engine.Load().ok());
   StateQueries queries(&store, &engine, nullptr);
@@ -122,9 +123,7 @@ TEST(StoreFaultsTest, ReadErrorsAreNotAbsence) {
 
 TEST(StoreFaultsTest, BadStoredRecordsAreCorruptionNotExceptions) {
   FakeStateStore store;
-  EngineOptions options;
-  options.model_enabled = false;
-  SegmentEngine engine(options, &store);
+  SegmentEngine engine(RfmOnly(), &store);
   ASSERT_TRUE(engine.Load().ok());
   // A partition key that is not a number once threw from std::stoi.
   store.mutable_table(Column::kMeta)["pos/kafka:invoices/x1"] = std::string("\x01\x01", 2);
