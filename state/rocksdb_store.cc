@@ -152,6 +152,7 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 3;
+  db_options.max_total_wal_size = options.max_wal_bytes;
   // Every commit is in the synced WAL already; flushing memtables at close
   // would only make exits slow.
   db_options.avoid_flush_during_shutdown = true;

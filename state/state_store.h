@@ -72,6 +72,12 @@ struct StoreOptions {
   bool read_only = false;      // segctl: no lock taken, may run beside the engine
   bool create_if_missing = true;
   size_t block_cache_bytes = 64 << 20;
+  // Bound on the write-ahead log files (RocksDB max_total_wal_size): past it,
+  // the column families that pin the oldest WAL file are flushed so it can
+  // be deleted. Without it a rarely written column family (meta) kept every
+  // WAL file alive: 1.84 GB of WAL after 15M lines, and reopening replayed
+  // all of it.
+  uint64_t max_wal_bytes = 64 << 20;
 };
 
 // Opens (or creates) the RocksDB state in `dir`. Errors are user-facing: a

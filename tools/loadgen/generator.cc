@@ -48,7 +48,14 @@ InvoiceGenerator::InvoiceGenerator(const GeneratorOptions& options)
 
 uint64_t InvoiceGenerator::PickCustomer() {
   const uint64_t n = std::max<uint64_t>(options_.customers, 1);
-  const uint64_t rank = zipf_.Sample(rng_) - 1;
+  uint64_t rank = 0;
+  if (options_.cover && invoices_ < n) {
+    rank = invoices_;  // a bijection of 0..n-1 below: each customer once
+  } else if (options_.uniform) {
+    rank = rng_.Below(n);
+  } else {
+    rank = zipf_.Sample(rng_) - 1;
+  }
   uint64_t index = static_cast<uint64_t>(
       (static_cast<unsigned __int128>(rank) * multiplier_ + offset_) % n);
   if (options_.drift) {

@@ -19,6 +19,11 @@ struct GeneratorOptions {
   uint64_t events = 100000;   // lines in total, malformed ones included
   uint64_t seed = 1;
   double zipf = 1.1;          // exponent of customer activity
+  bool uniform = false;       // customers drawn uniformly instead (zipf ignored)
+  // The first `customers` invoices visit every customer once (in a scattered
+  // order), then invoices follow the distribution: a population that is all
+  // seen early, for state-size benchmarks.
+  bool cover = false;
   double return_rate = 0.02;  // share of invoices that are cancellations
   double bad_rate = 0;        // share of lines that are malformed
   bool drift = false;

@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
   app.add_option("--events", args.gen.events, "number of invoice lines")->required();
   app.add_option("--seed", args.gen.seed, "random seed")->capture_default_str();
   app.add_option("--zipf", args.gen.zipf, "Zipf exponent of customer activity")->capture_default_str()->check(CLI::Range(0.01, 10.0));
+  app.add_flag("--uniform", args.gen.uniform, "draw customers uniformly instead of by Zipf activity");
+  app.add_flag("--cover", args.gen.cover,
+               "the first CUSTOMERS invoices visit every customer once (a population all seen early), then the "
+               "distribution");
   app.add_option("--return-rate", args.gen.return_rate, "share of invoices that are cancellations")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   app.add_option("--bad-rate", args.gen.bad_rate, "share of malformed lines")->capture_default_str()->check(CLI::Range(0.0, 1.0));

@@ -77,6 +77,36 @@ TEST(InvoiceGeneratorTest, SameSeedSameStreamOtherSeedOtherStream) {
   EXPECT_EQ(Lines(o, Format::kJsonl).size(), 2000u);
 }
 
+// --cover: the first `customers` invoices visit each customer exactly once.
+// --uniform: no customer gets a Zipf head's share.
+TEST(InvoiceGeneratorTest, CoverVisitsEveryCustomerFirstAndUniformIsFlat) {
+  GeneratorOptions o;
+  o.customers = 1000;
+  o.events = 20000;
+  o.max_lines = 3;
+  o.cover = true;
+  o.uniform = true;
+  InvoiceGenerator gen(o);
+  GeneratedLine line;
+  std::vector<std::string> first_visits;  // customer of each new invoice, in order
+  std::map<std::string, int> invoices_per_customer;
+  std::string last_invoice;
+  while (gen.Next(&line)) {
+    if (line.event.invoice == last_invoice) continue;
+    last_invoice = line.event.invoice;
+    if (first_visits.size() < o.customers) first_visits.push_back(line.event.customer_id);
+    ++invoices_per_customer[line.event.customer_id];
+  }
+  std::set<std::string> distinct(first_visits.begin(), first_visits.end());
+  EXPECT_EQ(distinct.size(), o.customers);
+  EXPECT_EQ(invoices_per_customer.size(), o.customers);
+  int most = 0;
+  for (const auto& [id, n] : invoices_per_customer) most = std::max(most, n);
+  // ~10,000 invoices over 1,000 customers uniformly: about 10 each; a Zipf
+  // head (1.1) would give the top customer hundreds.
+  EXPECT_LT(most, 40);
+}
+
 TEST(InvoiceGeneratorTest, ShapeOfTheStream) {
   GeneratorOptions o;
   o.customers = 1000;
