@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "engine/util/stdout_check.h"
 #include "engine/cli/run_command.h"
 #include "engine/cli/run_config.h"
 
@@ -60,5 +61,5 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : segstream::cli::kExitUsage;
   }
-  return exit_code;
+  return segstream::FinishStdout("segstream", exit_code);
 }

@@ -213,6 +213,14 @@ def part_diskfull(ctx):
             got = customers(ctx, final_state)
             check(got == want, f"{where}: state after the rerun differs from a clean run")
             print(f"diskfull {where}: exit 1, named the path, rerun equals a clean run")
+        # Standard output is a sink too: segctl customers into a full file.
+        subprocess.run(["dd", "if=/dev/zero", f"of={mnt}/filler", "bs=4k", "count=30"], capture_output=True)
+        with open(os.path.join(mnt, "customers.csv"), "wb") as f:
+            big = subprocess.run([ctx.segctl, "customers", "--state", os.path.join(ref, "st")], stdout=f,
+                                 stderr=subprocess.PIPE, timeout=120)
+        check(big.returncode == 1 and b"cannot write standard output" in big.stderr,
+              f"segctl customers to a full disk: exit {big.returncode}: {big.stderr[-500:]}")
+        print("diskfull stdout: segctl exits 1")
     finally:
         subprocess.run(["umount", mnt])
     return True

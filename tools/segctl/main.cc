@@ -2,6 +2,7 @@
 // checkpoint) and replay files into Kafka (produce).
 #include <CLI/CLI.hpp>
 
+#include "engine/util/stdout_check.h"
 #include "tools/segctl/commands.h"
 
 int main(int argc, char** argv) {
@@ -21,5 +22,5 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  return exit_code;
+  return segstream::FinishStdout("segctl", exit_code);
 }
