@@ -12,9 +12,15 @@ namespace {
 Result<std::pair<int, int>> ParseRange(const std::string& text) {
   const auto dots = text.find("..");
   if (dots == std::string::npos) return Status::InvalidArgument("--k-range wants MIN..MAX, e.g. 2..10, got " + text);
-  char* end = nullptr;
-  const long lo = std::strtol(text.substr(0, dots).c_str(), &end, 10);
-  const long hi = std::strtol(text.substr(dots + 2).c_str(), &end, 10);
+  const std::string lo_text = text.substr(0, dots), hi_text = text.substr(dots + 2);
+  char* lo_end = nullptr;
+  char* hi_end = nullptr;
+  const long lo = std::strtol(lo_text.c_str(), &lo_end, 10);
+  const long hi = std::strtol(hi_text.c_str(), &hi_end, 10);
+  // "2x..10" must not read as 2..10.
+  if (lo_text.empty() || hi_text.empty() || *lo_end != '\0' || *hi_end != '\0') {
+    return Status::InvalidArgument("--k-range wants MIN..MAX with whole numbers, e.g. 2..10, got " + text);
+  }
   if (lo < 1 || hi < lo || hi > 50) {
     return Status::InvalidArgument("--k-range must satisfy 1 <= MIN <= MAX <= 50, got " + text);
   }

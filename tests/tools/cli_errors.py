@@ -37,6 +37,22 @@ def main():
         check(code == 2, f"--k {k}: exit {code}, expected 2: {msg}")
         check("--k" in msg, f"--k {k}: message does not name the flag: {msg}")
 
+    # Values that once read as something else: "2x..10" as 2..10.
+    for flag, value in (("--k-range", "2x..10"), ("--k-range", "2..1o"), ("--max-future", "tomorrow"),
+                        ("--max-future", "-1d")):
+        code, msg = run(base + ["--input", ctx.sample, "--state", ctx.fresh("s5"), "--out", ctx.fresh("o5"),
+                                flag, value])
+        check(code == 2, f"{flag} {value}: exit {code}, expected 2: {msg}")
+        check(flag in msg, f"{flag} {value}: message does not name the flag: {msg}")
+
+    # A TOML value of the wrong type is an error naming the key, never the default.
+    conf = os.path.join(ctx.work, "wrong_type.toml")
+    with open(conf, "w") as f:
+        f.write('until_idle = "5"\n')
+    code, msg = run(base + ["--config", conf, "--input", ctx.sample, "--state", ctx.fresh("s6"),
+                            "--out", ctx.fresh("o6")])
+    check(code == 2 and "until_idle" in msg, f"until_idle = \"5\": exit {code}: {msg}")
+
     code, msg = run(base + ["--input", ctx.sample, "--state", ctx.fresh("s4"), "--out", ctx.fresh("o4"),
                             "--exactly-once"])
     check(code == 2, f"--exactly-once on a file replay: exit {code}, expected 2: {msg}")
