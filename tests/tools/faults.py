@@ -116,6 +116,39 @@ def part_profiles(ctx):
         else:
             table = ms[-1]["k_selection"]["table"]
             check(max(r["k"] for r in table) <= 2, f"auto: k table beyond the distinct profiles: {table}")
+    # The population grows two new profiles: k=auto must follow it (4 distinct
+    # profiles: silhouette 1 at k=4) with a lineage, not keep the bootstrap's k
+    # or renumber silently; and the summary prints the final version's table.
+    grow = list(lines)
+    for c in range(600, 1200):
+        if c % 2 == 0:
+            grow.append(f"7{c:05d},85123A,ITEM,3,12/5/2010 9:00,7.00,{20000 + c},United Kingdom")
+        else:
+            for inv in range(5):
+                grow.append(f"8{c:05d}{inv},85123A,ITEM,20,12/5/2010 9:00,2.00,{20000 + c},United Kingdom")
+    write(os.path.join(w, "grow.csv"), grow)
+    out = os.path.join(w, "out-grow")
+    cmd = [ctx.segstream, "run", "--input", os.path.join(w, "grow.csv"), "--state", os.path.join(w, "st-grow"),
+           "--out", out, "--http", "none", "--progress", "never"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, f"grow: exit {p.returncode}: {p.stderr[-2000:]}")
+    ms = models(out)
+    check(ms[0]["k"] == 2 and ms[-1]["k"] == 4, f"grow: k went {[m['k'] for m in ms]}, expected 2 ... 4")
+    moves = [m for m in ms if m["trigger"] == "k_change"]
+    check(moves, "grow: no k_change version")
+    for m in moves:
+        prev = next(x for x in ms if x["model_version"] == m["previous_version"])
+        prev_ids = {s["segment_id"] for s in prev["segments"]}
+        ids = {s["segment_id"] for s in m["segments"]}
+        lin = {l["segment_id"]: l["from"] for l in m["lineage"]}
+        check(set(lin) == ids, f"grow: lineage {lin} does not cover segments {ids}")
+        for sid, src in lin.items():
+            check(abs(sum(f["share"] for f in src) - 1) < 1e-3 and {f["segment_id"] for f in src} <= prev_ids,
+                  f"grow: lineage of {sid} is not a split of version {prev['model_version']}: {src}")
+        check("k_note" in m, f"grow: the move has no note: {m}")
+    last = ms[-1]
+    check(f"k selection at version {last['model_version']} on" in p.stdout,
+          f"grow: the summary does not print the final version's k table:\n{p.stdout}")
     print("profiles: ok")
 
 
