@@ -340,3 +340,32 @@ TEST_F(MockKafkaTest, BadPropertyIsAnInvalidArgumentWithTheSecretMasked) {
 
 }  // namespace
 }  // namespace segstream
+
+namespace segstream {
+namespace {
+
+// A state that cannot answer "where was I?" must stop the consumer, never
+// start it from the group's offset as if nothing were stored.
+TEST_F(MockKafkaTest, StoredPositionLookupErrorStopsTheSource) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = 0; i < 4; ++i) values.emplace_back("k" + std::to_string(i), EncodeEventJson(MakeEvent(i)));
+  Produce(values);
+  Result<std::unique_ptr<Source>> source = OpenKafkaSource(
+      options_, [](int32_t) -> Result<std::optional<int64_t>> { return Status::IOError("injected: read failed"); });
+  ASSERT_TRUE(source.ok());
+  Status st;
+  size_t records = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (st.ok() && std::chrono::steady_clock::now() < deadline) {
+    SourceBatch batch;
+    st = (*source)->Poll(100, 200, &batch);
+    records += batch.records.size();
+  }
+  ASSERT_FALSE(st.ok()) << "the source kept polling after the lookup failed";
+  EXPECT_EQ(st.code(), Status::Code::kIOError);
+  EXPECT_NE(st.message().find("injected: read failed"), std::string::npos) << st.ToString();
+  EXPECT_EQ(records, 0u);
+}
+
+}  // namespace
+}  // namespace segstream
