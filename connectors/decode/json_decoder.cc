@@ -177,6 +177,17 @@ bool JsonEventDecoder::Impl::Finish(DecodedRecord* out) {
   return true;
 }
 
+std::optional<std::string> JsonEventDecoder::MappedFieldText(std::string_view document, decode::EventField f) {
+  const size_t i = static_cast<size_t>(f);
+  if (!impl_->mapped || impl_->pointer[i].empty()) return std::nullopt;
+  DecodedRecord scratch;
+  impl_->padded.assign(document);
+  impl_->padded.resize(document.size() + simdjson::SIMDJSON_PADDING);
+  impl_->RunMapped(&scratch);  // fills texts/raw even when normalisation fails
+  if (!impl_->raw.has(f)) return std::nullopt;
+  return impl_->texts[i];
+}
+
 bool JsonEventDecoder::Impl::RunMapped(DecodedRecord* out) {
   auto fail = [&](std::string_view cls, std::string_view detail) {
     decode::FormatReasonText(cls, detail, &out->error);

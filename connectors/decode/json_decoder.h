@@ -34,6 +34,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,10 @@ class JsonEventDecoder {
 
   // Fills out->event, or out->error and out->raw. Leaves out->origin alone.
   void Decode(std::string_view document, DecodedRecord* out);
+
+  // Mapped decoders: the text of field `f` in `document` (for sniffing), or
+  // nullopt when the document, the path or the value is not usable.
+  std::optional<std::string> MappedFieldText(std::string_view document, decode::EventField f);
 
  private:
   struct Impl;  // keeps simdjson.h out of every includer

@@ -133,12 +133,14 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     auto sink_or = OpenKafkaSink(c.kafka);
     if (!sink_or.ok()) return Fail("cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
-    auto src = OpenKafkaSource(c.kafka, lookup);
+    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format);
     if (!src.ok()) return Fail("cannot start the Kafka consumer", src.status());
     source = std::move(src).value();
   } else {
-    auto src = OpenFileSource(c.input);
+    std::string layout_note;
+    auto src = OpenFileSource(c.input, c.input_format, &layout_note);
     if (!src.ok()) return Fail("cannot read " + c.input, src.status());
+    if (!layout_note.empty()) std::fprintf(stderr, "segstream: %s\n", layout_note.c_str());
     source = std::move(src).value();
     auto snk = OpenJsonlFileSink(c.out_dir);
     if (!snk.ok()) return Fail("cannot write to " + c.out_dir, snk.status());

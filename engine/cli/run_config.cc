@@ -34,6 +34,88 @@ Status ApplyK(const std::string& text, EngineOptions* e) {
   return Status::OK();
 }
 
+// The [input] options (issue 13): one row drives the flag, the TOML key
+// and the --help text, and the same Apply reads flag and TOML values.
+struct InputOption {
+  const char* key;   // TOML key in [input]; the flag is --key with '_' -> '-'
+  const char* help;
+  bool is_flag;      // a boolean switch (--decimal-comma)
+  Status (*apply)(const std::string& value, decode::InputFormat* f);
+};
+
+const InputOption kInputOptions[] = {
+    {"columns",
+     "map a foreign layout: FIELD=SOURCE,... with FIELD in invoice, stock_code, description, quantity, "
+     "unit_price, amount (a line total), invoice_ts, customer_id, country and SOURCE a CSV header name "
+     "(trimmed, case-insensitive) or a JSON dotted path (after.customer_ref); no invoice = one invoice per "
+     "distinct line",
+     false,
+     [](const std::string& v, decode::InputFormat* f) -> Status {
+       auto m = decode::ColumnMapping::Parse(v);
+       if (!m.ok()) return m.status();
+       f->columns = m.value();
+       return Status::OK();
+     }},
+    {"delimiter", "CSV delimiter with --columns: ',' ';' '\\t' (tab) '|' or whitespace (default: detected)", false,
+     [](const std::string& v, decode::InputFormat* f) -> Status {
+       auto d = decode::Delimiter::Parse(v);
+       if (!d.ok()) return d.status();
+       f->delimiter = d.value();
+       return Status::OK();
+     }},
+    {"time_format",
+     "invoice_ts format with --columns: a pattern (%Y%m%d, '%d.%m.%Y %H:%M'), epoch_s, epoch_ms, epoch_us or "
+     "auto (default: detected; an ambiguous sample is an error)",
+     false,
+     [](const std::string& v, decode::InputFormat* f) -> Status {
+       auto t = decode::TimeFormat::Parse(v);
+       if (!t.ok()) return t.status();
+       f->time_format = t.value();
+       return Status::OK();
+     }},
+    {"decimal_comma", "numbers use a decimal comma (2,55) and '.' as thousands separator", true,
+     [](const std::string& v, decode::InputFormat* f) -> Status {
+       if (v != "true" && v != "false") return Status::InvalidArgument("decimal_comma must be true or false");
+       f->decimal_comma = v == "true";
+       return Status::OK();
+     }},
+};
+
+std::string FlagName(const InputOption& o) {
+  std::string n = std::string("--") + o.key;
+  for (char& ch : n) {
+    if (ch == '_') ch = '-';
+  }
+  return n;
+}
+
+Status LoadInputTable(const std::string& path, const toml::table& t, decode::InputFormat* f) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    const InputOption* opt = nullptr;
+    for (const auto& o : kInputOptions) {
+      if (k == o.key) opt = &o;
+    }
+    if (opt == nullptr) return Status::InvalidArgument(path + ": unknown key input." + k);
+    std::string value;
+    if (node.is_boolean()) {
+      value = node.value_or(false) ? "true" : "false";
+    } else if (node.is_table() && k == "columns") {  // [input.columns] customer_id = "customer"
+      for (const auto& [field, src] : *node.as_table()) {
+        if (!value.empty()) value += ',';
+        value += std::string(field.str()) + "=" + src.value_or(std::string());
+      }
+    } else if (node.is_string()) {
+      value = node.value_or(std::string());
+    } else {
+      return Status::InvalidArgument(path + ": input." + k + " must be a string" + (opt->is_flag ? " or boolean" : ""));
+    }
+    Status st = opt->apply(value, f);
+    if (!st.ok()) return Status::InvalidArgument(path + ": input." + k + ": " + st.message());
+  }
+  return Status::OK();
+}
+
 // Reads the TOML file into `c`. Unknown keys are errors (a typo must not
 // silently fall back to a default).
 Status LoadToml(const std::string& path, RunConfig* c) {
@@ -45,7 +127,9 @@ Status LoadToml(const std::string& path, RunConfig* c) {
   }
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k == "input") {
+    if (k == "input" && node.is_table()) {  // [input]: the layout (input = "path" is the file)
+      SEGSTREAM_RETURN_IF_ERROR(LoadInputTable(path, *node.as_table(), &c->input_format));
+    } else if (k == "input") {
       c->input = node.value_or(c->input);
     } else if (k == "state") {
       c->state_dir = node.value_or(c->state_dir);
@@ -184,6 +268,17 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line and no summary");
   cmd->add_flag("--no-model", f->no_model, "keep the RFM state only: no k-means, no segments (benchmarks, backfills)");
+  for (const auto& o : kInputOptions) {
+    const std::string key = o.key;
+    if (o.is_flag) {
+      cmd->add_flag_callback(FlagName(o), [f, key] { f->input_layout.emplace_back(key, "true"); }, o.help)
+          ->group("Input layout");
+    } else {
+      cmd->add_option_function<std::string>(FlagName(o), [f, key](const std::string& v) { f->input_layout.emplace_back(key, v); },
+                                            o.help)
+          ->group("Input layout");
+    }
+  }
 }
 
 Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
@@ -241,6 +336,16 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
   if (given("--batch-size")) c.pipeline.batch_records = std::max<size_t>(1, f.batch_size);
   if (given("--max-rate")) c.pipeline.max_rate = f.max_rate;
   if (given("--no-model")) c.engine.model_enabled = !f.no_model;
+  for (const auto& [key, value] : f.input_layout) {
+    for (const auto& o : kInputOptions) {
+      if (key == o.key) SEGSTREAM_RETURN_IF_ERROR(o.apply(value, &c.input_format));
+    }
+  }
+  if (!c.input_format.mapped() &&
+      (c.input_format.delimiter || c.input_format.time_format || c.input_format.decimal_comma)) {
+    return Status::InvalidArgument(
+        "--delimiter, --time-format and --decimal-comma describe a foreign layout and need --columns");
+  }
 
   if (c.use_kafka && !c.input.empty()) {
     return Status::InvalidArgument("give either --input (file replay) or --brokers (Kafka), not both");

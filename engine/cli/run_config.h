@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/decode/input_format.h"
 #include "connectors/kafka/kafka_options.h"
 #include "engine/pipeline/engine_options.h"
 #include "engine/pipeline/pipeline.h"
@@ -25,6 +26,7 @@ struct RunConfig {
   bool quiet = false;
   bool use_kafka = false;
   KafkaOptions kafka;
+  decode::InputFormat input_format;       // [input]: --columns, --delimiter, --time-format, --decimal-comma
   EngineOptions engine;
   PipelineOptions pipeline;
 };
@@ -44,6 +46,9 @@ struct RunFlags {
   size_t batch_size = 0;
   bool quiet = false;
   bool no_model = false;
+  // [input] options by key ("columns", "delimiter", "time_format",
+  // "decimal_comma"), as given; kInputOptions in run_config.cc drives them.
+  std::vector<std::pair<std::string, std::string>> input_layout;
 };
 
 // Adds every `run` flag to `cmd`, bound to `flags`.
