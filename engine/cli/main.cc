@@ -7,6 +7,7 @@
 
 #include "engine/cli/run_command.h"
 #include "engine/cli/run_config.h"
+#include "engine/http/token_auth.h"
 
 namespace {
 
@@ -14,6 +15,9 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 extern "C" void OnSignal(int) { g_stop.store(true); }
+
+// SIGHUP: the HTTP token file is re-read before the next request.
+extern "C" void OnHangup(int) { segstream::TokenAuth::RequestReload(); }
 
 constexpr const char* kFooter = R"(
 Examples:
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
     }
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
+    std::signal(SIGHUP, OnHangup);
     exit_code = segstream::cli::RunSegstream(config.value(), g_stop);
   });
   app.add_subcommand("version", "print the version")->callback([] {

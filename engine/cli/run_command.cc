@@ -14,6 +14,8 @@
 #include "connectors/kafka/kafka.h"
 #include "connectors/prefetch/prefetching_source.h"
 #include "engine/http/http_server.h"
+#include "engine/http/tls.h"
+#include "engine/http/token_auth.h"
 #include "engine/metrics/prometheus_observer.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/queries.h"
@@ -152,6 +154,17 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
 
   // Metrics exist only to be scraped: with --http none they are not kept.
   auto http_options = ParseHttpAddress(c.http);
+  if (http_options.ok() && !c.http_tls_cert.empty()) {
+    auto tls = TlsContext::Load(c.http_tls_cert, c.http_tls_key);
+    if (!tls.ok()) return Fail("bad --http-tls-cert/--http-tls-key", tls.status());
+    http_options->tls = tls.value();
+  }
+  if (http_options.ok() && !c.http_token_file.empty()) {
+    auto auth = TokenAuth::Load(c.http_token_file);
+    if (!auth.ok()) return Fail("bad --http-token-file", auth.status());
+    http_options->auth = std::shared_ptr<TokenAuth>(std::move(auth).value());
+    http_options->metrics_open = c.http_open_metrics;
+  }
   PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
   StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
   std::unique_ptr<HttpServer> http;

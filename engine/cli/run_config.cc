@@ -34,13 +34,36 @@ Status ApplyK(const std::string& text, EngineOptions* e) {
   return Status::OK();
 }
 
-// The [input] options (issue 13): one row drives the flag, the TOML key
-// and the --help text, and the same Apply reads flag and TOML values.
+// The options of issue 13 (input layout, HTTP security): one row drives the
+// flag, the TOML key and the --help text, and the same apply reads flag and
+// TOML values.
 struct InputOption {
-  const char* key;   // TOML key in [input]; the flag is --key with '_' -> '-'
+  const char* key;   // TOML key (in [input] or top-level); the flag is --key with '_' -> '-'
   const char* help;
   bool is_flag;      // a boolean switch (--decimal-comma)
   Status (*apply)(const std::string& value, decode::InputFormat* f);
+};
+
+struct TopOption {
+  const char* key;
+  const char* help;
+  bool is_flag;
+  Status (*apply)(const std::string& value, RunConfig* c);
+};
+
+const TopOption kHttpSecurityOptions[] = {
+    {"http_tls_cert", "PEM certificate (chain) for HTTPS on --http (with --http-tls-key)", false,
+     [](const std::string& v, RunConfig* c) { c->http_tls_cert = v; return Status::OK(); }},
+    {"http_tls_key", "PEM private key for --http-tls-cert", false,
+     [](const std::string& v, RunConfig* c) { c->http_tls_key = v; return Status::OK(); }},
+    {"http_token_file",
+     "file of bearer tokens, one a line: every route but /healthz and /readyz needs one (reloaded on SIGHUP)", false,
+     [](const std::string& v, RunConfig* c) { c->http_token_file = v; return Status::OK(); }},
+    {"http_open_metrics", "with --http-token-file: /metrics answers without a token (Prometheus scrapes)", true,
+     [](const std::string& v, RunConfig* c) {
+       c->http_open_metrics = v == "true";
+       return Status::OK();
+     }},
 };
 
 const InputOption kInputOptions[] = {
@@ -81,7 +104,8 @@ const InputOption kInputOptions[] = {
      }},
 };
 
-std::string FlagName(const InputOption& o) {
+template <typename Option>
+std::string FlagName(const Option& o) {
   std::string n = std::string("--") + o.key;
   for (char& ch : n) {
     if (ch == '_') ch = '-';
@@ -131,6 +155,14 @@ Status LoadToml(const std::string& path, RunConfig* c) {
       SEGSTREAM_RETURN_IF_ERROR(LoadInputTable(path, *node.as_table(), &c->input_format));
     } else if (k == "input") {
       c->input = node.value_or(c->input);
+    } else if (k.starts_with("http_")) {
+      const TopOption* opt = nullptr;
+      for (const auto& o : kHttpSecurityOptions) {
+        if (k == o.key) opt = &o;
+      }
+      if (opt == nullptr) return Status::InvalidArgument(path + ": unknown key '" + k + "'");
+      std::string v = node.is_boolean() ? (node.value_or(false) ? "true" : "false") : node.value_or(std::string());
+      SEGSTREAM_RETURN_IF_ERROR(opt->apply(v, c));
     } else if (k == "state") {
       c->state_dir = node.value_or(c->state_dir);
     } else if (k == "out") {
@@ -268,6 +300,17 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line and no summary");
   cmd->add_flag("--no-model", f->no_model, "keep the RFM state only: no k-means, no segments (benchmarks, backfills)");
+  for (const auto& o : kHttpSecurityOptions) {
+    const std::string key = o.key;
+    if (o.is_flag) {
+      cmd->add_flag_callback(FlagName(o), [f, key] { f->top_options.emplace_back(key, "true"); }, o.help)
+          ->group("HTTP security");
+    } else {
+      cmd->add_option_function<std::string>(
+             FlagName(o), [f, key](const std::string& v) { f->top_options.emplace_back(key, v); }, o.help)
+          ->group("HTTP security");
+    }
+  }
   for (const auto& o : kInputOptions) {
     const std::string key = o.key;
     if (o.is_flag) {
@@ -340,6 +383,14 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
     for (const auto& o : kInputOptions) {
       if (key == o.key) SEGSTREAM_RETURN_IF_ERROR(o.apply(value, &c.input_format));
     }
+  }
+  for (const auto& [key, value] : f.top_options) {
+    for (const auto& o : kHttpSecurityOptions) {
+      if (key == o.key) SEGSTREAM_RETURN_IF_ERROR(o.apply(value, &c));
+    }
+  }
+  if (c.http_tls_cert.empty() != c.http_tls_key.empty()) {
+    return Status::InvalidArgument("--http-tls-cert and --http-tls-key go together");
   }
   if (!c.input_format.mapped() &&
       (c.input_format.delimiter || c.input_format.time_format || c.input_format.decimal_comma)) {
