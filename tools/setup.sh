@@ -10,6 +10,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   g++ cmake ninja-build pkg-config git ca-certificates
+  # the Debian package (cpack -G DEB: dpkg-shlibdeps; its postinst uses adduser)
+  dpkg-dev adduser
   # libraries (Debian bookworm packages only; no vendored sources)
   librocksdb-dev librdkafka-dev libeigen3-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsimdjson-dev libfast-float-dev libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
