@@ -8,6 +8,7 @@
 #include "engine/cli/run_command.h"
 #include "engine/cli/run_config.h"
 #include "engine/http/token_auth.h"
+#include "engine/util/log.h"
 
 namespace {
 
@@ -48,13 +49,18 @@ int main(int argc, char** argv) {
   run->callback([&] {
     auto config = segstream::cli::ResolveRunConfig(*run, flags);
     if (!config.ok()) {
-      std::fprintf(stderr, "segstream: %s\n", config.status().message().c_str());
+      segstream::log::Error("config_invalid", config.status().message());
       exit_code = segstream::cli::kExitUsage;
       return;
     }
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
     std::signal(SIGHUP, OnHangup);
+    if (auto s = segstream::log::Init(config->log_format, config->log_level); !s.ok()) {
+      segstream::log::Error("config_invalid", s.message());
+      exit_code = segstream::cli::kExitUsage;
+      return;
+    }
     exit_code = segstream::cli::RunSegstream(config.value(), g_stop);
   });
   app.add_subcommand("version", "print the version")->callback([] {

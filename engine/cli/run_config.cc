@@ -51,7 +51,21 @@ struct TopOption {
   Status (*apply)(const std::string& value, RunConfig* c);
 };
 
-const TopOption kHttpSecurityOptions[] = {
+const TopOption kServiceOptions[] = {
+    {"log_format", "log lines on stderr: text or json (one JSON object a line; codes in docs/logs.md)", false,
+     [](const std::string& v, RunConfig* c) {
+       if (v != "text" && v != "json") return Status::InvalidArgument("--log-format must be text or json");
+       c->log_format = v;
+       return Status::OK();
+     }},
+    {"log_level", "least level logged: debug, info, warn, error (default info)", false,
+     [](const std::string& v, RunConfig* c) {
+       if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+         return Status::InvalidArgument("--log-level must be debug, info, warn or error");
+       }
+       c->log_level = v;
+       return Status::OK();
+     }},
     {"http_tls_cert", "PEM certificate (chain) for HTTPS on --http (with --http-tls-key)", false,
      [](const std::string& v, RunConfig* c) { c->http_tls_cert = v; return Status::OK(); }},
     {"http_tls_key", "PEM private key for --http-tls-cert", false,
@@ -155,9 +169,9 @@ Status LoadToml(const std::string& path, RunConfig* c) {
       SEGSTREAM_RETURN_IF_ERROR(LoadInputTable(path, *node.as_table(), &c->input_format));
     } else if (k == "input") {
       c->input = node.value_or(c->input);
-    } else if (k.starts_with("http_")) {
+    } else if (k.starts_with("http_") || k.starts_with("log_")) {
       const TopOption* opt = nullptr;
-      for (const auto& o : kHttpSecurityOptions) {
+      for (const auto& o : kServiceOptions) {
         if (k == o.key) opt = &o;
       }
       if (opt == nullptr) return Status::InvalidArgument(path + ": unknown key '" + k + "'");
@@ -300,15 +314,15 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line and no summary");
   cmd->add_flag("--no-model", f->no_model, "keep the RFM state only: no k-means, no segments (benchmarks, backfills)");
-  for (const auto& o : kHttpSecurityOptions) {
+  for (const auto& o : kServiceOptions) {
     const std::string key = o.key;
     if (o.is_flag) {
       cmd->add_flag_callback(FlagName(o), [f, key] { f->top_options.emplace_back(key, "true"); }, o.help)
-          ->group("HTTP security");
+          ->group(key.starts_with("log_") ? "Logs" : "HTTP security");
     } else {
       cmd->add_option_function<std::string>(
              FlagName(o), [f, key](const std::string& v) { f->top_options.emplace_back(key, v); }, o.help)
-          ->group("HTTP security");
+          ->group(key.starts_with("log_") ? "Logs" : "HTTP security");
     }
   }
   for (const auto& o : kInputOptions) {
@@ -385,7 +399,7 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
     }
   }
   for (const auto& [key, value] : f.top_options) {
-    for (const auto& o : kHttpSecurityOptions) {
+    for (const auto& o : kServiceOptions) {
       if (key == o.key) SEGSTREAM_RETURN_IF_ERROR(o.apply(value, &c));
     }
   }

@@ -1,5 +1,6 @@
 // TokenAuth; see token_auth.h.
 #include "engine/http/token_auth.h"
+#include "engine/util/log.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -64,7 +65,13 @@ bool TokenAuth::Check(std::string_view authorization) {
       reload = true;
     }
   }
-  if (reload) (void)Reload();  // a failed reload keeps the previous tokens
+  if (reload) {  // a failed reload keeps the previous tokens
+    if (Status s = Reload(); s.ok()) {
+      log::Info("http_tokens_reloaded", "re-read " + path_);
+    } else {
+      log::Warn("http_tokens_reload_failed", s.message() + "; keeping the previous tokens");
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     digests = digests_;
