@@ -59,7 +59,7 @@ void DebeziumDecoder::Decode(std::string_view text, CdcRecord* out) {
   std::string_view op;
   if (payload["op"].get_string().get(op)) return fail(decode::kMissingField, "op");
   if (op.size() != 1 || std::string_view("crud").find(op[0]) == std::string_view::npos) {
-    return fail("unsupported_op", fmt::format("op \"{}\" (expected c, r, u or d)", decode::Utf8Prefix(op, 16)));
+    return fail(decode::kUnsupportedOp, fmt::format("op \"{}\" (expected c, r, u or d)", decode::Utf8Prefix(op, 16)));
   }
   out->op = op[0];
   auto image = [&](const char* name, bool retract) {
