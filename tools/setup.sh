@@ -10,14 +10,16 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   g++ cmake ninja-build pkg-config git ca-certificates
+  # the Debian package (cpack -G DEB: dpkg-shlibdeps; its postinst uses adduser)
+  dpkg-dev adduser
   # libraries (Debian bookworm packages only; no vendored sources)
   librocksdb-dev librdkafka-dev libeigen3-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsimdjson-dev libfast-float-dev libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
-  libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev
+  libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   # fuzzing and sanitizers with clang
   clang-14 libclang-rt-14-dev
   # what the tests and benchmarks start or call
-  python3 python3-yaml sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
+  python3 python3-yaml python3-pip openssl sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
 )
 
 missing=()
@@ -28,6 +30,26 @@ if ((${#missing[@]})); then
   echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A public transactions file in a foreign layout for tests/tools/byod_cdnow.py:
+# CDNOW_master.txt as shipped in the `lifetimes` PyPI package (whitespace
+# columns, YYYYMMDD dates, line totals). Cached, never committed.
+cdnow_dir="${XDG_CACHE_HOME:-$HOME/.cache}/segstream/lifetimes"
+if [[ ! -s "$cdnow_dir/CDNOW_master.txt" ]]; then
+  mkdir -p "$cdnow_dir"
+  tmp=$(mktemp -d)
+  if python3 -m pip download --quiet --no-deps --no-cache-dir lifetimes==0.11.3 -d "$tmp" >&2; then
+    python3 - "$tmp" "$cdnow_dir" <<'PY'
+import glob, sys, zipfile
+whl = glob.glob(sys.argv[1] + "/*.whl")[0]
+with zipfile.ZipFile(whl) as z, open(sys.argv[2] + "/CDNOW_master.txt", "wb") as out:
+    out.write(z.read("lifetimes/datasets/CDNOW_master.txt"))
+PY
+  else
+    echo "setup: could not fetch the lifetimes package (CDNOW data); byod_cdnow will skip" >&2
+  fi
+  rm -rf "$tmp"
 fi
 
 # The Kafka 4.1.1 broker jars for the integration tests (Maven Central, cached).

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "connectors/decode/field_parse.h"
@@ -12,14 +14,10 @@
 namespace segstream {
 namespace {
 
-using decode::NumberStatus;
-
 constexpr std::array<std::string_view, CsvDecoder::kFields> kOnlineRetailColumns = {
     "InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"};
 constexpr std::array<std::string_view, CsvDecoder::kFields> kOnlineRetailIIColumns = {
     "Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"};
-
-enum Column { kInvoice, kStockCode, kDescription, kQuantity, kDate, kPrice, kCustomer, kCountry };
 
 std::string JoinColumns(const std::array<std::string_view, CsvDecoder::kFields>& cols) {
   return fmt::format("{}", fmt::join(cols, ","));
@@ -32,24 +30,92 @@ std::string_view CleanHeader(std::string_view h) {
   return h;
 }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+// Column index of each event field (invoice, stock_code, description,
+// quantity, unit_price, amount, invoice_ts, customer_id, country) in the UCI
+// layouts; -1 = the layout has none.
+constexpr std::array<int, decode::kEventFieldCount> kUciColumns = {0, 1, 2, 3, 5, -1, 4, 6, 7};
+
 }  // namespace
 
-CsvDecoder::CsvDecoder(Layout layout)
-    : layout_(layout),
-      names_(layout == Layout::kOnlineRetail ? &kOnlineRetailColumns : &kOnlineRetailIIColumns) {}
-
-Result<CsvDecoder> CsvDecoder::FromHeader(std::string_view header_line) {
+Result<CsvDecoder> CsvDecoder::FromHeader(std::string_view header_line, const decode::InputFormat& format) {
   const std::string_view h = CleanHeader(header_line);
-  const std::string a = JoinColumns(kOnlineRetailColumns);
-  const std::string b = JoinColumns(kOnlineRetailIIColumns);
-  if (h == a) return CsvDecoder(Layout::kOnlineRetail);
-  if (h == b) return CsvDecoder(Layout::kOnlineRetailII);
-  std::string found;
-  decode::AssignValidUtf8Prefix(h, 512, &found);
-  return Status::InvalidArgument(
-      fmt::format("unknown CSV header: expected the UCI Online Retail columns \"{}\" or the Online Retail II "
-                  "columns \"{}\", found \"{}\"",
-                  a, b, found));
+  CsvDecoder d;
+  d.normalize_.time = format.time_format.value_or(decode::TimeFormat{});
+  d.normalize_.decimal_comma = format.decimal_comma;
+  if (!format.mapped()) {
+    const std::string a = JoinColumns(kOnlineRetailColumns);
+    const std::string b = JoinColumns(kOnlineRetailIIColumns);
+    const bool is_a = h == a, is_b = h == b;
+    if (!is_a && !is_b) {
+      std::string found;
+      decode::AssignValidUtf8Prefix(h, 512, &found);
+      return Status::InvalidArgument(
+          fmt::format("unknown CSV header: expected the UCI Online Retail columns \"{}\" or the Online Retail II "
+                      "columns \"{}\", found \"{}\" (another layout needs --columns; see --help)",
+                      a, b, found));
+    }
+    d.layout_ = is_a ? Layout::kOnlineRetail : Layout::kOnlineRetailII;
+    const auto& names = is_a ? kOnlineRetailColumns : kOnlineRetailIIColumns;
+    d.column_ = kUciColumns;
+    for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
+      if (d.column_[f] >= 0) d.label_[f] = names[static_cast<size_t>(d.column_[f])];
+    }
+  } else {
+    d.layout_ = Layout::kMapped;
+    d.delimiter_ = format.delimiter.value_or(decode::Delimiter{});
+    std::vector<std::string> names;
+    std::string utf8;
+    decode::AssignValidUtf8Prefix(h, 64 * 1024, &utf8);
+    if (!SplitFields(utf8, d.delimiter_, &names)) {
+      return Status::InvalidArgument("CSV header: a quoted name is not closed by the end of the line");
+    }
+    d.expected_fields_ = names.size();
+    d.normalize_.synthesize_invoice = format.columns[decode::EventField::kInvoice].empty();
+    d.normalize_.mapped = true;
+    for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
+      d.column_[f] = -1;
+      const std::string& src = format.columns.source[f];
+      if (src.empty()) continue;
+      for (size_t c = 0; c < names.size(); ++c) {
+        if (EqualsIgnoreCase(decode::TrimSpaces(names[c]), decode::TrimSpaces(src))) {
+          d.column_[f] = static_cast<int>(c);
+          d.label_[f] = std::string(decode::TrimSpaces(names[c]));
+          break;
+        }
+      }
+      if (d.column_[f] < 0) {
+        std::string found;
+        for (const auto& n : names) found += (found.empty() ? "" : ", ") + fmt::format("\"{}\"", n);
+        return Status::InvalidArgument(fmt::format("--columns {}={}: no such column in the header (delimiter {}): {}",
+                                                   decode::EventFieldName(static_cast<decode::EventField>(f)), src,
+                                                   d.delimiter_.ToString(), found.substr(0, 512)));
+      }
+    }
+  }
+  d.fields_.resize(d.expected_fields_);
+  d.unquote_.resize(d.expected_fields_ + 1);
+  return d;
+}
+
+bool CsvDecoder::SplitFields(std::string_view line, const decode::Delimiter& delim, std::vector<std::string>* out) {
+  CsvDecoder d;
+  d.delimiter_ = delim;
+  d.expected_fields_ = 1024;
+  d.fields_.resize(d.expected_fields_);
+  d.unquote_.resize(d.expected_fields_ + 1);
+  out->clear();
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  if (d.Split(line) != SplitResult::kOk) return false;
+  for (size_t i = 0; i < std::min(d.field_count_, d.expected_fields_); ++i) out->emplace_back(d.fields_[i]);
+  return true;
 }
 
 CsvDecoder::SplitResult CsvDecoder::Split(std::string_view line) {
@@ -57,8 +123,23 @@ CsvDecoder::SplitResult CsvDecoder::Split(std::string_view line) {
   const char* const data = line.data();
   const size_t n = line.size();
   size_t i = 0;
+  if (delimiter_.whitespace) {
+    // Runs of spaces/tabs separate fields; leading and trailing ones do not
+    // start a field. No quoting.
+    while (true) {
+      while (i < n && (data[i] == ' ' || data[i] == '\t')) ++i;
+      if (i >= n) break;
+      size_t end = i;
+      while (end < n && data[end] != ' ' && data[end] != '\t') ++end;
+      if (field_count_ < expected_fields_) fields_[field_count_] = std::string_view(data + i, end - i);
+      ++field_count_;
+      i = end;
+    }
+    return SplitResult::kOk;
+  }
+  const char delim = delimiter_.c;
   while (true) {
-    const size_t slot = field_count_ < kFields ? field_count_ : kFields;
+    const size_t slot = field_count_ < expected_fields_ ? field_count_ : expected_fields_;
     std::string_view field;
     if (i < n && data[i] == '"') {
       std::string* scratch = nullptr;  // set once the field needs unescaping
@@ -79,7 +160,7 @@ CsvDecoder::SplitResult CsvDecoder::Split(std::string_view line) {
         }
         i = k + 1;
         size_t tail_end = i;  // lenient: text after the closing quote belongs to the field
-        while (tail_end < n && data[tail_end] != ',') ++tail_end;
+        while (tail_end < n && data[tail_end] != delim) ++tail_end;
         if (scratch == nullptr && tail_end == i) {
           field = std::string_view(data + seg, k - seg);
         } else {
@@ -97,11 +178,11 @@ CsvDecoder::SplitResult CsvDecoder::Split(std::string_view line) {
     } else {
       // Unquoted fields are short: a plain loop beats a memchr call each.
       size_t end = i;
-      while (end < n && data[end] != ',') ++end;
+      while (end < n && data[end] != delim) ++end;
       field = std::string_view(data + i, end - i);
       i = end;
     }
-    if (field_count_ < kFields) fields_[field_count_] = field;
+    if (field_count_ < expected_fields_) fields_[field_count_] = field;
     ++field_count_;
     if (i >= n) break;
     ++i;  // the comma; a comma at the very end starts one more (empty) field
@@ -144,9 +225,9 @@ void CsvDecoder::Decode(std::string_view line, DecodedRecord* out) {
     dead(text);
     return;
   }
-  if (field_count_ != kFields) {
+  if (field_count_ != expected_fields_) {
     decode::FormatReasonText(decode::kFieldCount,
-                             fmt::format("expected {} fields, found {}", kFields, field_count_), &out->error);
+                             fmt::format("expected {} fields, found {}", expected_fields_, field_count_), &out->error);
     dead(text);
     return;
   }
@@ -155,42 +236,12 @@ void CsvDecoder::Decode(std::string_view line, DecodedRecord* out) {
 }
 
 void CsvDecoder::DecodeFields(DecodedRecord* out) {
-  const auto& names = *names_;
-  InvoiceEvent& e = out->event;
-
-  const std::string_view invoice = decode::TrimSpaces(fields_[kInvoice]);
-  const std::string_view stock = decode::TrimSpaces(fields_[kStockCode]);
-  if (invoice.empty()) return decode::FormatReasonText(decode::kMissingField, fmt::format("{} is empty", names[kInvoice]), &out->error);
-  if (stock.empty()) return decode::FormatReasonText(decode::kMissingField, fmt::format("{} is empty", names[kStockCode]), &out->error);
-
-  switch (decode::ParseQuantity(fields_[kQuantity], &e.quantity)) {
-    case NumberStatus::kOk:
-      break;
-    case NumberStatus::kNotNumber:
-      return decode::FormatReason(decode::kBadNumber, names[kQuantity], fields_[kQuantity], &out->error);
-    case NumberStatus::kTooLarge:
-    case NumberStatus::kNotInteger:
-      return decode::FormatReason(decode::kAbsurdValue, names[kQuantity], fields_[kQuantity], &out->error);
+  raw_.Clear();
+  for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
+    const int c = column_[f];
+    if (c >= 0) raw_.Set(static_cast<decode::EventField>(f), fields_[static_cast<size_t>(c)], label_[f]);
   }
-  switch (decode::ParsePriceMilli(fields_[kPrice], &e.unit_price_milli)) {
-    case NumberStatus::kOk:
-      break;
-    case NumberStatus::kNotNumber:
-      return decode::FormatReason(decode::kBadNumber, names[kPrice], fields_[kPrice], &out->error);
-    case NumberStatus::kTooLarge:
-    case NumberStatus::kNotInteger:
-      return decode::FormatReason(decode::kAbsurdValue, names[kPrice], fields_[kPrice], &out->error);
-  }
-  if (!decode::ParseInvoiceDate(fields_[kDate], &e.invoice_ts)) {
-    return decode::FormatReason(decode::kBadDate, names[kDate], fields_[kDate], &out->error);
-  }
-  if (!decode::ParseCustomerId(fields_[kCustomer], &e.customer_id)) {
-    return decode::FormatReason(decode::kBadId, names[kCustomer], fields_[kCustomer], &out->error);
-  }
-  e.invoice.assign(invoice);
-  e.stock_code.assign(stock);
-  e.description.assign(fields_[kDescription]);
-  e.country.assign(fields_[kCountry]);
+  decode::NormalizeEvent(raw_, normalize_, &out->event, &out->error);
 }
 
 }  // namespace segstream

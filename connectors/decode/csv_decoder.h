@@ -1,6 +1,9 @@
-// CsvDecoder: turns one CSV line of a UCI retail export into an InvoiceEvent
-// or a dead letter. This comment is the user-facing contract (README.md has
-// the same table of reasons).
+// CsvDecoder: turns one CSV line into an InvoiceEvent or a dead letter: the
+// UCI retail exports as published, or any layout through a column mapping
+// (input_format.h: --columns, --delimiter, --time-format, --decimal-comma).
+// This comment is the user-facing contract (README.md has the same table of
+// reasons). The field texts go through NormalizeEvent (normalize.h), the
+// normalisation step every decoder shares.
 //
 // Layouts (chosen from the header line; the columns are in the same order in
 // all of them: invoice, stock code, description, quantity, date, price,
@@ -13,6 +16,12 @@
 //                    dates "2009-12-01 07:45:00", ids "13085.0".
 // The header matches exactly after removing a UTF-8 BOM, a trailing CR and
 // surrounding spaces; anything else is InvalidArgument naming both layouts.
+//   kMapped          any header with a ColumnMapping: each mapped SOURCE is a
+//                    header name, matched after trimming, case-insensitively
+//                    (a missing one is InvalidArgument listing the header);
+//                    the line has as many fields as the header; the
+//                    delimiter is ',', ';', TAB, '|' (RFC 4180 quoting as
+//                    below) or runs of whitespace (no quoting).
 //
 // Lines:
 // - One record per physical line (a trailing CR is removed). RFC 4180
@@ -25,7 +34,7 @@
 //   UCI file has '£' as byte 0xA3) and is transcoded. A control character
 //   other than TAB (NUL, CR inside the line, DEL), or a C1 control in a line
 //   read as Latin-1, is `binary_data`. Outputs are always valid UTF-8.
-// - Fields: exactly 8 (`field_count`). Invoice and stock code are trimmed of
+// - Fields: exactly 8, or the header's count (`field_count`). Invoice and stock code are trimmed of
 //   spaces and must not be empty (`missing_field`); description and country
 //   are kept verbatim. Numeric fields, the date and the id are trimmed.
 // - Quantity: an integer (`6`, `-6`, `6.0`); non-numeric/NaN/inf/empty is
@@ -50,7 +59,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "connectors/decode/input_format.h"
+#include "connectors/decode/normalize.h"
 #include "connectors/decode/reasons.h"
 #include "engine/event/invoice_event.h"
 #include "engine/util/status.h"
@@ -59,29 +71,42 @@ namespace segstream {
 
 class CsvDecoder {
  public:
-  enum class Layout { kOnlineRetail, kOnlineRetailII };
-  static constexpr size_t kFields = 8;
+  enum class Layout { kOnlineRetail, kOnlineRetailII, kMapped };
+  static constexpr size_t kFields = 8;  // of the UCI layouts
 
-  static Result<CsvDecoder> FromHeader(std::string_view header_line);
+  // The UCI layouts when `format` has no mapping, else the mapped layout.
+  // REQUIRES: a mapped format has its delimiter and time format resolved
+  // (sniff.h); an unresolved time format is read as `auto`.
+  static Result<CsvDecoder> FromHeader(std::string_view header_line, const decode::InputFormat& format = {});
 
   // Fills out->event, or out->error and out->raw. Leaves out->origin alone.
   void Decode(std::string_view line, DecodedRecord* out);
 
   Layout layout() const { return layout_; }
+  size_t field_count() const { return expected_fields_; }
+
+  // Splits `line` (no CR/LF) with this decoder's delimiter; for sniffing.
+  // False on an unterminated quote.
+  static bool SplitFields(std::string_view line, const decode::Delimiter& d, std::vector<std::string>* out);
 
  private:
   enum class SplitResult { kOk, kUnterminatedQuote };
 
-  explicit CsvDecoder(Layout layout);
+  CsvDecoder() = default;
   SplitResult Split(std::string_view line);
   void DecodeFields(DecodedRecord* out);
 
-  Layout layout_;
-  const std::array<std::string_view, kFields>* names_;
-  std::array<std::string_view, kFields> fields_{};
+  Layout layout_ = Layout::kOnlineRetail;
+  decode::Delimiter delimiter_;
+  size_t expected_fields_ = kFields;
+  std::array<int, decode::kEventFieldCount> column_{};  // field -> column index, -1 = absent
+  std::array<std::string, decode::kEventFieldCount> label_;  // how reasons name each field
+  decode::NormalizeOptions normalize_;
+  decode::RawEvent raw_;
+  std::vector<std::string_view> fields_;
   size_t field_count_ = 0;
-  std::array<std::string, kFields + 1> unquote_;  // fields with "" escapes; last one is for extras
-  std::string latin1_;                            // the line transcoded to UTF-8
+  std::vector<std::string> unquote_;  // fields with "" escapes; the last one is for extras
+  std::string latin1_;                // the line transcoded to UTF-8
 };
 
 }  // namespace segstream

@@ -159,28 +159,6 @@ NumberStatus ParsePriceMilli(std::string_view text, int64_t* out) {
   return Scale(d, 3, kMaxAbsUnitPriceMilli, out, &fraction);
 }
 
-bool ParseCustomerId(std::string_view text, std::string* out) {
-  const std::string_view s = TrimSpaces(text);
-  out->clear();
-  if (s.empty()) return true;
-  size_t i = 0;
-  while (i < s.size() && IsDigit(s[i])) ++i;
-  if (i == 0) return false;
-  std::string_view digits = s.substr(0, i);
-  if (i < s.size()) {
-    if (s[i] != '.') return false;
-    for (size_t j = i + 1; j < s.size(); ++j) {
-      if (s[j] != '0') return false;  // "17850.5", "1e5", trailing junk
-    }
-  }
-  size_t lead = 0;
-  while (lead + 1 < digits.size() && digits[lead] == '0') ++lead;
-  digits.remove_prefix(lead);
-  if (digits.size() > kMaxCustomerIdDigits) return false;
-  out->assign(digits);
-  return true;
-}
-
 bool ParseInvoiceDate(std::string_view text, int64_t* epoch_seconds) {
   const std::string_view s = TrimSpaces(text);
   if (s.size() < 4) return false;

@@ -17,7 +17,6 @@ inline constexpr int64_t kMaxAbsQuantity = 100'000'000;
 inline constexpr int64_t kMaxAbsUnitPriceMilli = 10'000'000'000;  // 10,000,000.000
 inline constexpr int kMinYear = 1990;
 inline constexpr int kMaxYear = 2100;
-inline constexpr size_t kMaxCustomerIdDigits = 18;
 
 // Outcome of a numeric field; the decoders map it to a reason class.
 enum class NumberStatus {
@@ -38,10 +37,8 @@ NumberStatus ParseQuantity(std::string_view text, int64_t* out);
 // |price| <= 10,000,000. Negative prices are kept (cleaning rejects them).
 NumberStatus ParsePriceMilli(std::string_view text, int64_t* out);
 
-// Customer id: empty (no customer, *out = "") or a non-negative integer of at
-// most 18 significant digits, optionally followed by a fraction of zeros
-// ("17850.0" -> "17850"); leading zeros are dropped. False on anything else.
-bool ParseCustomerId(std::string_view text, std::string* out);
+// Customer ids: CanonicalCustomerId in engine/event/customer_id.h (one rule
+// for decoders, HTTP, segctl and keys).
 
 // Invoice date as published: "M/D/YYYY H:MM[:SS]" (UCI Online Retail) or
 // "YYYY-MM-DD HH:MM[:SS]" / ISO-8601 with 'T' and zone (exports, Online

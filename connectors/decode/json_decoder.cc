@@ -5,10 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <utility>
 
 #include "connectors/decode/csv_decoder.h"
 #include "connectors/decode/field_parse.h"
+#include "connectors/decode/normalize.h"
 #include "connectors/decode/reasons.h"
 #include "connectors/decode/text.h"
 
@@ -16,7 +18,6 @@ namespace segstream {
 namespace {
 
 namespace od = simdjson::ondemand;
-using decode::NumberStatus;
 
 std::string_view TypeName(od::json_type t) {
   switch (t) {
@@ -36,27 +37,54 @@ std::string_view TypeName(od::json_type t) {
   return "unknown";
 }
 
-// Which fields a document set, so missing ones can be named.
-enum : unsigned {
-  kHasInvoice = 1,
-  kHasStock = 2,
-  kHasQuantity = 4,
-  kHasPrice = 8,
-  kHasTs = 16,
-};
+// A dotted path ("after.customer_ref") as a JSON Pointer (RFC 6901).
+std::string ToPointer(std::string_view path) {
+  std::string p = "/";
+  for (char c : path) {
+    if (c == '.') p += '/';
+    else if (c == '~') p += "~0";
+    else if (c == '/') p += "~1";
+    else p += c;
+  }
+  return p;
+}
 
 }  // namespace
 
 struct JsonEventDecoder::Impl {
   od::parser parser;
+  simdjson::dom::parser dom;  // mapped layouts: paths are looked up by JSON Pointer
   std::string padded;
   std::string scratch;
+  std::array<std::string, decode::kEventFieldCount> texts;  // field texts of this document
+  decode::RawEvent raw;
+  decode::NormalizeOptions normalize;
+  bool mapped = false;
+  std::array<std::string, decode::kEventFieldCount> pointer;  // mapped: JSON Pointer per field, "" = absent
+  std::array<std::string, decode::kEventFieldCount> label;    // mapped: the path as given
 
   // Returns false (with out->error set) when the document is not an event.
   bool Run(std::string_view doc_text, DecodedRecord* out);
+  bool RunMapped(DecodedRecord* out);
+  bool Finish(DecodedRecord* out);  // normalise raw into out->event
 };
 
 JsonEventDecoder::JsonEventDecoder() : impl_(std::make_unique<Impl>()) {}
+JsonEventDecoder::JsonEventDecoder(const decode::InputFormat& format) : impl_(std::make_unique<Impl>()) {
+  impl_->normalize.time = format.time_format.value_or(decode::TimeFormat{});
+  impl_->normalize.decimal_comma = format.decimal_comma;
+  if (format.mapped()) {
+    impl_->mapped = true;
+    impl_->normalize.synthesize_invoice = format.columns[decode::EventField::kInvoice].empty();
+    impl_->normalize.mapped = true;
+    for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
+      const std::string& src = format.columns.source[f];
+      if (src.empty()) continue;
+      impl_->pointer[f] = ToPointer(src);
+      impl_->label[f] = src;
+    }
+  }
+}
 JsonEventDecoder::~JsonEventDecoder() = default;
 JsonEventDecoder::JsonEventDecoder(JsonEventDecoder&&) noexcept = default;
 JsonEventDecoder& JsonEventDecoder::operator=(JsonEventDecoder&&) noexcept = default;
@@ -84,6 +112,7 @@ bool JsonEventDecoder::Impl::Run(std::string_view text, DecodedRecord* out) {
 
   padded.assign(text);
   padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  if (mapped) return RunMapped(out);
   od::document doc;
   if (auto err = parser.iterate(padded.data(), text.size(), padded.size()).get(doc)) {
     return fail(decode::kBadJson, simdjson::error_message(err));
@@ -92,11 +121,7 @@ bool JsonEventDecoder::Impl::Run(std::string_view text, DecodedRecord* out) {
   if (auto err = doc.get_object().get(obj)) {
     return fail(decode::kBadJson, fmt::format("not a JSON object ({})", simdjson::error_message(err)));
   }
-  InvoiceEvent& e = out->event;
-  e.description.clear();
-  e.country.clear();
-  e.customer_id.clear();
-  unsigned seen = 0;
+  raw.Clear();
   for (auto field_result : obj) {
     od::field field;
     if (auto err = std::move(field_result).get(field)) return fail(decode::kBadJson, simdjson::error_message(err));
@@ -104,103 +129,101 @@ bool JsonEventDecoder::Impl::Run(std::string_view text, DecodedRecord* out) {
     if (auto err = field.unescaped_key().get(key)) return fail(decode::kBadJson, simdjson::error_message(err));
     // The key view is invalidated by the next string read: copy it.
     scratch.assign(key);
-    const std::string_view k = scratch;
+    const auto f = decode::EventFieldFromName(scratch);
+    if (!f || *f == decode::EventField::kAmount) continue;  // unknown keys: on-demand skips the unread value
+    const std::string_view k = decode::EventFieldName(*f);
+    const size_t slot = static_cast<size_t>(*f);
     od::value value = field.value();
     od::json_type type;
     if (auto err = value.type().get(type)) return fail(decode::kBadJson, simdjson::error_message(err));
-
-    auto get_string = [&](std::string* dst) {
-      std::string_view s;
-      if (auto err = value.get_string().get(s)) return fail(decode::kBadJson, simdjson::error_message(err));
-      dst->assign(s);
-      return true;
-    };
-    auto raw_number = [&]() { return decode::TrimSpaces(value.raw_json_token()); };
-
-    if (k == "invoice" || k == "stock_code") {
-      const bool is_invoice = k == "invoice";
-      if (type == od::json_type::null) continue;  // reported as missing below
-      if (type != od::json_type::string) return wrong_type(k, type);
-      std::string* dst = is_invoice ? &e.invoice : &e.stock_code;
-      if (!get_string(dst)) return false;
-      if (dst->empty()) return fail(decode::kMissingField, fmt::format("{} is empty", k));
-      seen |= is_invoice ? kHasInvoice : kHasStock;
-    } else if (k == "description" || k == "country") {
-      std::string* dst = k == "description" ? &e.description : &e.country;
-      if (type == od::json_type::null) {
-        dst->clear();
-        continue;
-      }
-      if (type != od::json_type::string) return wrong_type(k, type);
-      if (!get_string(dst)) return false;
-    } else if (k == "quantity") {
-      if (type == od::json_type::null) continue;
-      if (type != od::json_type::number) return wrong_type(k, type);
-      const std::string_view num = raw_number();
-      switch (decode::ParseQuantity(num, &e.quantity)) {
-        case NumberStatus::kOk:
-          break;
-        case NumberStatus::kNotNumber:
-          return fail(decode::kBadNumber, fmt::format("quantity \"{}\"", decode::Utf8Prefix(num, 64)));
-        case NumberStatus::kTooLarge:
-        case NumberStatus::kNotInteger:
-          return fail(decode::kAbsurdValue, fmt::format("quantity \"{}\"", decode::Utf8Prefix(num, 64)));
-      }
-      seen |= kHasQuantity;
-    } else if (k == "unit_price") {
-      if (type == od::json_type::null) continue;
-      if (type != od::json_type::number) return wrong_type(k, type);
-      const std::string_view num = raw_number();
-      switch (decode::ParsePriceMilli(num, &e.unit_price_milli)) {
-        case NumberStatus::kOk:
-          break;
-        case NumberStatus::kNotNumber:
-          return fail(decode::kBadNumber, fmt::format("unit_price \"{}\"", decode::Utf8Prefix(num, 64)));
-        case NumberStatus::kTooLarge:
-        case NumberStatus::kNotInteger:
-          return fail(decode::kAbsurdValue, fmt::format("unit_price \"{}\"", decode::Utf8Prefix(num, 64)));
-      }
-      seen |= kHasPrice;
-    } else if (k == "invoice_ts") {
-      if (type == od::json_type::null) continue;
-      if (type != od::json_type::string) return wrong_type(k, type);
-      std::string_view s;
-      if (auto err = value.get_string().get(s)) return fail(decode::kBadJson, simdjson::error_message(err));
-      if (!decode::ParseInvoiceDate(s, &e.invoice_ts)) {
-        return fail(decode::kBadDate, fmt::format("invoice_ts \"{}\"", decode::Utf8Prefix(s, 64)));
-      }
-      seen |= kHasTs;
-    } else if (k == "customer_id") {
-      std::string_view s;
-      if (type == od::json_type::null) {
-        e.customer_id.clear();
-        continue;
-      } else if (type == od::json_type::string) {
-        if (auto err = value.get_string().get(s)) return fail(decode::kBadJson, simdjson::error_message(err));
-      } else if (type == od::json_type::number) {
-        s = raw_number();
-      } else {
-        return wrong_type(k, type);
-      }
-      if (!decode::ParseCustomerId(s, &e.customer_id)) {
-        return fail(decode::kBadId, fmt::format("customer_id \"{}\"", decode::Utf8Prefix(s, 64)));
-      }
+    if (type == od::json_type::null) {  // null = absent; a repeated key's last value wins
+      raw.present[slot] = false;
+      continue;
     }
-    // Unknown keys: on-demand skips the unread value.
+    // The DESIGN.md event types: strings, numbers for quantity and price,
+    // a string or number id.
+    const bool numeric = *f == decode::EventField::kQuantity || *f == decode::EventField::kUnitPrice;
+    const bool id = *f == decode::EventField::kCustomerId;
+    if (numeric ? type != od::json_type::number
+                : !(type == od::json_type::string || (id && type == od::json_type::number))) {
+      return wrong_type(k, type);
+    }
+    if (type == od::json_type::number) {
+      texts[slot].assign(decode::TrimSpaces(value.raw_json_token()));
+    } else {
+      std::string_view sv;
+      if (auto err = value.get_string().get(sv)) return fail(decode::kBadJson, simdjson::error_message(err));
+      texts[slot].assign(sv);
+    }
+    raw.Set(*f, texts[slot], k);
   }
   // current_location() is OUT_OF_BOUNDS exactly when nothing follows the object.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail(decode::kBadJson, "trailing content after the JSON object");
-  if (!(seen & kHasInvoice)) return fail(decode::kMissingField, "invoice");
-  if (!(seen & kHasStock)) return fail(decode::kMissingField, "stock_code");
-  if (!(seen & kHasQuantity)) return fail(decode::kMissingField, "quantity");
-  if (!(seen & kHasPrice)) return fail(decode::kMissingField, "unit_price");
-  if (!(seen & kHasTs)) return fail(decode::kMissingField, "invoice_ts");
+  return Finish(out);
+}
+
+bool JsonEventDecoder::Impl::Finish(DecodedRecord* out) {
+  decode::NormalizeEvent(raw, normalize, &out->event, &out->error);
+  if (!out->error.empty()) return false;
   // Strings from simdjson are unescaped UTF-8, but \u escapes can still
   // produce lone surrogates in some versions; enforce the contract here.
+  InvoiceEvent& e = out->event;
   for (const std::string* s : {&e.invoice, &e.stock_code, &e.description, &e.customer_id, &e.country}) {
-    if (!decode::IsValidUtf8(*s)) return fail(decode::kInvalidUtf8, "a string field is not valid UTF-8");
+    if (!decode::IsValidUtf8(*s)) {
+      decode::FormatReasonText(decode::kInvalidUtf8, "a string field is not valid UTF-8", &out->error);
+      return false;
+    }
   }
   return true;
+}
+
+std::optional<std::string> JsonEventDecoder::MappedFieldText(std::string_view document, decode::EventField f) {
+  const size_t i = static_cast<size_t>(f);
+  if (!impl_->mapped || impl_->pointer[i].empty()) return std::nullopt;
+  DecodedRecord scratch;
+  impl_->padded.assign(document);
+  impl_->padded.resize(document.size() + simdjson::SIMDJSON_PADDING);
+  impl_->RunMapped(&scratch);  // fills texts/raw even when normalisation fails
+  if (!impl_->raw.has(f)) return std::nullopt;
+  return impl_->texts[i];
+}
+
+bool JsonEventDecoder::Impl::RunMapped(DecodedRecord* out) {
+  auto fail = [&](std::string_view cls, std::string_view detail) {
+    decode::FormatReasonText(cls, detail, &out->error);
+    return false;
+  };
+  simdjson::dom::element root;
+  if (auto err = dom.parse(padded.data(), padded.size() - simdjson::SIMDJSON_PADDING, false).get(root)) {
+    return fail(decode::kBadJson, simdjson::error_message(err));
+  }
+  if (!root.is_object()) return fail(decode::kBadJson, "not a JSON object");
+  raw.Clear();
+  for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
+    if (pointer[f].empty()) continue;
+    simdjson::dom::element v;
+    if (root.at_pointer(pointer[f]).get(v)) continue;  // absent
+    switch (v.type()) {
+      case simdjson::dom::element_type::NULL_VALUE:
+        continue;
+      case simdjson::dom::element_type::STRING:
+        texts[f].assign(std::string_view(v.get_string().value_unsafe()));
+        break;
+      case simdjson::dom::element_type::INT64:
+        texts[f] = std::to_string(v.get_int64().value_unsafe());
+        break;
+      case simdjson::dom::element_type::UINT64:
+        texts[f] = std::to_string(v.get_uint64().value_unsafe());
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        texts[f] = fmt::format("{}", v.get_double().value_unsafe());  // shortest round-trip text
+        break;
+      default:
+        return fail(decode::kWrongType, fmt::format("{} is not a string or number", decode::Utf8Prefix(label[f], 64)));
+    }
+    raw.Set(static_cast<decode::EventField>(f), texts[f], label[f]);
+  }
+  return Finish(out);
 }
 
 }  // namespace segstream

@@ -164,11 +164,13 @@ Status FileSource::Poll(size_t max_records, int timeout_ms, SourceBatch* batch) 
   return Status::OK();
 }
 
-Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_dash) {
-  auto reader = RecordReader::Open(path_or_dash);
+Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_dash,
+                                                   const decode::InputFormat& format, std::string* note) {
+  auto reader = RecordReader::Open(path_or_dash, format);
   if (!reader.ok()) return reader.status();
   auto impl = std::make_unique<FileSource::Impl>();
   impl->reader = std::move(reader).value();
+  if (note != nullptr) *note = impl->reader->layout_note();
   impl->streamed = impl->reader->streamed();
   impl->id = impl->streamed ? "pipe:" + impl->reader->name() : fmt::format("file:{:016x}", impl->reader->id_hash());
   impl->format =

@@ -28,6 +28,8 @@
 // with the pipeline's work. Poll/Seek/Id are called from one thread.
 #pragma once
 
+#include "connectors/decode/input_format.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,7 +51,8 @@ class FileSource : public Source {
   Format format() const;
 
  private:
-  friend Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_dash);
+  friend Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_dash,
+                                                            const decode::InputFormat& format, std::string* note);
   struct Impl;
   explicit FileSource(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
@@ -57,7 +60,10 @@ class FileSource : public Source {
 
 // Opens `path_or_dash` ("-" = stdin), reads its first 64 KiB for the id and
 // the header. NotFound names the path; an unknown CSV header is
-// InvalidArgument listing the expected columns.
-Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_dash);
+// InvalidArgument listing the expected columns. `format` maps a foreign
+// layout (input_format.h); what was sniffed for it goes to *note.
+Result<std::unique_ptr<FileSource>> OpenFileSource(const std::string& path_or_dash,
+                                                   const decode::InputFormat& format = {},
+                                                   std::string* note = nullptr);
 
 }  // namespace segstream

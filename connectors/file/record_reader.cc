@@ -8,6 +8,7 @@
 
 #include "connectors/decode/field_parse.h"
 #include "connectors/decode/reasons.h"
+#include "connectors/decode/sniff.h"
 #include "connectors/decode/text.h"
 
 namespace segstream {
@@ -41,10 +42,12 @@ uint64_t Fnv1a64(std::string_view data) {
 
 RecordReader::RecordReader(std::unique_ptr<ByteStream> stream) : stream_(std::move(stream)), buf_(kBufferBytes) {}
 
-Result<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path_or_dash) {
+Result<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path_or_dash,
+                                                        const decode::InputFormat& format) {
   auto stream = ByteStream::Open(path_or_dash);
   if (!stream.ok()) return stream.status();
   std::unique_ptr<RecordReader> r(new RecordReader(std::move(stream).value()));
+  r->input_format_ = format;
   if (r->stream_->regular_file()) {
     // A file's bytes are all there: its identity is a hash of its start.
     while (r->end_ < kIdPrefixBytes && !r->eof_) SEGSTREAM_RETURN_IF_ERROR(r->Fill());
@@ -167,10 +170,32 @@ Status RecordReader::DetectFormat() {
       offset_ = off;
       line_no_ = ln;
       format_ = Format::kJsonl;
-      json_.emplace();
+      if (!input_format_.mapped()) {
+        json_.emplace();
+        return Status::OK();
+      }
+      // Mapped JSON: sniff the time format from the first documents.
+      JsonEventDecoder probe(input_format_);
+      std::vector<std::string> times;
+      for (std::string_view doc : PeekLines(decode::kSniffLines)) {
+        if (auto t = probe.MappedFieldText(doc, decode::EventField::kInvoiceTs)) times.push_back(*t);
+      }
+      auto f = decode::SniffJsonTimes(times, input_format_, &layout_note_);
+      if (!f.ok()) {
+        return Status::InvalidArgument(fmt::format("\"{}\": {}", stream_->name(), f.status().message()));
+      }
+      json_.emplace(f.value());
       return Status::OK();
     }
-    auto csv = CsvDecoder::FromHeader(text);
+    decode::InputFormat csv_format = input_format_;
+    if (csv_format.mapped()) {
+      auto f = decode::SniffCsv(text, PeekLines(decode::kSniffLines), input_format_, &layout_note_);
+      if (!f.ok()) {
+        return Status::InvalidArgument(fmt::format("\"{}\": {}", stream_->name(), f.status().message()));
+      }
+      csv_format = f.value();
+    }
+    auto csv = CsvDecoder::FromHeader(text, csv_format);
     if (!csv.ok()) {
       return Status::InvalidArgument(fmt::format("\"{}\" line {}: {}", stream_->name(), ln, csv.status().message()));
     }
@@ -178,6 +203,21 @@ Status RecordReader::DetectFormat() {
     csv_.emplace(std::move(csv).value());
     return Status::OK();
   }
+}
+
+std::vector<std::string_view> RecordReader::PeekLines(size_t n) const {
+  std::vector<std::string_view> lines;
+  std::string_view rest(buf_.data() + begin_, end_ - begin_);
+  while (lines.size() < n) {
+    const size_t nl = rest.find('\n');
+    if (nl == std::string_view::npos) {
+      if (eof_ && !rest.empty()) lines.push_back(rest);
+      break;
+    }
+    lines.push_back(rest.substr(0, nl));
+    rest.remove_prefix(nl + 1);
+  }
+  return lines;
 }
 
 Status RecordReader::SkipTo(int64_t offset, uint64_t line) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "connectors/decode/csv_decoder.h"
+#include "connectors/decode/input_format.h"
 #include "connectors/decode/json_decoder.h"
 #include "connectors/file/byte_stream.h"
 #include "engine/event/invoice_event.h"
@@ -41,7 +42,10 @@ class RecordReader {
   enum class Format { kCsv, kJsonl };
 
   // Opens the stream, hashes its first 64 KiB and reads the CSV header.
-  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path_or_dash);
+  // A mapped `format` with no delimiter or time format is sniffed from the
+  // header and the lines in the first buffer (decode/sniff.h).
+  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path_or_dash,
+                                                    const decode::InputFormat& format = {});
 
   uint64_t id_hash() const { return id_hash_; }  // 0 when streamed()
   // True when the input is a pipe (or FIFO, socket, terminal): it has no
@@ -49,6 +53,8 @@ class RecordReader {
   bool streamed() const { return streamed_; }
   const std::string& name() const { return stream_->name(); }
   Format format() const { return format_; }
+  // What sniffing chose ("" when nothing was sniffed), for the user.
+  const std::string& layout_note() const { return layout_note_; }
   Position position() const { return Position{0, offset_, line_no_}; }
 
   // Reads and discards up to `offset`, which must be the start of a line at
@@ -75,6 +81,8 @@ class RecordReader {
                                                    int64_t* length, bool may_block = true,
                                                    bool* would_block = nullptr);
   Status DetectFormat();
+  // The complete lines in the buffer after the current position, at most n.
+  std::vector<std::string_view> PeekLines(size_t n) const;
 
   std::unique_ptr<ByteStream> stream_;
   std::vector<char> buf_;
@@ -88,6 +96,8 @@ class RecordReader {
   Format format_ = Format::kCsv;
   std::optional<CsvDecoder> csv_;
   std::optional<JsonEventDecoder> json_;
+  decode::InputFormat input_format_;
+  std::string layout_note_;
   std::string oversize_prefix_;
   uint64_t fills_ = 0;  // Fill calls so far: a new fill means new ingest time
 };

@@ -6,9 +6,10 @@
 
 namespace segstream {
 
-Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup) {
+Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup,
+                                                const decode::InputFormat& format) {
   // The decoder reuses its parser; Poll calls it from one thread only.
-  auto decoder = std::make_shared<JsonEventDecoder>();
+  auto decoder = std::make_shared<JsonEventDecoder>(format);
   return OpenKafkaSourceWithDecoder(
       options, std::move(lookup),
       [decoder](std::string_view value, DecodedRecord* out) { decoder->Decode(value, out); });

@@ -3,6 +3,8 @@
 // topic creation. Include this header; the others are the building blocks.
 #pragma once
 
+#include "connectors/decode/input_format.h"
+
 #include <memory>
 
 #include "connectors/kafka/kafka_admin.h"
@@ -18,7 +20,10 @@ namespace segstream {
 // assigned partition at lookup(partition) when the state has one. Messages
 // are decoded with JsonEventDecoder; poison and oversize (> 1 MiB) messages
 // come back as DecodedRecords with `error`, partition and offset set.
-Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup);
+// `format` maps a foreign JSON layout (decode/input_format.h); nothing is
+// sniffed from a topic, so a mapped time format other than `auto` must be given.
+Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup,
+                                                const decode::InputFormat& format = {});
 
 // The idempotent producer for the output topics; creates the topics first
 // (EnsureTopics, 30 s timeout) when options.create_topics is set.

@@ -1,5 +1,6 @@
 // Implementation of the librdkafka helpers.
 #include "connectors/kafka/rdkafka_util.h"
+#include "engine/util/log.h"
 
 #include <cstdio>
 
@@ -45,9 +46,9 @@ void RateLimitedLog::Log(std::string_view key, std::string_view line) {
     ++w.logged;
   }
   if (suppressed > 0) {
-    fmt::print(stderr, "kafka: {} (and {} similar messages suppressed)\n", line, suppressed);
+    log::Warn("kafka_client", fmt::format("{} (and {} similar messages suppressed)", line, suppressed));
   } else {
-    fmt::print(stderr, "kafka: {}\n", line);
+    log::Warn("kafka_client", line);
   }
 }
 
@@ -58,7 +59,7 @@ void LogCallback(const rd_kafka_t* rk, int level, const char* fac, const char* b
   auto* context = static_cast<ClientContext*>(rd_kafka_opaque(rk));
   std::string line = fmt::format("[{}] {}: {}", level, fac, buf);
   if (context == nullptr || level >= 7) {
-    fmt::print(stderr, "kafka: {}\n", line);
+    log::Warn("kafka_client", line);
   } else {
     context->log.Log(fac, line);
   }

@@ -8,6 +8,8 @@
 #include "engine/util/stdout_check.h"
 #include "engine/cli/run_command.h"
 #include "engine/cli/run_config.h"
+#include "engine/http/token_auth.h"
+#include "engine/util/log.h"
 
 namespace {
 
@@ -15,6 +17,9 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 extern "C" void OnSignal(int) { g_stop.store(true); }
+
+// SIGHUP: the HTTP token file is re-read before the next request.
+extern "C" void OnHangup(int) { segstream::TokenAuth::RequestReload(); }
 
 constexpr const char* kFooter = R"(
 Examples:
@@ -45,12 +50,18 @@ int main(int argc, char** argv) {
   run->callback([&] {
     auto config = segstream::cli::ResolveRunConfig(*run, flags);
     if (!config.ok()) {
-      std::fprintf(stderr, "segstream: %s\n", config.status().message().c_str());
+      segstream::log::Error("config_invalid", config.status().message());
       exit_code = segstream::cli::kExitUsage;
       return;
     }
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
+    std::signal(SIGHUP, OnHangup);
+    if (auto s = segstream::log::Init(config->log_format, config->log_level); !s.ok()) {
+      segstream::log::Error("config_invalid", s.message());
+      exit_code = segstream::cli::kExitUsage;
+      return;
+    }
     exit_code = segstream::cli::RunSegstream(config.value(), g_stop);
   });
   app.add_subcommand("version", "print the version")->callback([] {

@@ -17,11 +17,14 @@
 #include "connectors/kafka/kafka.h"
 #include "connectors/prefetch/prefetching_source.h"
 #include "engine/http/http_server.h"
+#include "engine/http/tls.h"
+#include "engine/http/token_auth.h"
 #include "engine/metrics/prometheus_observer.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/queries.h"
 #include "engine/pipeline/segment_engine.h"
 #include "engine/segment/segment_table.h"
+#include "engine/util/log.h"
 #include "engine/util/time.h"
 #include "state/state_store.h"
 
@@ -48,8 +51,8 @@ int ExitCodeFor(const Status& s) {
   }
 }
 
-int Fail(const std::string& what, const Status& s) {
-  std::fprintf(stderr, "segstream: %s: %s\n", what.c_str(), s.message().c_str());
+int Fail(std::string_view code, const std::string& what, const Status& s) {
+  log::Error(code, what + ": " + s.message());
   return ExitCodeFor(s);
 }
 
@@ -127,24 +130,35 @@ void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStat
 
 int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   auto store = OpenRocksDbStore(c.state_dir, StoreOptions{});
-  if (!store.ok()) return Fail("cannot open state " + c.state_dir, store.status());
+  if (!store.ok()) return Fail("state_open_failed", "cannot open state " + c.state_dir, store.status());
   SegmentEngine engine(c.engine, store->get());
-  if (Status s = engine.Load(); !s.ok()) return Fail("cannot load state " + c.state_dir, s);
+  if (Status s = engine.Load(); !s.ok()) return Fail("state_load_failed", "cannot load state " + c.state_dir, s);
 
   // The HTTP server starts before the source opens: opening a pipe waits for
   // its header line, and /healthz, /metrics and queries of the stored state
   // must answer meanwhile (/readyz says not ready until the pipeline runs).
   // Metrics exist only to be scraped: with --http none they are not kept.
   auto http_options = ParseHttpAddress(c.http);
+  if (http_options.ok() && !c.http_tls_cert.empty()) {
+    auto tls = TlsContext::Load(c.http_tls_cert, c.http_tls_key);
+    if (!tls.ok()) return Fail("http_tls_invalid", "bad --http-tls-cert/--http-tls-key", tls.status());
+    http_options->tls = tls.value();
+  }
+  if (http_options.ok() && !c.http_token_file.empty()) {
+    auto auth = TokenAuth::Load(c.http_token_file);
+    if (!auth.ok()) return Fail("http_tokens_invalid", "bad --http-token-file", auth.status());
+    http_options->auth = std::shared_ptr<TokenAuth>(std::move(auth).value());
+    http_options->metrics_open = c.http_open_metrics;
+  }
   PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
   StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
   std::unique_ptr<HttpServer> http;
   if (http_options.ok()) {
     auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
-    if (!server.ok()) return Fail("cannot serve --http " + c.http, server.status());
+    if (!server.ok()) return Fail("http_bind_failed", "cannot serve --http " + c.http, server.status());
     http = std::move(server).value();
   } else if (http_options.status().code() != Status::Code::kNotFound) {
-    return Fail("bad --http", http_options.status());
+    return Fail("http_address_invalid", "bad --http", http_options.status());
   }
 
   std::unique_ptr<Source> source;
@@ -160,17 +174,19 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
       return std::optional<int64_t>();
     };
     auto sink_or = OpenKafkaSink(c.kafka);
-    if (!sink_or.ok()) return Fail("cannot start the Kafka producer", sink_or.status());
+    if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
-    auto src = OpenKafkaSource(c.kafka, lookup);
-    if (!src.ok()) return Fail("cannot start the Kafka consumer", src.status());
+    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format);
+    if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());
     source = std::move(src).value();
   } else {
-    auto src = OpenFileSource(c.input);
-    if (!src.ok()) return Fail("cannot read " + c.input, src.status());
+    std::string layout_note;
+    auto src = OpenFileSource(c.input, c.input_format, &layout_note);
+    if (!src.ok()) return Fail("input_open_failed", "cannot read " + c.input, src.status());
+    if (!layout_note.empty()) log::Info("input_layout_detected", layout_note);
     source = std::move(src).value();
     auto snk = OpenJsonlFileSink(c.out_dir);
-    if (!snk.ok()) return Fail("cannot write to " + c.out_dir, snk.status());
+    if (!snk.ok()) return Fail("output_open_failed", "cannot write to " + c.out_dir, snk.status());
     sink = std::move(snk).value();
   }
 
@@ -188,7 +204,7 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   Pipeline loop(pipeline, &engine, source.get(), sink.get(), store->get(), &queries);
   const Status s = loop.Run(stop);
   if (http) http->Stop();
-  if (!s.ok()) return Fail("stopped", s);
+  if (!s.ok()) return Fail("run_stopped", "stopped", s);
   if (!c.quiet) PrintSummary(c, engine, loop.stats());
   return kExitOk;
 }

@@ -1,6 +1,8 @@
 // `segstream run` flags and segstream.toml; see run_config.h.
 #include "engine/cli/run_config.h"
 
+#include "engine/cli/table_options.h"
+
 #include <toml++/toml.h>
 
 #include <cmath>
@@ -88,8 +90,12 @@ Status LoadToml(const std::string& path, RunConfig* c) {
   }
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k == "input") {
+    if (k == "input" && node.is_table()) {  // [input]: the layout (input = "path" is the file)
+      SEGSTREAM_RETURN_IF_ERROR(LoadInputTable(path, *node.as_table(), &c->input_format));
+    } else if (k == "input") {
       SEGSTREAM_RETURN_IF_ERROR(TomlString(node, path + ": input", &c->input));
+    } else if (IsServiceKey(k)) {
+      SEGSTREAM_RETURN_IF_ERROR(LoadServiceKey(path, k, node, c));
     } else if (k == "state") {
       SEGSTREAM_RETURN_IF_ERROR(TomlString(node, path + ": state", &c->state_dir));
     } else if (k == "out") {
@@ -254,6 +260,7 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line and no summary");
   cmd->add_flag("--no-model", f->no_model, "keep the RFM state only: no k-means, no segments (benchmarks, backfills)");
+  AddTableFlags(cmd, f);
 }
 
 Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
@@ -312,6 +319,15 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
   if (given("--batch-size")) c.pipeline.batch_records = std::max<size_t>(1, f.batch_size);
   if (given("--max-rate")) c.pipeline.max_rate = f.max_rate;
   if (given("--no-model")) c.engine.model_enabled = !f.no_model;
+  SEGSTREAM_RETURN_IF_ERROR(ApplyTableFlags(f, &c));
+  if (c.http_tls_cert.empty() != c.http_tls_key.empty()) {
+    return Status::InvalidArgument("--http-tls-cert and --http-tls-key go together");
+  }
+  if (!c.input_format.mapped() &&
+      (c.input_format.delimiter || c.input_format.time_format || c.input_format.decimal_comma)) {
+    return Status::InvalidArgument(
+        "--delimiter, --time-format and --decimal-comma describe a foreign layout and need --columns");
+  }
 
   if (c.use_kafka && !c.input.empty()) {
     return Status::InvalidArgument("give either --input (file replay) or --brokers (Kafka), not both");

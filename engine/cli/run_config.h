@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/decode/input_format.h"
 #include "connectors/kafka/kafka_options.h"
 #include "engine/pipeline/engine_options.h"
 #include "engine/pipeline/pipeline.h"
@@ -21,10 +22,16 @@ struct RunConfig {
   std::string state_dir = "segstream-state";
   std::string out_dir = "segstream-out";
   std::string http = "127.0.0.1:9464";    // "none" disables
+  std::string http_tls_cert, http_tls_key;  // HTTPS on --http (engine/http/tls.h)
+  std::string http_token_file;              // bearer tokens (engine/http/token_auth.h)
+  bool http_open_metrics = false;           // /metrics without a token
+  std::string log_format = "text";          // text | json (engine/util/log.h)
+  std::string log_level = "info";
   std::string progress = "auto";          // auto | always | never
   bool quiet = false;
   bool use_kafka = false;
   KafkaOptions kafka;
+  decode::InputFormat input_format;       // [input]: --columns, --delimiter, --time-format, --decimal-comma
   EngineOptions engine;
   PipelineOptions pipeline;
 };
@@ -45,6 +52,10 @@ struct RunFlags {
   size_t batch_size = 0;
   bool quiet = false;
   bool no_model = false;
+  // [input] options by key ("columns", "delimiter", "time_format",
+  // "decimal_comma"), as given; kInputOptions in run_config.cc drives them.
+  std::vector<std::pair<std::string, std::string>> input_layout;
+  std::vector<std::pair<std::string, std::string>> top_options;  // http_tls_cert, ... (kHttpSecurityOptions)
 };
 
 // Adds every `run` flag to `cmd`, bound to `flags`.

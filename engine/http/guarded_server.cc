@@ -1,6 +1,8 @@
 // GuardedServer and BoundedPool (see guarded_server.h for why they exist).
 #include "engine/http/guarded_server.h"
 
+#include <fcntl.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <netinet/in.h>
+
+#include "engine/http/tls.h"
 
 namespace segstream::http_internal {
 namespace {
@@ -49,6 +53,29 @@ class DeadlineStream : public httplib::Stream {
  public:
   DeadlineStream(socket_t sock, const std::atomic<socket_t>& listen_sock, const HttpOptions& o)
       : sock_(sock), listen_sock_(listen_sock), options_(o) {}
+  ~DeadlineStream() override {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+  }
+
+  // Best effort, non-blocking close_notify; call before closing the socket.
+  void EndTls() {
+    if (ssl_ != nullptr) (void)SSL_shutdown(ssl_);
+  }
+
+  // TLS: wraps the (now non-blocking) socket and runs the server handshake
+  // within `deadline`. False on a failed or too slow handshake (plain HTTP
+  // on a TLS port, garbage, a client that stalls).
+  bool StartTls(SSL_CTX* ctx, Clock::time_point deadline) {
+    const int flags = ::fcntl(sock_, F_GETFL, 0);
+    if (flags < 0 || ::fcntl(sock_, F_SETFL, flags | O_NONBLOCK) < 0) return false;
+    ssl_ = SSL_new(ctx);
+    if (ssl_ == nullptr || SSL_set_fd(ssl_, sock_) != 1) return false;
+    for (;;) {
+      const int r = SSL_accept(ssl_);
+      if (r == 1) return true;
+      if (!WaitSsl(r, deadline)) return false;
+    }
+  }
 
   void BeginRequest(Clock::time_point read_deadline) {
     read_deadline_ = read_deadline;
@@ -60,6 +87,7 @@ class DeadlineStream : public httplib::Stream {
   // close/error, or server stop.
   bool WaitReadable() const {
     if (pos_ < len_) return true;
+    if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
     return WaitFor(POLLIN, read_deadline_);
   }
 
@@ -72,7 +100,16 @@ class DeadlineStream : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (budget_ == 0) return -1;  // request larger than headers + body limits
     size = std::min(size, budget_);
-    if (pos_ == len_) {
+    if (pos_ == len_ && ssl_ != nullptr) {
+      int n = 0;
+      for (;;) {
+        n = SSL_read(ssl_, buf_, sizeof buf_);
+        if (n > 0) break;
+        if (!WaitSsl(n, read_deadline_)) return -1;
+      }
+      pos_ = 0;
+      len_ = static_cast<size_t>(n);
+    } else if (pos_ == len_) {
       // Try first, wait only when nothing is there: saves a poll() per
       // request on busy keep-alive connections.
       ssize_t n = ::recv(sock_, buf_, sizeof buf_, MSG_DONTWAIT);
@@ -105,7 +142,18 @@ class DeadlineStream : public httplib::Stream {
   bool Flush() {
     size_t done = 0;
     bool ok = true;
-    while (done < out_.size()) {
+    while (ssl_ != nullptr && done < out_.size()) {
+      const int n = SSL_write(ssl_, out_.data() + done, static_cast<int>(std::min<size_t>(out_.size() - done, 1 << 20)));
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (!WaitSsl(n, write_deadline_.value_or(Clock::now() + WriteTimeout()))) {
+        ok = false;
+        break;
+      }
+    }
+    while (ssl_ == nullptr && done < out_.size()) {
       const ssize_t n = ::send(sock_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {
         done += static_cast<size_t>(n);
@@ -148,6 +196,16 @@ class DeadlineStream : public httplib::Stream {
     }
   }
 
+  // After an SSL call returned `r` <= 0: waits for what OpenSSL wants.
+  // False on a real error, a closed peer or the deadline.
+  bool WaitSsl(int r, Clock::time_point deadline) const {
+    switch (SSL_get_error(ssl_, r)) {
+      case SSL_ERROR_WANT_READ: return WaitFor(POLLIN, deadline);
+      case SSL_ERROR_WANT_WRITE: return WaitFor(POLLOUT, deadline);
+      default: return false;
+    }
+  }
+
   template <typename Fn>
   void Address(Fn fn, std::string& ip, int& port) const {
     sockaddr_storage addr{};
@@ -178,6 +236,7 @@ class DeadlineStream : public httplib::Stream {
   char buf_[4096];
   size_t pos_ = 0;
   size_t len_ = 0;
+  SSL* ssl_ = nullptr;
 };
 
 }  // namespace
@@ -269,6 +328,11 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   // The first request's clock starts at accept, not when a worker got free.
   auto deadline = std::max(t_accepted + read_timeout, Clock::now() + kQueuedGrace);
   bool ok = true;
+  if (options_.tls && !stream.StartTls(options_.tls->ctx(), deadline)) {
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return false;
+  }
   for (int left = std::max(1, options_.keep_alive_max); left > 0; --left) {
     stream.BeginRequest(deadline);
     if (!stream.WaitReadable()) break;  // idle past the deadline, closed, or stopping
@@ -279,6 +343,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     if (!ok || closed || t_close_after_response) break;
     deadline = Clock::now() + read_timeout;
   }
+  stream.EndTls();
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   return ok;

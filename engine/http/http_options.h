@@ -4,12 +4,16 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "engine/util/status.h"
 
 namespace segstream {
+
+class TlsContext;  // tls.h
+class TokenAuth;   // token_auth.h
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
@@ -21,6 +25,12 @@ struct HttpOptions {
   int read_timeout_ms = 5000;       // whole request (line, headers, body) and keep-alive idle
   int write_timeout_ms = 5000;      // whole response
   int keep_alive_max = 100;         // requests per connection
+  // Security (issue 13): TLS on this port (null = plain HTTP), and bearer
+  // tokens for every route but /healthz and /readyz (null = open); with
+  // `metrics_open`, /metrics answers without a token too (Prometheus).
+  std::shared_ptr<TlsContext> tls;
+  std::shared_ptr<TokenAuth> auth;
+  bool metrics_open = false;
 };
 
 // Parses the value of `--http`:

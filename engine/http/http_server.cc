@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engine/http/guarded_server.h"
+#include "engine/http/token_auth.h"
 #include "engine/util/json.h"
 
 namespace segstream {
@@ -51,6 +52,7 @@ void Json(httplib::Response& res, std::string body) {
 const char* ReasonFor(int status) {
   switch (status) {
     case 400: return "bad request";
+    case 401: return "unauthorized";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 413: return "request body too large";
@@ -64,11 +66,19 @@ const char* ReasonFor(int status) {
 
 class Router {
  public:
-  Router(const PrometheusObserver* metrics, EngineQueries* queries)
-      : metrics_(metrics), queries_(queries) {}
+  Router(const PrometheusObserver* metrics, EngineQueries* queries, std::shared_ptr<TokenAuth> auth,
+         bool metrics_open)
+      : metrics_(metrics), queries_(queries), auth_(std::move(auth)), metrics_open_(metrics_open) {}
 
   void Route(const httplib::Request& req, httplib::Response& res) const {
     const std::string& path = req.path;
+    // Bearer tokens (token_auth.h): every route but the probes, and
+    // /metrics when it is opened for Prometheus.
+    if (auth_ && path != "/healthz" && path != "/readyz" && !(metrics_open_ && path == "/metrics") &&
+        !auth_->Check(req.get_header_value("Authorization"))) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"segstream\"");
+      return JsonError(res, 401, "unauthorized: a bearer token is required");
+    }
     const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz" ||
                        path == "/segments" || path == "/model" || path.starts_with(kCustomersPrefix);
     if (!known) return JsonError(res, 404, "not found");
@@ -115,6 +125,8 @@ class Router {
  private:
   const PrometheusObserver* metrics_;
   EngineQueries* queries_;
+  std::shared_ptr<TokenAuth> auth_;
+  bool metrics_open_;
 };
 
 }  // namespace
@@ -128,7 +140,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
   std::unique_ptr<HttpServer> self(new HttpServer());
   self->server_ = std::make_unique<http_internal::GuardedServer>(options);
   auto& svr = *self->server_;
-  auto router = std::make_shared<Router>(metrics, queries);
+  auto router = std::make_shared<Router>(metrics, queries, options.auth, options.metrics_open);
   svr.set_pre_routing_handler([router](const httplib::Request& req, httplib::Response& res) {
     // A request with a body goes the long way, so cpp-httplib reads (and
     // bounds: 413) the body before we answer; otherwise its bytes would be

@@ -1,5 +1,7 @@
 // The micro-batch loop; see pipeline.h.
 #include "engine/pipeline/pipeline.h"
+#include "engine/util/log.h"
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cstdio>
@@ -32,11 +34,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     auto it = applied_.find(p.partition);
     if (it == applied_.end() || p.next_offset > it->second.next_offset) {
       published_[p.partition] = p.next_offset;
-      std::fprintf(stderr,
-                   "segstream: partition %d: outputs are published through offset %lld, the state only through %lld; "
-                   "re-applying those records without publishing them again\n",
-                   p.partition, static_cast<long long>(p.next_offset),
-                   static_cast<long long>(it == applied_.end() ? 0 : it->second.next_offset));
+      log::Warn("outputs_ahead_of_state",
+                fmt::format("partition {}: outputs are published through offset {}, the state only through {}; "
+                            "re-applying those records without publishing them again",
+                            p.partition, p.next_offset, it == applied_.end() ? 0 : it->second.next_offset));
     }
   }
   if (observer_) {
@@ -182,7 +183,7 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
   engine_->OnCommitted();
   // Offsets to the broker only after the state is durable (lag tools only).
   Status s = source_->CommitDurable(positions);
-  if (!s.ok()) std::fprintf(stderr, "segstream: warning: %s\n", s.ToString().c_str());
+  if (!s.ok()) log::Warn("source_commit_failed", s.ToString());
 
   BatchReport report;
   report.events = engine_->TakeBatchCounts().counts();

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "engine/event/customer_id.h"
 #include "engine/util/json.h"
 #include "engine/util/time.h"
 #include "state/record_codec.h"
@@ -24,7 +25,11 @@ void StateQueries::OnReady(bool ready) {
   if (next_) next_->OnReady(ready);
 }
 
-Result<std::string> StateQueries::CustomerJson(std::string_view customer_id) {
+Result<std::string> StateQueries::CustomerJson(std::string_view requested_id) {
+  // The id as the input would store it: "91001.0" and "091002" find 91001 and 91002.
+  const std::optional<std::string> canonical = CanonicalCustomerIdForLookup(requested_id);
+  if (!canonical) return Status::NotFound("not a customer id the input accepts: " + std::string(requested_id));
+  const std::string_view customer_id = *canonical;
   std::string value;
   SEGSTREAM_RETURN_IF_ERROR(store_->Get(Column::kCustomers, customer_id, &value));  // NotFound: unknown
   CustomerRecord r;

@@ -1,8 +1,12 @@
 // `segctl customers`: every customer's RFM and segment, sorted by id, as CSV
 // (header customer_id,recency_days,frequency,monetary,segment_id,segment_name)
 // or JSONL. recency_days is empty/null for customers with returns only.
+// `--id ID` prints one customer; ID is canonicalised like input ids
+// (engine/event/customer_id.h: "91001.0" and "091002" find 91001 and 91002).
 #include <cstdio>
+#include <optional>
 
+#include "engine/event/customer_id.h"
 #include "engine/util/json.h"
 #include "tools/segctl/commands.h"
 #include "tools/segctl/state_reader.h"
@@ -13,16 +17,28 @@ namespace {
 struct CustomersArgs {
   std::string state = "segstream-state";
   std::string format = "csv";
+  std::string id;  // empty: every customer
 };
 
 int RunCustomers(const CustomersArgs& a) {
+  std::optional<std::string> only;
+  if (!a.id.empty()) {
+    only = CanonicalCustomerIdForLookup(a.id);
+    if (!only) {
+      std::fprintf(stderr, "segctl customers: --id '%s' is not a customer id (a non-negative integer)\n", a.id.c_str());
+      return 2;
+    }
+  }
   int error = 0;
   const auto view = LoadView(a.state, &error);
   if (!view) return error;
   const bool csv = a.format == "csv";
   std::string out;
   if (csv) out = "customer_id,recency_days,frequency,monetary,segment_id,segment_name\n";
+  bool found = false;
   for (const auto& row : view->customers) {
+    if (only && row.id != *only) continue;
+    found = true;
     const CustomerRecord& r = row.rec;
     const SegmentInfo* seg = view->model.Find(r.segment_id);
     const std::string name = r.segment_id < 0 ? "" : (seg ? seg->name : "retired");
@@ -61,6 +77,10 @@ int RunCustomers(const CustomersArgs& a) {
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
+  if (only && !found) {
+    std::fprintf(stderr, "segctl customers: no customer %s\n", only->c_str());
+    return 1;
+  }
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -70,6 +90,7 @@ void AddCustomersCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<CustomersArgs>();
   CLI::App* cmd = app.add_subcommand("customers", "every customer's RFM and segment, sorted by id");
   cmd->add_option("--state", args->state, "state directory (default ./segstream-state)");
+  cmd->add_option("--id", args->id, "one customer, by id in any form the input accepts (17850, 17850.0, 017850)");
   cmd->add_option("--format", args->format, "csv or jsonl (default csv)")->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->callback([args, exit_code] { *exit_code = RunCustomers(*args); });
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "connectors/decode/debezium.h"
 #include "connectors/decode/event_json.h"
 #include "connectors/decode/fuzz/fuzz_invariants.h"
 #include "connectors/decode/json_decoder.h"
@@ -25,5 +26,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                a.invoice_ts == b.invoice_ts && a.customer_id == b.customer_id && a.country == b.country,
                            "decode(encode(e)) == e");
   }
+  // The mapped decoder (dotted paths, strings for numbers) and the Debezium
+  // envelope decoder on the same input: no crash, valid records.
+  static segstream::decode::InputFormat* mapped = [] {
+    auto* f = new segstream::decode::InputFormat();
+    f->columns = segstream::decode::ColumnMapping::Parse(
+                     "invoice=after.order_no,stock_code=after.sku,quantity=after.qty,unit_price=after.price,"
+                     "invoice_ts=after.ts,customer_id=after.customer_ref")
+                     .value();
+    f->time_format = segstream::decode::TimeFormat::Parse("epoch_us").value();
+    return f;
+  }();
+  static segstream::JsonEventDecoder* mapped_decoder = new segstream::JsonEventDecoder(*mapped);
+  static segstream::DebeziumDecoder* cdc = new segstream::DebeziumDecoder(*mapped);
+  mapped_decoder->Decode(std::string_view(reinterpret_cast<const char*>(data), size), &r);
+  segstream::fuzz::CheckRecord(r);
+  segstream::CdcRecord c;
+  cdc->Decode(std::string_view(reinterpret_cast<const char*>(data), size), &c);
+  segstream::fuzz::Check(c.error.empty() || c.changes.empty(), "a CDC error carries no changes");
   return 0;
 }

@@ -66,23 +66,6 @@ TEST(FieldParse, Quantity) {
   EXPECT_EQ(ParseQuantity("", &q), NumberStatus::kNotNumber);
 }
 
-TEST(FieldParse, CustomerId) {
-  std::string id = "junk";
-  EXPECT_TRUE(ParseCustomerId("", &id));
-  EXPECT_EQ(id, "");
-  EXPECT_TRUE(ParseCustomerId("17850", &id));
-  EXPECT_EQ(id, "17850");
-  EXPECT_TRUE(ParseCustomerId("17850.0", &id));
-  EXPECT_EQ(id, "17850");
-  EXPECT_TRUE(ParseCustomerId(" 017850.00 ", &id));
-  EXPECT_EQ(id, "17850");
-  EXPECT_TRUE(ParseCustomerId("0", &id));
-  EXPECT_EQ(id, "0");
-  EXPECT_TRUE(ParseCustomerId("123456789012345678", &id));
-  for (const char* s : {"17850.5", "-3", "abc", "1234567890123456789", "1e5", "17850x", ".5", "+3"}) {
-    EXPECT_FALSE(ParseCustomerId(s, &id)) << s;
-  }
-}
 
 TEST(FieldParse, Dates) {
   int64_t t = 0;
