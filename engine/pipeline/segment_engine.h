@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "connectors/sink.h"
+#include "engine/analytics/aggregates.h"
 #include "engine/event/invoice_event.h"
 #include "engine/model/minibatch.h"
 #include "engine/model/scaler.h"
@@ -197,6 +198,9 @@ class SegmentEngine {
   uint64_t refits_ = 0;
   TimerIndex timers_;
   std::string elbow_table_;
+  // The report's aggregates (engine/analytics): fed by hooks marked
+  // "analytics hook", committed with the rest of the batch.
+  analytics::Analytics analytics_;
 
   OutcomeCounts batch_counts_, run_counts_;
   std::vector<std::pair<std::string, uint64_t>> batch_changes_;

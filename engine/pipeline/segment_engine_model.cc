@@ -306,6 +306,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     serving_.silhouette = sx.rows() > k ? model::Silhouette(sx, labels, k, options_.silhouette_sample, seed) : 0.0;
   }
   out->records.push_back({OutputStream::kModels, std::to_string(serving_.version), ServingModelJson(serving_)});
+  analytics_.OnPublish(serving_);  // analytics hook
   published_in_batch_ = true;
   published_since_commit_ = true;
   std::lock_guard<std::mutex> lock(snapshot_mu_);
