@@ -18,6 +18,8 @@
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/queries.h"
 #include "engine/pipeline/segment_engine.h"
+#include "engine/report/report_html.h"
+#include "engine/report/report_queries.h"
 #include "engine/segment/segment_table.h"
 #include "engine/util/time.h"
 #include "state/state_store.h"
@@ -152,9 +154,20 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   auto http_options = ParseHttpAddress(c.http);
   PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
   StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
+  // The live page (GET /, GET /analytics) over the same committed state.
+  std::string chart_js;
+  if (http_options.ok()) {
+    auto js = report::ReadChartJs();
+    if (js.ok()) {
+      chart_js = std::move(js).value();
+    } else {
+      std::fprintf(stderr, "segstream: warning: no live page at /: %s\n", js.status().message().c_str());
+    }
+  }
+  report::ReportQueries report_queries(&queries, store->get(), chart_js);
   std::unique_ptr<HttpServer> http;
   if (http_options.ok()) {
-    auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
+    auto server = HttpServer::Start(http_options.value(), &metrics, &report_queries);
     if (!server.ok()) return Fail("cannot serve --http " + c.http, server.status());
     http = std::move(server).value();
   } else if (http_options.status().code() != Status::Code::kNotFound) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "engine/analytics/aggregates.h"
 #include "state/record_codec.h"
 
 namespace segstream::segctl {
@@ -89,6 +90,9 @@ Result<StateView> StateReader::ReadView() {
   view.customers = std::move(rows).value();
   view.model = std::move(model).value();
   view.watermark = watermark.value();
+  auto rfm = analytics::ReadRfmBoundaries(store_.get());
+  if (!rfm.ok()) return rfm.status();
+  view.rfm = rfm.value();
   return view;
 }
 
