@@ -4,7 +4,7 @@
 # 1. Replays the full UCI file, runs `segctl report`, and opens the HTML in
 #    chromium: the glue must render every chart with data (data-ok="1" on
 #    each canvas in the DOM dump), with no page error and no console message.
-#    A screenshot is kept as an artifact (<work>/report.png).
+#    Screenshots are kept as artifacts (<work>/report.png, report-small.png).
 # 2. The report's own data (the JSON inlined in the HTML): every segment of
 #    the final model (last line of models.jsonl) is named, the UK is the top
 #    country, and the monthly revenue and orders equal a sqlite3 computation
@@ -79,7 +79,9 @@ def chromium_binary():
 
 
 def browse(ctx, url, name, width=1400, height=5200):
-    """Screenshot and DOM dump of `url`; returns (dom, console lines)."""
+    """Screenshots and a DOM dump of `url`; returns (dom, console lines).
+    <name>.png is the full page; <name>-small.png the same at 0.6 scale (the
+    README's docs/img/report.png is one of these)."""
     chromium = chromium_binary()
     profile = ctx.fresh(f"chromium-{name}")
     common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
@@ -88,6 +90,9 @@ def browse(ctx, url, name, width=1400, height=5200):
     p = subprocess.run(common + [f"--screenshot={png}", url], capture_output=True, timeout=180)
     check(p.returncode == 0 and os.path.getsize(png) > 10000, f"chromium screenshot of {url} failed: "
           f"{p.stderr.decode(errors='replace')[-2000:]}")
+    small = os.path.join(ctx.work, f"{name}-small.png")
+    subprocess.run(common + ["--force-device-scale-factor=0.6", f"--screenshot={small}", url], capture_output=True,
+                   timeout=180)
     p = subprocess.run(common + ["--enable-logging=stderr", "--v=0", "--dump-dom", url], capture_output=True,
                        timeout=180)
     check(p.returncode == 0, f"chromium --dump-dom {url} exited {p.returncode}")
