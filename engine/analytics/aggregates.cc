@@ -124,12 +124,18 @@ void Analytics::OnPublish(const ServingModel& m) {
     dropped_versions_.push_back(versions_.begin()->first);
     versions_.erase(versions_.begin());
   }
-  boundaries_.model_version = m.version;
-  boundaries_.customers = last_purchase_.total();
-  boundaries_.last_purchase = QuintileThresholds::Of(last_purchase_);
-  boundaries_.frequency = QuintileThresholds::Of(frequency_);
-  boundaries_.monetary_milli = QuintileThresholds::Of(monetary_);
+  boundaries_ = ComputeBoundaries(m.version);
   aggregates_dirty_ = true;
+}
+
+RfmBoundaries Analytics::ComputeBoundaries(uint64_t model_version) const {
+  RfmBoundaries b;
+  b.model_version = model_version;
+  b.customers = last_purchase_.total();
+  b.last_purchase = QuintileThresholds::Of(last_purchase_);
+  b.frequency = QuintileThresholds::Of(frequency_);
+  b.monetary_milli = QuintileThresholds::Of(monetary_);
+  return b;
 }
 
 void AppendRfmScoreJson(std::string* out, const RfmBoundaries& b, const CustomerRecord& r) {

@@ -116,7 +116,12 @@ class Analytics {
   const ValueHistogram& last_purchase() const { return last_purchase_; }
   const ValueHistogram& frequency() const { return frequency_; }
   const ValueHistogram& monetary_milli() const { return monetary_; }
+  // The boundaries of the last model version (empty before the first).
   const RfmBoundaries& boundaries() const { return boundaries_; }
+  // Boundaries of the current histograms (one pass over their distinct
+  // values), tagged with `model_version`. Readers use them when there is no
+  // version yet (or with --no-model).
+  RfmBoundaries ComputeBoundaries(uint64_t model_version) const;
 
  private:
   void HistChange(char kind, ValueHistogram* h, int64_t value, bool add);

@@ -65,7 +65,9 @@ struct QuintileThresholds {
   bool operator==(const QuintileThresholds&) const = default;
 };
 
-// The boundaries of the three scores, computed at one model version.
+// The boundaries of the three scores, computed at one model version (or,
+// before the first version and with --no-model, by readers from the
+// current histograms; model_version is then 0).
 // recency thresholds are over last-purchase times (epoch seconds).
 struct RfmBoundaries {
   uint64_t model_version = 0;  // the version they were computed at; 0 = never

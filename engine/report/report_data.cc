@@ -138,7 +138,8 @@ json RfmSection(const ReportInputs& in) {
   for (const auto& [milli, n] : a.monetary_milli().counts()) monetary.Add(Money(milli), n);
   r["monetary"] = monetary.Json();
 
-  const analytics::RfmBoundaries& b = a.boundaries();
+  // The last version's boundaries; before the first, the population's.
+  const analytics::RfmBoundaries b = a.boundaries().empty() ? a.ComputeBoundaries(0) : a.boundaries();
   json th;
   th["model_version"] = b.model_version;
   th["customers"] = b.customers;
@@ -157,7 +158,6 @@ json RfmSection(const ReportInputs& in) {
 
   uint64_t cells[5][5] = {};
   int64_t revenue[5][5] = {};
-  std::vector<std::pair<std::string, std::pair<uint64_t, int64_t>>> named;
   for (const CustomerRecord& c : in.active) {
     const analytics::RfmScore s = analytics::ScoreOf(b, c.last_purchase_ts, c.frequency, c.monetary_milli());
     if (!s.valid()) continue;

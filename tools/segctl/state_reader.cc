@@ -93,6 +93,12 @@ Result<StateView> StateReader::ReadView() {
   auto rfm = analytics::ReadRfmBoundaries(store_.get());
   if (!rfm.ok()) return rfm.status();
   view.rfm = rfm.value();
+  if (view.rfm.empty()) {
+    // No model version yet (or --no-model): the current population's.
+    analytics::Analytics a;
+    SEGSTREAM_RETURN_IF_ERROR(a.Load(store_.get()));
+    view.rfm = a.ComputeBoundaries(0);
+  }
   return view;
 }
 

@@ -26,7 +26,7 @@ struct StateView {
   std::vector<CustomerRow> customers;  // sorted by id
   ServingModel model;                  // version 0 when none yet
   int64_t watermark = kNoTime;
-  analytics::RfmBoundaries rfm;        // RFM quintile boundaries of the last version
+  analytics::RfmBoundaries rfm;        // RFM quintile boundaries of the last version (else of the population)
 };
 
 class StateReader {
