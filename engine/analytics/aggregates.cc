@@ -69,15 +69,6 @@ void Analytics::OnAccepted(const InvoiceEvent& e, bool is_purchase, bool invoice
   while (months_.size() > kMaxMonths) months_.erase(months_.begin());
 }
 
-void Analytics::HistChange(char kind, ValueHistogram* h, int64_t value, bool add) {
-  if (add) {
-    h->Add(value);
-  } else {
-    h->Remove(value);
-  }
-  dirty_hist_.emplace_back(kind, value);
-}
-
 void Analytics::OnCustomerChanged(const CustomerRecord& before, const CustomerRecord& after) {
   const bool a = before.active(), b = after.active();
   if (a && b && before.last_purchase_ts == after.last_purchase_ts && before.frequency == after.frequency &&
@@ -85,14 +76,14 @@ void Analytics::OnCustomerChanged(const CustomerRecord& before, const CustomerRe
     return;
   }
   if (a) {
-    HistChange('r', &last_purchase_, before.last_purchase_ts, false);
-    HistChange('f', &frequency_, before.frequency, false);
-    HistChange('m', &monetary_, before.monetary_milli(), false);
+    last_purchase_.Remove(before.last_purchase_ts);
+    frequency_.Remove(before.frequency);
+    monetary_.Remove(before.monetary_milli());
   }
   if (b) {
-    HistChange('r', &last_purchase_, after.last_purchase_ts, true);
-    HistChange('f', &frequency_, after.frequency, true);
-    HistChange('m', &monetary_, after.monetary_milli(), true);
+    last_purchase_.Add(after.last_purchase_ts);
+    frequency_.Add(after.frequency);
+    monetary_.Add(after.monetary_milli());
   }
 }
 

@@ -18,10 +18,15 @@
 //   kMaxVersions versions (the oldest are dropped).
 // - population histograms of customers with purchases: exact value -> count
 //   of last-purchase time (seconds), frequency and monetary (thousandths):
-//   at most one entry per customer each, stored one RocksDB key per distinct
-//   value, so a commit writes only the values that changed. They give the
-//   R/F/M distributions and the RFM quintile boundaries (rfm_scores.h),
-//   recomputed at each model version without visiting customers.
+//   at most one entry per customer each. They give the R/F/M distributions
+//   and the RFM quintile boundaries (rfm_scores.h), recomputed at each model
+//   version without visiting customers; the boundaries are stored. The
+//   histograms themselves are not: they are a function of the customer
+//   records (which the same WriteBatch carries), so whoever loads the
+//   customers rebuilds them with OnCustomerChanged({}, record) -- the engine
+//   at Load, which reads every customer anyway, and the report's readers.
+//   Storing them cost a RocksDB delete and put per changed value and doubled
+//   the replay time.
 //
 // Not thread-safe: the engine thread owns an instance. Readers (segctl, the
 // HTTP server) Load() their own instance from the store.
@@ -93,7 +98,8 @@ class Analytics {
   // `invoice_lines`: accepted lines of the invoice including this one.
   void OnAccepted(const InvoiceEvent& e, bool is_purchase, bool invoice_counted, bool new_purchase_invoice,
                   size_t invoice_lines);
-  // A customer's record before and after an accepted line.
+  // A customer's record before and after an accepted line; also
+  // ({}, record) for each customer loaded from the store.
   void OnCustomerChanged(const CustomerRecord& before, const CustomerRecord& after);
   // A segment change emitted under `model_version` (previous_id -1 = none).
   void OnChange(uint64_t model_version, int previous_id, int segment_id);
@@ -102,6 +108,7 @@ class Analytics {
   void OnPublish(const ServingModel& m);
 
   // --- durability (keys under "analytics/" in the meta column, FORMAT.md) ---
+  // Loads everything but the histograms (see above).
   Status Load(StateStore* store);
   // Puts what changed since the last commit into `w`.
   void BuildCommit(StateWrite* w);
@@ -124,7 +131,6 @@ class Analytics {
   RfmBoundaries ComputeBoundaries(uint64_t model_version) const;
 
  private:
-  void HistChange(char kind, ValueHistogram* h, int64_t value, bool add);
   std::string EncodeAggregates() const;
   Status DecodeAggregates(std::string_view data);
 
@@ -141,7 +147,6 @@ class Analytics {
   int month_key_ = 0;
 
   bool aggregates_dirty_ = false;
-  std::vector<std::pair<char, int64_t>> dirty_hist_;  // (kind, value), may repeat
   std::vector<uint64_t> dirty_versions_;              // may repeat
   std::vector<uint64_t> dropped_versions_;
 };

@@ -10,25 +10,11 @@ namespace {
 
 constexpr uint8_t kFormat = 1;
 constexpr std::string_view kAggregatesKey = "analytics/agg";
-constexpr std::string_view kHistPrefix = "analytics/h/";
 constexpr std::string_view kVersionPrefix = "analytics/v/";
 
 // Big-endian with the sign bit flipped: key order == numeric order.
 void PutOrdered(std::string* out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-uint64_t GetOrdered(std::string_view s) {
-  uint64_t v = 0;
-  for (char c : s) v = (v << 8) | static_cast<uint8_t>(c);
-  return v;
-}
-
-std::string HistKey(char kind, int64_t value) {
-  std::string k(kHistPrefix);
-  k.push_back(kind);
-  PutOrdered(&k, static_cast<uint64_t>(value) ^ (uint64_t{1} << 63));
-  return k;
 }
 
 std::string VersionKey(uint64_t version) {
@@ -219,24 +205,6 @@ Status Analytics::Load(StateStore* store) {
     return s;
   }
   Status bad;
-  SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, kHistPrefix, [&](std::string_view key, std::string_view v) {
-    Decoder d(v);
-    uint64_t count;
-    if (key.size() != kHistPrefix.size() + 9 || !d.GetVarint(&count)) {
-      bad = Status::Corruption("bad analytics histogram entry");
-      return false;
-    }
-    const char kind = key[kHistPrefix.size()];
-    const int64_t value = static_cast<int64_t>(GetOrdered(key.substr(kHistPrefix.size() + 1)) ^ (uint64_t{1} << 63));
-    ValueHistogram* h = kind == 'r' ? &last_purchase_ : kind == 'f' ? &frequency_ : kind == 'm' ? &monetary_ : nullptr;
-    if (h == nullptr) {
-      bad = Status::Corruption("unknown analytics histogram");
-      return false;
-    }
-    h->Set(value, count);
-    return true;
-  }));
-  SEGSTREAM_RETURN_IF_ERROR(bad);
   SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, kVersionPrefix, [&](std::string_view, std::string_view v) {
     VersionRecord rec;
     bad = DecodeVersion(v, &rec);
@@ -249,19 +217,6 @@ Status Analytics::Load(StateStore* store) {
 
 void Analytics::BuildCommit(StateWrite* w) {
   if (aggregates_dirty_) w->Put(Column::kMeta, std::string(kAggregatesKey), EncodeAggregates());
-  std::sort(dirty_hist_.begin(), dirty_hist_.end());
-  dirty_hist_.erase(std::unique(dirty_hist_.begin(), dirty_hist_.end()), dirty_hist_.end());
-  for (const auto& [kind, value] : dirty_hist_) {
-    const ValueHistogram& h = kind == 'r' ? last_purchase_ : kind == 'f' ? frequency_ : monetary_;
-    const uint64_t count = h.Count(value);
-    if (count == 0) {
-      w->Delete(Column::kMeta, HistKey(kind, value));
-    } else {
-      std::string v;
-      PutVarint(&v, count);
-      w->Put(Column::kMeta, HistKey(kind, value), std::move(v));
-    }
-  }
   std::sort(dirty_versions_.begin(), dirty_versions_.end());
   dirty_versions_.erase(std::unique(dirty_versions_.begin(), dirty_versions_.end()), dirty_versions_.end());
   for (uint64_t version : dirty_versions_) {
@@ -273,7 +228,6 @@ void Analytics::BuildCommit(StateWrite* w) {
 
 void Analytics::OnCommitted() {
   aggregates_dirty_ = false;
-  dirty_hist_.clear();
   dirty_versions_.clear();
   dropped_versions_.clear();
 }

@@ -41,6 +41,7 @@ Status SegmentEngine::Load() {
     if (loaded[i].id.empty()) return Status::Corruption("customer index " + std::to_string(i) + " is missing");
     by_id_.emplace(loaded[i].id, static_cast<uint32_t>(i));
     if (loaded[i].rec.active()) ++active_;
+    analytics_.OnCustomerChanged(CustomerRecord{}, loaded[i].rec);  // analytics hook: rebuilds its histograms
   }
   slots_ = std::move(loaded);
   SEGSTREAM_RETURN_IF_ERROR(analytics_.Load(store_));  // analytics hook

@@ -96,7 +96,7 @@ Result<StateView> StateReader::ReadView() {
   if (view.rfm.empty()) {
     // No model version yet (or --no-model): the current population's.
     analytics::Analytics a;
-    SEGSTREAM_RETURN_IF_ERROR(a.Load(store_.get()));
+    for (const auto& row : view.customers) a.OnCustomerChanged(CustomerRecord{}, row.rec);
     view.rfm = a.ComputeBoundaries(0);
   }
   return view;
