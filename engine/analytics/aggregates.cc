@@ -70,21 +70,31 @@ void Analytics::OnAccepted(const InvoiceEvent& e, bool is_purchase, bool invoice
 }
 
 void Analytics::OnCustomerChanged(const CustomerRecord& before, const CustomerRecord& after) {
-  const bool a = before.active(), b = after.active();
-  if (a && b && before.last_purchase_ts == after.last_purchase_ts && before.frequency == after.frequency &&
-      before.monetary_milli() == after.monetary_milli()) {
+  if (pending_ && pending_after_.index == after.index) {
+    pending_after_ = after;
     return;
   }
-  if (a) {
-    last_purchase_.Remove(before.last_purchase_ts);
-    frequency_.Remove(before.frequency);
-    monetary_.Remove(before.monetary_milli());
-  }
-  if (b) {
-    last_purchase_.Add(after.last_purchase_ts);
-    frequency_.Add(after.frequency);
-    monetary_.Add(after.monetary_milli());
-  }
+  FlushPending();
+  pending_before_ = before;
+  pending_after_ = after;
+  pending_ = true;
+}
+
+void Analytics::FlushPending() const {
+  if (!pending_) return;
+  pending_ = false;
+  const CustomerRecord& before = pending_before_;
+  const CustomerRecord& after = pending_after_;
+  const bool a = before.active(), b = after.active();
+  // Only the values that changed move (most lines change monetary alone).
+  auto move = [a, b](ValueHistogram* h, int64_t from, int64_t to) {
+    if (a && b && from == to) return;
+    if (a) h->Remove(from);
+    if (b) h->Add(to);
+  };
+  move(&last_purchase_, before.last_purchase_ts, after.last_purchase_ts);
+  move(&frequency_, before.frequency, after.frequency);
+  move(&monetary_, before.monetary_milli(), after.monetary_milli());
 }
 
 void Analytics::OnChange(uint64_t model_version, int previous_id, int segment_id) {
@@ -120,6 +130,7 @@ void Analytics::OnPublish(const ServingModel& m) {
 }
 
 RfmBoundaries Analytics::ComputeBoundaries(uint64_t model_version) const {
+  FlushPending();
   RfmBoundaries b;
   b.model_version = model_version;
   b.customers = last_purchase_.total();

@@ -120,9 +120,9 @@ class Analytics {
   const std::map<uint64_t, uint64_t>& basket_lines() const { return basket_; }  // lines -> invoices
   const std::vector<OutcomeCount>& outcomes() const { return outcomes_; }
   const std::map<uint64_t, VersionRecord>& versions() const { return versions_; }
-  const ValueHistogram& last_purchase() const { return last_purchase_; }
-  const ValueHistogram& frequency() const { return frequency_; }
-  const ValueHistogram& monetary_milli() const { return monetary_; }
+  const ValueHistogram& last_purchase() const { return FlushPending(), last_purchase_; }
+  const ValueHistogram& frequency() const { return FlushPending(), frequency_; }
+  const ValueHistogram& monetary_milli() const { return FlushPending(), monetary_; }
   // The boundaries of the last model version (empty before the first).
   const RfmBoundaries& boundaries() const { return boundaries_; }
   // Boundaries of the current histograms (one pass over their distinct
@@ -131,6 +131,8 @@ class Analytics {
   RfmBoundaries ComputeBoundaries(uint64_t model_version) const;
 
  private:
+  // Applies the coalesced change of the last customer to the histograms.
+  void FlushPending() const;
   std::string EncodeAggregates() const;
   Status DecodeAggregates(std::string_view data);
 
@@ -139,7 +141,13 @@ class Analytics {
   std::map<uint64_t, uint64_t> basket_;
   std::vector<OutcomeCount> outcomes_;
   std::map<uint64_t, VersionRecord> versions_;
-  ValueHistogram last_purchase_, frequency_, monetary_;
+  // Consecutive changes of one customer (the lines of an invoice) are
+  // coalesced: first `before`, last `after` (same CustomerRecord::index),
+  // applied when another customer changes or the histograms are read.
+  // Mutable: reading flushes.
+  mutable ValueHistogram last_purchase_, frequency_, monetary_;
+  mutable bool pending_ = false;
+  mutable CustomerRecord pending_before_, pending_after_;
   RfmBoundaries boundaries_;
 
   // The month of the previous event: [month_start_, month_end_) -> month_key_.
