@@ -86,6 +86,6 @@ struct StoreOptions {
 Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, const StoreOptions& options);
 
 // The on-disk format version this build writes (meta key "format_version").
-inline constexpr int kStateFormatVersion = 1;
+inline constexpr int kStateFormatVersion = 2;  // 2: the analytics/ meta keys (issue 14)
 
 }  // namespace segstream

@@ -2,7 +2,8 @@
 # tools/setup.sh: installs everything segstream needs on a fresh Debian
 # bookworm machine (run as root): the build toolchain and libraries, the
 # tools the tests start (Kafka broker jars via Maven, Prometheus, kcat,
-# sqlite3, wrk), clang for the fuzzers. Idempotent; safe to rerun.
+# sqlite3, wrk, headless chromium), Chart.js for the report, clang for the
+# fuzzers. Idempotent; safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -20,6 +21,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   # what the tests and benchmarks start or call
   python3 python3-yaml python3-pip openssl sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
+  # the report's charts (inlined at run time) and the browser its tests open
+  libjs-chart.js chromium
 )
 
 missing=()

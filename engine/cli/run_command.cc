@@ -23,6 +23,8 @@
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/queries.h"
 #include "engine/pipeline/segment_engine.h"
+#include "engine/report/report_html.h"
+#include "engine/report/report_queries.h"
 #include "engine/segment/segment_table.h"
 #include "engine/util/log.h"
 #include "engine/util/time.h"
@@ -152,9 +154,20 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   }
   PrometheusObserver metrics(BuildInfo{SEGSTREAM_VERSION, SEGSTREAM_GIT_COMMIT});
   StateQueries queries(store->get(), &engine, http_options.ok() ? &metrics : nullptr);
+  // The live page (GET /, GET /analytics) over the same committed state.
+  std::string chart_js;
+  if (http_options.ok()) {
+    auto js = report::ReadChartJs();
+    if (js.ok()) {
+      chart_js = std::move(js).value();
+    } else {
+      log::Warn("live_page_unavailable", "no live page at /: " + js.status().message());
+    }
+  }
+  report::ReportQueries report_queries(&queries, store->get(), chart_js);
   std::unique_ptr<HttpServer> http;
   if (http_options.ok()) {
-    auto server = HttpServer::Start(http_options.value(), &metrics, &queries);
+    auto server = HttpServer::Start(http_options.value(), &metrics, &report_queries);
     if (!server.ok()) return Fail("http_bind_failed", "cannot serve --http " + c.http, server.status());
     http = std::move(server).value();
   } else if (http_options.status().code() != Status::Code::kNotFound) {

@@ -255,7 +255,7 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   cmd->add_option("--seed", f->seed, "seed of every random choice (default 42; runs are deterministic)");
   cmd->add_option("--batch-size", f->batch_size, "most records per micro-batch commit (default 65536)");
   cmd->add_option("--max-rate", f->max_rate, "pace the input to this many records per second (demos, load tests)");
-  cmd->add_option("--http", f->http, "metrics and query API address (default 127.0.0.1:9464; 'none' disables)");
+  cmd->add_option("--http", f->http, "live page, metrics and query API address (default 127.0.0.1:9464; 'none' disables)");
   cmd->add_option("--progress", f->progress, "progress line on stderr: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line and no summary");

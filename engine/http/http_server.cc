@@ -80,7 +80,8 @@ class Router {
       return JsonError(res, 401, "unauthorized: a bearer token is required");
     }
     const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz" ||
-                       path == "/segments" || path == "/model" || path.starts_with(kCustomersPrefix);
+                       path == "/segments" || path == "/model" || path == "/" || path == "/analytics" ||
+                       path.starts_with(kCustomersPrefix);
     if (!known) return JsonError(res, 404, "not found");
     if (req.method != "GET" && req.method != "HEAD") {
       res.set_header("Allow", "GET, HEAD");
@@ -98,6 +99,23 @@ class Router {
       return JsonError(res, 503, "not ready");
     }
     if (path == "/segments") return Json(res, queries_->SegmentsJson());
+    if (path == "/analytics") {
+      auto doc = queries_->AnalyticsJson();
+      if (!doc) return JsonError(res, 503, "analytics unavailable");
+      return Json(res, std::move(*doc));
+    }
+    if (path == "/") {
+      auto page = queries_->PageHtml();
+      if (!page) return JsonError(res, 503, "live page unavailable (is libjs-chart.js installed?)");
+      res.status = 200;
+      res.set_content(std::move(*page), "text/html; charset=utf-8");
+      res.set_header("Cache-Control", "no-store");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      // Inline scripts and styles only; data from this origin only.
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+      return;
+    }
     if (path == "/model") {
       auto model = queries_->ModelJson();
       if (!model) return JsonError(res, 404, "no model yet");

@@ -1,5 +1,6 @@
 // HttpServer: the engine's HTTP face (GET /metrics, /healthz, /readyz,
-// /customers/{id}, /segments, /model; see docs/http.md). It runs on its own
+// /customers/{id}, /segments, /model, /analytics and the live page at /;
+// see docs/http.md). It runs on its own
 // threads; the pipeline never waits for it. Requests only read the
 // observer's registry and call the thread-safe EngineQueries.
 #pragma once

@@ -94,6 +94,11 @@ class EngineQueries {
   // The current model version as in models.jsonl; nullopt before the first fit.
   virtual std::optional<std::string> ModelJson() = 0;
   virtual bool Ready() = 0;
+  // The report document for the live page (engine/report); nullopt when
+  // this implementation does not serve it.
+  virtual std::optional<std::string> AnalyticsJson() { return std::nullopt; }
+  // The live page's HTML; nullopt when not served.
+  virtual std::optional<std::string> PageHtml() { return std::nullopt; }
 };
 
 }  // namespace segstream

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "engine/analytics/aggregates.h"
 #include "engine/event/customer_id.h"
 #include "engine/util/json.h"
 #include "engine/util/time.h"
@@ -48,6 +49,9 @@ Result<std::string> StateQueries::CustomerJson(std::string_view requested_id) {
   }
   j += ",\"frequency\":" + std::to_string(r.frequency) + ",\"monetary\":";
   AppendMilliAsCents(&j, r.monetary_milli());
+  // Classic RFM scores under the quintile boundaries of the last version.
+  auto boundaries = analytics::ReadRfmBoundaries(store_);
+  analytics::AppendRfmScoreJson(&j, boundaries.ok() ? boundaries.value() : analytics::RfmBoundaries{}, r);
   j += ",\"segment_id\":";
   const SegmentInfo* seg = model->Find(r.segment_id);
   if (r.segment_id >= 0) {

@@ -58,8 +58,10 @@ void SegmentEngine::DeadLetter(const std::string& source_id, const DecodedRecord
                                EngineOutputs* out) {
   DecodedRecord dead = r;
   dead.error = std::move(error);
-  if (dead.raw.empty()) dead.raw = EncodeEventJson(r.event);
-  batch_counts_.Add("dead_letter", ReasonClass(dead.error));
+  if (dead.raw.empty() && r.error.empty()) dead.raw = EncodeEventJson(r.event);  // engine-side reasons: the event as read
+  const std::string reason = ReasonClass(dead.error);
+  batch_counts_.Add("dead_letter", reason);
+  analytics_.OnOutcome("dead_letter", reason);  // analytics hook
   out->records.push_back({OutputStream::kDeadLetters, r.event.customer_id, DeadLetterJson(source_id, dead)});
 }
 
@@ -67,15 +69,14 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
   const int64_t now_seconds = options_.wall_clock ? options_.wall_clock() : WallClockSeconds();
   for (const DecodedRecord& r : batch.records) {
     if (!r.error.empty()) {
-      const std::string reason = ReasonClass(r.error);
-      batch_counts_.Add("dead_letter", reason);
-      out->records.push_back({OutputStream::kDeadLetters, r.event.customer_id, DeadLetterJson(source_id, r)});
+      DeadLetter(source_id, r, r.error, out);  // the decoder's reason, its raw text
       continue;
     }
     const InvoiceEvent& e = r.event;
     const LineClass cls = Classify(e, options_.rules);
     if (!IsAccepted(cls)) {
       batch_counts_.Add("skipped", LineClassName(cls));
+      analytics_.OnOutcome("skipped", LineClassName(cls));  // analytics hook
       continue;
     }
     // Event time beyond the wall clock's horizon would move the watermark,
@@ -105,6 +106,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     }
     if (duplicate) {
       batch_counts_.Add("duplicate", "duplicate");
+      analytics_.OnOutcome("duplicate", "duplicate");  // analytics hook
       continue;
     }
     const bool is_purchase = cls == LineClass::kPurchase;
@@ -123,6 +125,8 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
     }
     batch_counts_.Add("accepted", LineClassName(cls));
+    analytics_.OnAccepted(e, is_purchase, inv->rec.purchase_counted, new_purchase_invoice,  // analytics hook
+                          inv->rec.line_fingerprints.size());
     ApplyAccepted(e, is_purchase, new_purchase_invoice, r.origin, out);
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
@@ -195,6 +199,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   const uint32_t slot = FindOrCreate(e.customer_id);
   Slot& s = slots_[slot];
   CustomerRecord& r = s.rec;
+  const CustomerRecord before = r;  // analytics hook
   const bool was_active = r.active();
   if (was_active) scaler_.Remove(s.vec);
 
@@ -210,6 +215,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
     if (r.first_purchase_ts == kNoTime || e.invoice_ts < r.first_purchase_ts) r.first_purchase_ts = e.invoice_ts;
   }
   if (r.last_event_ts == kNoTime || e.invoice_ts > r.last_event_ts) r.last_event_ts = e.invoice_ts;
+  analytics_.OnCustomerChanged(before, r);  // analytics hook
   if (watermark_ == kNoTime || e.invoice_ts > watermark_) watermark_ = e.invoice_ts;
 
   if (r.active()) {
@@ -299,6 +305,7 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reaso
     pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq - options_.changes_kept), {}, true});
   }
   out->records.push_back({OutputStream::kSegmentChanges, s.id, std::move(j)});
+  analytics_.OnChange(serving_.version, previous_id, r.segment_id);  // analytics hook
   EmitLatestSegment(slot, event_time, out);
   bool found = false;
   for (auto& [name, n] : batch_changes_) {

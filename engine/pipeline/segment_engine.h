@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "connectors/sink.h"
+#include "engine/analytics/aggregates.h"
 #include "engine/event/invoice_event.h"
 #include "engine/model/degenerate.h"
 #include "engine/model/k_selection.h"
@@ -136,7 +137,7 @@ class SegmentEngine {
   uint32_t FindExisting(const std::string& customer_id) const;  // UINT32_MAX when unknown
   // Why applying `e` would overflow a money sum ("" when it would not).
   std::string CheckAccumulate(const InvoiceEvent& e, bool is_purchase);
-  // Emits `r` as a dead letter with `error` (an engine-side reason).
+  // Emits `r` as a dead letter with `error` (the decoder's, or an engine-side reason), counted like every outcome.
   void DeadLetter(const std::string& source_id, const DecodedRecord& r, std::string error, EngineOutputs* out);
   void MarkDirty(uint32_t slot) {
     if (!slots_[slot].dirty) {
@@ -210,6 +211,9 @@ class SegmentEngine {
   TimerIndex timers_;
   std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published
   uint64_t pending_k_table_sample_ = 0;
+  // The report's aggregates (engine/analytics): fed by hooks marked
+  // "analytics hook", committed with the rest of the batch.
+  analytics::Analytics analytics_;
 
   OutcomeCounts batch_counts_, run_counts_;
   std::vector<std::pair<std::string, uint64_t>> batch_changes_;

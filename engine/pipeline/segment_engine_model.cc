@@ -393,6 +393,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
                               : std::nan("");
   }
   out->records.push_back({OutputStream::kModels, std::to_string(serving_.version), ServingModelJson(serving_)});
+  analytics_.OnPublish(serving_);  // analytics hook
   published_in_batch_ = true;
   published_since_commit_ = true;
   std::lock_guard<std::mutex> lock(snapshot_mu_);

@@ -42,8 +42,10 @@ Status SegmentEngine::Load() {
     if (loaded[i].id.empty()) return Status::Corruption("customer index " + std::to_string(i) + " is missing");
     by_id_.emplace(loaded[i].id, static_cast<uint32_t>(i));
     if (loaded[i].rec.active()) ++active_;
+    analytics_.OnCustomerChanged(CustomerRecord{}, loaded[i].rec);  // analytics hook: rebuilds its histograms
   }
   slots_ = std::move(loaded);
+  SEGSTREAM_RETURN_IF_ERROR(analytics_.Load(store_));  // analytics hook
 
   std::string value;
   Status s = store_->Get(Column::kMeta, kEngineKey, &value);
@@ -131,6 +133,7 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
   for (auto& op : pending_changes_) w->ops.push_back(op);
   w->Put(Column::kMeta, kEngineKey, EncodeEngineMeta());
   if (published_since_commit_) w->Put(Column::kMeta, kServingKey, EncodeServingModel(serving_));
+  analytics_.BuildCommit(w);  // analytics hook
   for (const Position& p : positions) {
     std::string v;
     PutVarint(&v, static_cast<uint64_t>(p.next_offset));
@@ -151,6 +154,7 @@ void SegmentEngine::OnCommitted() {
   dirty_invoices_.clear();
   pending_changes_.clear();
   published_since_commit_ = false;
+  analytics_.OnCommitted();  // analytics hook
   // Everything cached is durable now; bound the cache by dropping it whole
   // (invoices of a customer are usually contiguous, so this costs little).
   if (invoices_.size() > options_.invoice_cache_entries) {

@@ -11,6 +11,7 @@ void AddCustomersCommand(CLI::App& app, int* exit_code);   // customers.cc
 void AddSegmentsCommand(CLI::App& app, int* exit_code);    // segments.cc
 void AddStatsCommand(CLI::App& app, int* exit_code);       // stats.cc
 void AddCheckpointCommand(CLI::App& app, int* exit_code);  // checkpoint.cc
+void AddReportCommand(CLI::App& app, int* exit_code);      // report.cc
 void AddProduceCommand(CLI::App& app, int* exit_code);     // produce_command.cc (Kafka)
 
 }  // namespace segstream::segctl

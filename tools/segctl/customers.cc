@@ -1,12 +1,15 @@
 // `segctl customers`: every customer's RFM and segment, sorted by id, as CSV
-// (header customer_id,recency_days,frequency,monetary,segment_id,segment_name)
-// or JSONL. recency_days is empty/null for customers with returns only.
+// (header customer_id,recency_days,frequency,monetary,segment_id,segment_name,
+// r_score,f_score,m_score,rfm_score,rfm_segment) or JSONL. recency_days and
+// the scores are empty/null for customers with returns only; the scores use
+// the quintile boundaries of the last model version (engine/analytics/rfm_scores.h).
 // `--id ID` prints one customer; ID is canonicalised like input ids
 // (engine/event/customer_id.h: "91001.0" and "091002" find 91001 and 91002).
 #include <cstdio>
 #include <optional>
 
 #include "engine/event/customer_id.h"
+#include "engine/analytics/aggregates.h"
 #include "engine/util/json.h"
 #include "tools/segctl/commands.h"
 #include "tools/segctl/state_reader.h"
@@ -34,7 +37,7 @@ int RunCustomers(const CustomersArgs& a) {
   if (!view) return error;
   const bool csv = a.format == "csv";
   std::string out;
-  if (csv) out = "customer_id,recency_days,frequency,monetary,segment_id,segment_name\n";
+  if (csv) out = "customer_id,recency_days,frequency,monetary,segment_id,segment_name,r_score,f_score,m_score,rfm_score,rfm_segment\n";
   bool found = false;
   for (const auto& row : view->customers) {
     if (only && row.id != *only) continue;
@@ -50,7 +53,15 @@ int RunCustomers(const CustomersArgs& a) {
       AppendMilliAsCents(&out, r.monetary_milli());
       out += ',';
       if (r.segment_id >= 0) out += std::to_string(r.segment_id);
-      out += ',' + name + '\n';
+      out += ',' + name;
+      const analytics::RfmScore s = analytics::ScoreOf(view->rfm, r.last_purchase_ts, r.frequency, r.monetary_milli());
+      if (s.valid()) {
+        out += ',' + std::to_string(s.r) + ',' + std::to_string(s.f) + ',' + std::to_string(s.m) + ',' + s.Code() + ',';
+        out += analytics::RfmSegmentName(s.r, s.f);
+      } else {
+        out += ",,,,,";
+      }
+      out += '\n';
     } else {
       out += "{\"customer_id\":";
       AppendJsonString(&out, row.id);
@@ -69,6 +80,7 @@ int RunCustomers(const CustomersArgs& a) {
       } else {
         out += "null";
       }
+      analytics::AppendRfmScoreJson(&out, view->rfm, r);
       out += "}\n";
     }
     if (out.size() > (1 << 20)) {

@@ -1,5 +1,5 @@
 // segctl: inspect and operate a segstream state (customers, segments, stats,
-// checkpoint) and replay files into Kafka (produce).
+// report, checkpoint) and replay files into Kafka (produce).
 #include <CLI/CLI.hpp>
 
 #include "engine/util/stdout_check.h"
@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   segstream::segctl::AddSegmentsCommand(app, &exit_code);
   segstream::segctl::AddStatsCommand(app, &exit_code);
   segstream::segctl::AddCheckpointCommand(app, &exit_code);
+  segstream::segctl::AddReportCommand(app, &exit_code);
   segstream::segctl::AddProduceCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "engine/analytics/aggregates.h"
 #include "state/record_codec.h"
 
 namespace segstream::segctl {
@@ -89,6 +90,15 @@ Result<StateView> StateReader::ReadView() {
   view.customers = std::move(rows).value();
   view.model = std::move(model).value();
   view.watermark = watermark.value();
+  auto rfm = analytics::ReadRfmBoundaries(store_.get());
+  if (!rfm.ok()) return rfm.status();
+  view.rfm = rfm.value();
+  if (view.rfm.empty()) {
+    // No model version yet (or --no-model): the current population's.
+    analytics::Analytics a;
+    for (const auto& row : view.customers) a.OnCustomerChanged(CustomerRecord{}, row.rec);
+    view.rfm = a.ComputeBoundaries(0);
+  }
   return view;
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/analytics/rfm_scores.h"
 #include "engine/rfm/customer_record.h"
 #include "engine/segment/serving_model.h"
 #include "state/state_store.h"
@@ -25,6 +26,7 @@ struct StateView {
   std::vector<CustomerRow> customers;  // sorted by id
   ServingModel model;                  // version 0 when none yet
   int64_t watermark = kNoTime;
+  analytics::RfmBoundaries rfm;        // RFM quintile boundaries of the last version (else of the population)
 };
 
 class StateReader {

@@ -121,12 +121,52 @@ TEST_F(HttpServerTest, SegmentsAndModel) {
 }
 
 TEST_F(HttpServerTest, UnknownPathIs404Json) {
-  for (const char* path : {"/", "/metricsx", "/customers", "/admin/../metrics/x"}) {
+  for (const char* path : {"/index.html", "/metricsx", "/customers", "/admin/../metrics/x", "/analytics/x"}) {
     auto res = Get(path);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 404) << path;
     EXPECT_EQ(res->body, R"({"error":"not found"})") << path;
   }
+}
+
+TEST_F(HttpServerTest, PageAndAnalyticsAre503WhenNotServed) {
+  for (const char* path : {"/", "/analytics"}) {
+    auto res = Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 503) << path;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json") << path;
+  }
+}
+
+// Queries that serve the live page and its document.
+class PageQueries : public FakeQueries {
+ public:
+  std::optional<std::string> AnalyticsJson() override { return std::string(R"({"meta":{}})"); }
+  std::optional<std::string> PageHtml() override { return std::string("<!DOCTYPE html><p>live</p>"); }
+};
+
+TEST(HttpServerPageTest, ServesThePageWithItsSecurityHeaders) {
+  PageQueries queries;
+  HttpOptions opts;
+  opts.port = 0;
+  auto server = HttpServer::Start(opts, nullptr, &queries);
+  ASSERT_TRUE(server.ok());
+  httplib::Client client("127.0.0.1", server.value()->port());
+  auto res = client.Get("/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "<!DOCTYPE html><p>live</p>");
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(res->get_header_value("Content-Security-Policy").find("connect-src 'self'"), std::string::npos);
+  EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+  res = client.Get("/analytics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, R"({"meta":{}})");
+  EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store");
+  res = client.Post("/", "x", "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 405);
 }
 
 TEST_F(HttpServerTest, WrongMethodIs405) {
