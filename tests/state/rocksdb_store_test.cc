@@ -16,10 +16,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// RocksDB deletes obsolete WAL files from its background threads while we
+// look: a file that vanished between listing and sizing counts 0.
 uint64_t WalBytes(const std::string& dir) {
   uint64_t total = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == ".log") total += entry.file_size();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".log") continue;
+    std::error_code size_ec;
+    const uintmax_t size = fs::file_size(entry.path(), size_ec);
+    if (!size_ec) total += size;
   }
   return total;
 }
