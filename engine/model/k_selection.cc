@@ -47,7 +47,7 @@ bool ShouldSwitchK(const KSelection& selection, int current_k, int* target) {
   return chosen->silhouette > current->silhouette + kKSwitchMargin;
 }
 
-KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& base) {
+KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& base, size_t silhouette_sample) {
   KSelection selection;
   std::vector<KMeansFit> fits;
   selection.distinct_points = CountDistinctRows(x, k_max + 1);
@@ -57,7 +57,7 @@ KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& b
     KMeansOptions options = base;
     options.k = k;
     KMeansFit fit = FitKMeans(x, options);
-    const double s = k >= 2 ? Silhouette(x, fit.labels, k, 20000, base.seed) : std::nan("");
+    const double s = k >= 2 ? Silhouette(x, fit.labels, k, silhouette_sample, base.seed) : std::nan("");
     selection.table.push_back(KScore{k, fit.inertia, s});
     fits.push_back(std::move(fit));
   }

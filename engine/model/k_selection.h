@@ -61,7 +61,9 @@ struct KSelection {
 // Silhouettes are exact up to 20,000 points and sampled beyond (see
 // silhouette.h), seeded with base.seed. base.k is ignored.
 // REQUIRES: 1 <= k_min <= k_max.
-KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& base);
+// `silhouette_sample` bounds the points each silhouette is computed on (a
+// seeded sample beyond it, as sklearn's sample_size).
+KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& base, size_t silhouette_sample = 20000);
 
 // The rule alone, on a filled table (exposed so it can be tested directly).
 int ChooseK(const std::vector<KScore>& table);
