@@ -16,6 +16,23 @@ import sys
 
 SKIP = 77
 
+# The cleaning rules of DESIGN.md as SQL over a table `raw` of the file's
+# lines (invoice, stock_code, description, quantity, price_milli, ts,
+# customer_id, country): exact duplicates once, then the accepted lines with
+# an is_return flag. The independent side of the sqlite3 cross-checks.
+ACCEPTED_LINES_CTE = """WITH lines AS (
+  SELECT DISTINCT invoice, stock_code, description, quantity, price_milli, ts, customer_id, country FROM raw
+), accepted AS (
+  SELECT *, (substr(invoice, 1, 1) = 'C' OR quantity < 0) AS is_return FROM lines
+  WHERE customer_id <> ''
+    AND substr(invoice, 1, 1) <> 'A'
+    AND upper(stock_code) NOT IN ('POST', 'DOT', 'M', 'BANK CHARGES', 'AMAZONFEE', 'CRUK', 'D', 'PADS', 'B', 'S', 'C2')
+    AND lower(substr(stock_code, 1, 5)) <> 'gift_'
+    AND quantity <> 0
+    AND price_milli > 0
+)
+"""
+
 
 class Ctx:
     """Paths of one test run."""

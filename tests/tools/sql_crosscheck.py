@@ -13,19 +13,7 @@ import subprocess
 import segtest
 from segtest import check
 
-RFM_SQL = """
-WITH lines AS (
-  SELECT DISTINCT invoice, stock_code, description, quantity, price_milli, ts, customer_id, country FROM raw
-), accepted AS (
-  SELECT *, (substr(invoice, 1, 1) = 'C' OR quantity < 0) AS is_return FROM lines
-  WHERE customer_id <> ''
-    AND substr(invoice, 1, 1) <> 'A'
-    AND upper(stock_code) NOT IN ('POST', 'DOT', 'M', 'BANK CHARGES', 'AMAZONFEE', 'CRUK', 'D', 'PADS', 'B', 'S', 'C2')
-    AND lower(substr(stock_code, 1, 5)) <> 'gift_'
-    AND quantity <> 0
-    AND price_milli > 0
-)
-SELECT customer_id,
+RFM_SQL = segtest.ACCEPTED_LINES_CTE + """SELECT customer_id,
        (SELECT max(ts) FROM accepted) - max(CASE WHEN NOT is_return THEN ts END) AS recency_s,
        count(DISTINCT CASE WHEN NOT is_return THEN invoice END) AS frequency,
        sum(CASE WHEN is_return THEN -abs(quantity) * price_milli ELSE quantity * price_milli END) AS monetary_milli
