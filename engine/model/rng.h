@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
+#include <utility>
 
 namespace segstream::model {
 
@@ -62,6 +64,17 @@ class Rng {
       }
     }
     return static_cast<uint64_t>(m >> 64);
+  }
+
+  // A uniform sample of min(m, n) of the indices 0..n-1 without replacement,
+  // in draw order: the first m slots of a partial Fisher-Yates shuffle.
+  std::vector<size_t> SampleIndices(size_t n, size_t m) {
+    std::vector<size_t> index(n);
+    for (size_t i = 0; i < n; ++i) index[i] = i;
+    m = m < n ? m : n;
+    for (size_t i = 0; i < m; ++i) std::swap(index[i], index[i + static_cast<size_t>(Below(n - i))]);
+    index.resize(m);
+    return index;
   }
 
  private:

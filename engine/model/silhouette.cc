@@ -63,17 +63,11 @@ double Silhouette(const Points& x, const std::vector<int>& labels, int k, size_t
 
   // Seeded uniform sample without replacement: the first max_exact slots of
   // a partial Fisher-Yates shuffle of the indices.
-  std::vector<Eigen::Index> index(n);
-  for (size_t i = 0; i < n; ++i) index[i] = static_cast<Eigen::Index>(i);
-  Rng rng(seed);
-  for (size_t i = 0; i < max_exact; ++i) {
-    const size_t j = i + static_cast<size_t>(rng.Below(n - i));
-    std::swap(index[i], index[j]);
-  }
+  const std::vector<size_t> index = Rng(seed).SampleIndices(n, max_exact);
   Points sample(static_cast<Eigen::Index>(max_exact), 3);
   std::vector<int> sample_labels(max_exact);
   for (size_t i = 0; i < max_exact; ++i) {
-    sample.row(static_cast<Eigen::Index>(i)) = x.row(index[i]);
+    sample.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(index[i]));
     sample_labels[i] = labels[index[i]];
   }
   return ExactSilhouette(sample, sample_labels, k);

@@ -113,7 +113,8 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     // Sums are checked before anything changes: a line that would carry a
     // customer's purchases or returns past kMaxCustomerMoneyMilli is a dead
     // letter, and the customer keeps the exact sums it had.
-    if (auto why = CheckAccumulate(e, is_purchase); !why.empty()) {
+    int64_t amount_milli = 0;
+    if (auto why = CheckAccumulate(e, is_purchase, &amount_milli); !why.empty()) {
       DeadLetter(source_id, r, std::move(why), out);
       continue;
     }
@@ -127,7 +128,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     batch_counts_.Add("accepted", LineClassName(cls));
     analytics_.OnAccepted(e, is_purchase, inv->rec.purchase_counted, new_purchase_invoice,  // analytics hook
                           inv->rec.line_fingerprints.size());
-    ApplyAccepted(e, is_purchase, new_purchase_invoice, r.origin, out);
+    ApplyAccepted(e, is_purchase, new_purchase_invoice, amount_milli, r.origin, out);
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
   return Status::OK();
@@ -163,8 +164,8 @@ uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
   return last_slot_ = slot;
 }
 
-std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purchase) {
-  int64_t amount = 0;
+std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purchase, int64_t* amount_milli) {
+  int64_t& amount = *amount_milli;
   if (!CheckedLineAmountMilli(e.quantity, e.unit_price_milli, &amount)) {
     return "money_overflow: quantity " + std::to_string(e.quantity) + " x unit price " +
            std::to_string(e.unit_price_milli) + " thousandths exceeds the line limit";
@@ -195,7 +196,7 @@ model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
 }
 
 void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice,
-                                  const Origin& origin, EngineOutputs* out) {
+                                  int64_t amount_milli, const Origin& origin, EngineOutputs* out) {
   const uint32_t slot = FindOrCreate(e.customer_id);
   Slot& s = slots_[slot];
   CustomerRecord& r = s.rec;
@@ -204,8 +205,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   if (was_active) scaler_.Remove(s.vec);
 
   const bool is_return = !is_purchase;
-  int64_t amount = 0;  // CheckAccumulate() bounded the line and the sums
-  CheckedLineAmountMilli(e.quantity, e.unit_price_milli, &amount);
+  const int64_t amount = amount_milli;  // CheckAccumulate() bounded the line and the sums
   if (is_return) {
     r.returns_milli += amount;
   } else {

@@ -130,13 +130,15 @@ class SegmentEngine {
   };
 
   // segment_engine.cc: the per-record path.
-  void ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice, const Origin& origin,
-                     EngineOutputs* out);
+  // `amount_milli`: the line's |quantity| x unit price, from CheckAccumulate.
+  void ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice, int64_t amount_milli,
+                     const Origin& origin, EngineOutputs* out);
   Status LookupInvoice(const std::string& key, CachedInvoice** inv);
   uint32_t FindOrCreate(const std::string& customer_id);
   uint32_t FindExisting(const std::string& customer_id) const;  // UINT32_MAX when unknown
-  // Why applying `e` would overflow a money sum ("" when it would not).
-  std::string CheckAccumulate(const InvoiceEvent& e, bool is_purchase);
+  // Why applying `e` would overflow a money sum ("" when it would not); the
+  // line's amount in thousandths goes to *amount_milli when it would not.
+  std::string CheckAccumulate(const InvoiceEvent& e, bool is_purchase, int64_t* amount_milli);
   // Emits `r` as a dead letter with `error` (the decoder's, or an engine-side reason), counted like every outcome.
   void DeadLetter(const std::string& source_id, const DecodedRecord& r, std::string error, EngineOutputs* out);
   void MarkDirty(uint32_t slot) {

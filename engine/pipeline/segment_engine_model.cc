@@ -37,14 +37,12 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
     if (slots_[i].rec.active()) chosen.push_back(i);
   }
   if (chosen.size() > max_points) {
-    // Seeded partial Fisher-Yates: a uniform sample without replacement.
-    model::Rng rng(seed);
-    for (size_t i = 0; i < max_points; ++i) {
-      const size_t j = i + rng.Below(chosen.size() - i);
-      std::swap(chosen[i], chosen[j]);
-    }
-    chosen.resize(max_points);
-    std::sort(chosen.begin(), chosen.end());
+    // A seeded uniform sample without replacement, in slot order.
+    std::vector<uint32_t> sample;
+    sample.reserve(max_points);
+    for (size_t i : model::Rng(seed).SampleIndices(chosen.size(), max_points)) sample.push_back(chosen[i]);
+    std::sort(sample.begin(), sample.end());
+    chosen = std::move(sample);
   }
   const ZTransform z = ZTransform::Of(scaler);
   model::Points x(static_cast<Eigen::Index>(chosen.size()), 3);
@@ -188,14 +186,12 @@ void SegmentEngine::ReviewK(const model::Points& x, uint64_t version, std::strin
     // k = auto: the documented rule on a fresh sample of the population.
     model::Points xs = x;
     if (static_cast<size_t>(xs.rows()) > options_.k_review_sample) {
-      model::Rng rng(km.seed);
-      std::vector<Eigen::Index> rows(static_cast<size_t>(x.rows()));
-      for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Eigen::Index>(i);
-      for (size_t i = 0; i < options_.k_review_sample; ++i) {
-        std::swap(rows[i], rows[i + rng.Below(rows.size() - i)]);
+      const std::vector<size_t> rows =
+          model::Rng(km.seed).SampleIndices(static_cast<size_t>(x.rows()), options_.k_review_sample);
+      xs.resize(static_cast<Eigen::Index>(rows.size()), 3);
+      for (size_t i = 0; i < rows.size(); ++i) {
+        xs.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(rows[i]));
       }
-      xs.resize(static_cast<Eigen::Index>(options_.k_review_sample), 3);
-      for (size_t i = 0; i < options_.k_review_sample; ++i) xs.row(static_cast<Eigen::Index>(i)) = x.row(rows[i]);
     }
     model::KMeansOptions sk = km;
     sk.n_init = 1;
