@@ -101,6 +101,7 @@ class SegmentEngine {
   const OutcomeCounts& run_counts() const { return run_counts_; }
 
   int64_t watermark() const { return watermark_; }
+  double hysteresis() const { return options_.hysteresis; }  // z units (EngineOptions::hysteresis)
   uint64_t customers_total() const { return slots_.size(); }
   uint64_t customers_active() const { return active_; }
   const ServingModel& serving() const { return serving_; }
