@@ -59,7 +59,7 @@ struct RunOption {
   Status (*apply)(const std::string& value, RunConfig* c);
 };
 
-// Every row, in --help order.
+// Every row, in --help order (run_options.cc).
 std::span<const RunOption> RunOptions();
 
 // Registers a flag for every row that has one; given values are appended to
