@@ -147,7 +147,8 @@ def check(root, g):
     owned = collections.defaultdict(set)
     for dirpath, dirs, files in os.walk(root):
         reldir = os.path.relpath(dirpath, root)
-        dirs[:] = [d for d in dirs if not d.startswith((".", "build"))]
+        # Hidden folders anywhere, build trees at the top.
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (reldir == "." and d.startswith("build"))]
         for name in files:
             if name.endswith(HEADER_EXT):
                 rel = os.path.normpath(os.path.join(reldir, name))
