@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "connectors/sink.h"
+#include "engine/event/sink.h"
 #include "engine/analytics/aggregates.h"
 #include "engine/event/invoice_event.h"
 #include "engine/model/degenerate.h"
@@ -29,7 +29,7 @@
 #include "engine/model/minibatch.h"
 #include "engine/model/scaler.h"
 #include "engine/pipeline/engine_options.h"
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 #include "engine/rfm/customer_record.h"
 #include "engine/segment/recency_histogram.h"
 #include "engine/segment/recency_timer.h"

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "state/record_codec.h"
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 #include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
