@@ -199,7 +199,13 @@ class SegmentEngine {
   // Timers are computed (and fired) at steps only, so a timer is the first
   // crossing after the watermark of the step that last computed it.
   void RescheduleTimer(uint32_t slot, int64_t at_watermark);
+  // Max shift (z units) between the mini-batch centres and the serving ones,
+  // row by row, in the current scaler's space.
   double TrainingDrift() const;
+  // The same for the mini-batch centres polished by Lloyd on a population
+  // sample, as a version would publish them; keeps the polished centres for
+  // training when they moved less than drift_threshold (see .cc).
+  double PolishedDrift();
 
   // segment_engine_state.cc: meta encoding.
   std::string EncodeEngineMeta() const;

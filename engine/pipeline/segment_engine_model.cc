@@ -66,6 +66,29 @@ double SegmentEngine::TrainingDrift() const {
   return max_shift;
 }
 
+double SegmentEngine::PolishedDrift() {
+  // The mini-batch centres move with the noise of each step's sample; what
+  // a version would publish are those centres polished by Lloyd iterations
+  // on the population sample. Measure the movement of those, and when it is
+  // below the threshold keep the polished centres for training, so the same
+  // noise does not ask again at the next step.
+  const model::Points x =
+      ActivePoints(scaler_, options_.quality_sample, model::MixSeed(options_.seed ^ 0xd71f, step_count_));
+  if (x.rows() <= training_.k()) return TrainingDrift();
+  model::KMeansOptions km;
+  km.k = training_.k();
+  km.max_iter = 100;
+  km.seed = model::MixSeed(options_.seed ^ 0xd71f, step_count_);
+  const model::KMeansFit polished = model::RefineKMeans(x, training_.centers(), km);
+  const model::Centers serving_now = model::Rescale(serving_.centers, serving_.scaler, scaler_);
+  double max_shift = 0;
+  for (Eigen::Index i = 0; i < polished.centers.rows(); ++i) {
+    max_shift = std::max(max_shift, (polished.centers.row(i) - serving_now.row(i)).norm());
+  }
+  if (max_shift <= options_.drift_threshold) training_.Reset(polished.centers, training_.counts());
+  return max_shift;
+}
+
 void SegmentEngine::Step(EngineOutputs* out) {
   ++step_count_;
   accepted_since_step_ = 0;
@@ -138,7 +161,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
       Publish("cadence", out);
     } else if (early_allowed && !reseeded_since_publish_.empty()) {
       Publish("reseed", out);
-    } else if (early_allowed && TrainingDrift() > options_.drift_threshold) {
+    } else if (early_allowed && TrainingDrift() > options_.drift_threshold && PolishedDrift() > options_.drift_threshold) {
       Publish("drift", out);
     }
   }
