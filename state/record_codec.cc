@@ -5,7 +5,7 @@
 namespace segstream {
 namespace {
 constexpr uint8_t kCustomerFormat = 2;  // 1: the same without scored_version (read as 0)
-constexpr uint8_t kInvoiceFormat = 1;
+constexpr uint8_t kInvoiceFormat = 2;  // 1: without written_watermark (read as kNoTime)
 }  // namespace
 
 std::string EncodeCustomer(const CustomerRecord& r) {
@@ -55,6 +55,7 @@ std::string EncodeInvoice(const InvoiceRecord& r) {
   out.reserve(2 + 8 * r.line_fingerprints.size() + 4);
   out.push_back(static_cast<char>(kInvoiceFormat));
   out.push_back(r.purchase_counted ? 1 : 0);
+  PutFixed64(&out, static_cast<uint64_t>(r.written_watermark));  // fixed: the compaction filter reads it in place
   PutVarint(&out, r.line_fingerprints.size());
   for (uint64_t f : r.line_fingerprints) PutFixed64(&out, f);
   return out;
@@ -65,14 +66,28 @@ Status DecodeInvoice(std::string_view data, InvoiceRecord* r) {
   uint8_t format, counted;
   uint64_t n;
   if (!d.GetByte(&format)) return Status::Corruption("empty invoice record");
-  if (format != kInvoiceFormat) return Status::NotSupported("invoice record format is newer than this build");
-  if (!d.GetByte(&counted) || !d.GetVarint(&n) || n > data.size() / 8) return Status::Corruption("bad invoice record");
+  if (format != 1 && format != kInvoiceFormat) {
+    return Status::NotSupported("invoice record format is newer than this build");
+  }
+  uint64_t written = static_cast<uint64_t>(kNoTime);
+  if (!d.GetByte(&counted) || (format == kInvoiceFormat && !d.GetFixed64(&written)) || !d.GetVarint(&n) ||
+      n > data.size() / 8) {
+    return Status::Corruption("bad invoice record");
+  }
   r->purchase_counted = counted != 0;
+  r->written_watermark = static_cast<int64_t>(written);
   r->line_fingerprints.resize(n);
   for (auto& f : r->line_fingerprints) {
     if (!d.GetFixed64(&f)) return Status::Corruption("truncated invoice record");
   }
   return d.done() ? Status::OK() : Status::Corruption("oversized invoice record");
+}
+
+int64_t InvoiceWrittenWatermark(std::string_view data) {
+  if (data.size() < 10 || static_cast<uint8_t>(data[0]) != kInvoiceFormat) return kNoTime;
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(data[2 + i]);  // PutFixed64: little-endian
+  return static_cast<int64_t>(v);
 }
 
 std::string InvoiceKey(std::string_view customer_id, std::string_view invoice) {

@@ -18,6 +18,10 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r);
 
 std::string EncodeInvoice(const InvoiceRecord& r);
 Status DecodeInvoice(std::string_view data, InvoiceRecord* r);
+// The written_watermark of an encoded invoice record without decoding the
+// rest (for the retention compaction filter); kNoTime for format 1 records
+// and anything it cannot read, which are therefore kept.
+int64_t InvoiceWrittenWatermark(std::string_view data);
 
 // Invoice key: customer id, NUL, invoice.
 std::string InvoiceKey(std::string_view customer_id, std::string_view invoice);

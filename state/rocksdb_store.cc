@@ -1,5 +1,6 @@
 // RocksDB implementation of StateStore: four column families, synced
 // WriteBatch commits, read-only opens for inspection tools, checkpoints.
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
@@ -8,9 +9,12 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <filesystem>
 
 #include "state/info_log.h"
+#include "state/record_codec.h"
 #include "state/state_store.h"
 
 namespace segstream {
@@ -32,11 +36,69 @@ Status FromRocks(const rocksdb::Status& s, const std::string& dir) {
   return Status::IOError(msg);
 }
 
+// The floor the engine sets (SetInvoiceRetentionFloor); raised only.
+class RetentionFloor {
+ public:
+  int64_t Get() const { return floor_.load(std::memory_order_relaxed); }
+  void Raise(int64_t floor) {
+    int64_t now = floor_.load();
+    while (floor > now && !floor_.compare_exchange_weak(now, floor)) {
+    }
+  }
+
+ private:
+  std::atomic<int64_t> floor_{kNoTime};
+};
+
+// Drops invoice records whose written_watermark is below the floor:
+// exact-duplicate bookkeeping past the dedup window. Records it cannot read
+// (format 1, kNoTime) are kept.
+class InvoiceRetentionFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit InvoiceRetentionFilter(int64_t floor) : floor_(floor) {}
+  bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& value, std::string* /*new_value*/,
+              bool* /*value_changed*/) const override {
+    if (floor_ == kNoTime) return false;
+    const int64_t written = InvoiceWrittenWatermark(std::string_view(value.data(), value.size()));
+    return written != kNoTime && written < floor_;
+  }
+  const char* Name() const override { return "segstream.InvoiceRetention"; }
+
+ private:
+  const int64_t floor_;  // the floor when the flush or compaction began
+};
+
+// One filter per flush and per compaction (RocksDB's threads), at the floor
+// of that moment. Flushes filter too, so forgotten invoices written and
+// expired within one memtable never reach an SST file.
+class InvoiceRetentionFactory final : public rocksdb::CompactionFilterFactory {
+ public:
+  explicit InvoiceRetentionFactory(std::shared_ptr<RetentionFloor> floor) : floor_(std::move(floor)) {}
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context& /*context*/) override {
+    return std::make_unique<InvoiceRetentionFilter>(floor_->Get());
+  }
+  bool ShouldFilterTableFileCreation(rocksdb::TableFileCreationReason reason) const override {
+    return reason == rocksdb::TableFileCreationReason::kFlush ||
+           reason == rocksdb::TableFileCreationReason::kCompaction;
+  }
+  const char* Name() const override { return "segstream.InvoiceRetentionFactory"; }
+
+ private:
+  std::shared_ptr<RetentionFloor> floor_;
+};
+
 class RocksDbStore final : public StateStore {
  public:
   RocksDbStore(std::string dir, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-               std::shared_ptr<rocksdb::Statistics> stats)
-      : dir_(std::move(dir)), db_(std::move(db)), handles_(std::move(handles)), stats_(std::move(stats)) {}
+               std::shared_ptr<rocksdb::Statistics> stats, std::shared_ptr<RetentionFloor> retention)
+      : retention_(std::move(retention)),
+        dir_(std::move(dir)),
+        db_(std::move(db)),
+        handles_(std::move(handles)),
+        stats_(std::move(stats)) {}
+
+  void SetInvoiceRetentionFloor(int64_t floor) override { retention_->Raise(floor); }
 
   ~RocksDbStore() override {
     // A clean close flushes the memtables, so the next open (segctl report,
@@ -131,6 +193,7 @@ class RocksDbStore final : public StateStore {
  private:
   rocksdb::ColumnFamilyHandle* Handle(Column c) const { return handles_[static_cast<size_t>(c) + 1]; }
 
+  std::shared_ptr<RetentionFloor> retention_;  // shared with the invoices column family's filter factory
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] = default
@@ -181,6 +244,8 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   rocksdb::ColumnFamilyOptions invoice_options = cf_options;
   invoice_options.memtable_prefix_bloom_size_ratio = 0.05;
   invoice_options.memtable_whole_key_filtering = true;
+  auto retention = std::make_shared<RetentionFloor>();
+  invoice_options.compaction_filter_factory = std::make_shared<InvoiceRetentionFactory>(retention);
   for (const char* name : kColumnNames) {
     cfs.emplace_back(name, std::string_view(name) == "invoices" ? invoice_options : cf_options);
   }
@@ -191,14 +256,27 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
                           ? rocksdb::DB::OpenForReadOnly(db_options, dir, cfs, &handles, &raw)
                           : rocksdb::DB::Open(db_options, dir, cfs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, dir);
-  auto store = std::make_unique<RocksDbStore>(dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles), stats);
+  auto store = std::make_unique<RocksDbStore>(dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles), stats,
+                                              std::move(retention));
 
   std::string version;
   Status vs = store->Get(Column::kMeta, kFormatKey, &version);
   if (vs.ok()) {
-    if (version != std::to_string(kStateFormatVersion)) {
-      return Status::NotSupported("state in " + dir + " has format version " + version + "; this build reads version " +
-                                  std::to_string(kStateFormatVersion) + " (upgrade segstream)");
+    if (version == std::to_string(kStateFormatVersion - 1)) {
+      // Version 2 state reads as it is (its records are format 1, read with
+      // defaults); records are upgraded as they are rewritten. Say so on disk
+      // so that an older build refuses the state from now on.
+      if (!options.read_only) {
+        StateWrite w;
+        w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
+        SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
+      }
+    } else if (version != std::to_string(kStateFormatVersion)) {
+      return Status::NotSupported("state in " + dir + " has format version " + version + "; this build reads versions " +
+                                  std::to_string(kStateFormatVersion - 1) + " and " +
+                                  std::to_string(kStateFormatVersion) +
+                                  (std::atoi(version.c_str()) < kStateFormatVersion ? " (replay the input into a new state)"
+                                                                                 : " (upgrade segstream)"));
     }
   } else if (vs.code() == Status::Code::kNotFound) {
     if (!options.read_only) {

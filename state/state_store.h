@@ -66,6 +66,13 @@ class StateStore {
 
   // RocksDB health for metrics.
   virtual StoreGauge Gauges() = 0;
+
+  // Retention of exact-duplicate bookkeeping: invoice records whose
+  // written_watermark is below `floor` (seconds) may be dropped from now on
+  // (RocksDB drops them as compactions reach them). The engine treats such
+  // records as absent already, so when they go does not change any result.
+  // Monotonic: a lower floor than the current one is ignored.
+  virtual void SetInvoiceRetentionFloor(int64_t /*floor*/) {}
 };
 
 struct StoreOptions {
@@ -86,6 +93,9 @@ struct StoreOptions {
 Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, const StoreOptions& options);
 
 // The on-disk format version this build writes (meta key "format_version").
-inline constexpr int kStateFormatVersion = 2;  // 2: the analytics/ meta keys (issue 14)
+// 2: the analytics/ meta keys (issue 14). 3: customer records carry
+// scored_version, invoice records written_watermark, the engine meta the
+// rescoring pass; version 2 state is read and upgraded in place.
+inline constexpr int kStateFormatVersion = 3;
 
 }  // namespace segstream

@@ -205,6 +205,21 @@ const RunOption kOptions[] = {
        c->engine.max_future_seconds = static_cast<int64_t>(days * 86400.0);
        return Status::OK();
      }},
+    {"--dedup-window", V, "engine.dedup_window", T::kText, kModel,
+     "exact-duplicate lines are recognised until the watermark is this far past their invoice's last line; after "
+     "that the invoice is forgotten (a later line of it counts as new) and its bookkeeping leaves the state "
+     "('off' keeps everything, and the state grows with the stream)",
+     "30d",
+     [](Str v, C* c) {
+       if (v == "off") {
+         c->engine.dedup_window_seconds = -1;
+         return Status::OK();
+       }
+       double days = 0;
+       SEGSTREAM_RETURN_IF_ERROR(ParseDaysInto(v, "--dedup-window", &days));
+       c->engine.dedup_window_seconds = static_cast<int64_t>(days * 86400.0);
+       return Status::OK();
+     }},
     {"--seed", V, "engine.seed", T::kInteger, kModel, "seed of every random choice (runs are deterministic)", "42",
      [](Str v, C* c) { return ParseCount(v, "--seed", 0, INT64_MAX, &c->engine.seed); }},
     {"--no-model", S, nullptr, T::kBool, kModel, "keep the RFM state only: no k-means, no segments (benchmarks, backfills)",

@@ -44,6 +44,14 @@ struct EngineOptions {
   // date cannot move the watermark (and every customer's recency) for good.
   // Historical replays are unaffected; -1 turns the guard off.
   int64_t max_future_seconds = 86400;
+  // Exact-duplicate detection window, in seconds of watermark advance: an
+  // invoice's line fingerprints (and whether it already counted as a
+  // purchase) are kept until the watermark has moved this far past the
+  // invoice's last accepted line. After that the invoice is forgotten: a
+  // line of it arriving later is accepted as new, and counts its invoice
+  // again. Bounds the invoices column family to the lines of one window.
+  // -1 keeps everything (the state then grows with the stream).
+  int64_t dedup_window_seconds = 30 * 86400;
   // The wall clock the guard reads, in seconds since the epoch (tests inject
   // one; empty = the system clock).
   std::function<int64_t()> wall_clock;

@@ -160,6 +160,7 @@ Result<size_t> Pipeline::ReapplyPublished(SourceBatch* batch) {
   engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
   SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
   engine_->OnCommitted();
+  store_->SetInvoiceRetentionFloor(engine_->InvoiceRetentionFloor());
   stats_.records += replay.records.size();
   stats_.reapplied += replay.records.size();
   return replay.records.size();
@@ -181,6 +182,7 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
   engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
   SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
   engine_->OnCommitted();
+  store_->SetInvoiceRetentionFloor(engine_->InvoiceRetentionFloor());
   // Offsets to the broker only after the state is durable (lag tools only).
   Status s = source_->CommitDurable(positions);
   if (!s.ok()) log::Warn("source_commit_failed", s.ToString());

@@ -96,6 +96,12 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       last_invoice_id_ = e.invoice;
       last_invoice_customer_ = e.customer_id;
     }
+    // Past the dedup window the invoice is forgotten, whether or not the
+    // store has dropped it yet (so results never depend on compactions).
+    if (options_.dedup_window_seconds >= 0 && inv->rec.written_watermark != kNoTime &&
+        inv->rec.written_watermark < watermark_ - options_.dedup_window_seconds) {
+      inv->rec = InvoiceRecord();
+    }
     const uint64_t fp = LineFingerprint(e);
     bool duplicate = false;
     for (uint64_t f : inv->rec.line_fingerprints) {
@@ -129,6 +135,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     analytics_.OnAccepted(e, is_purchase, inv->rec.purchase_counted, new_purchase_invoice,  // analytics hook
                           inv->rec.line_fingerprints.size());
     ApplyAccepted(e, is_purchase, new_purchase_invoice, amount_milli, r.origin, out);
+    inv->rec.written_watermark = watermark_;  // after the line: ApplyAccepted may have moved it
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
   return Status::OK();

@@ -102,6 +102,12 @@ class SegmentEngine {
 
   int64_t watermark() const { return watermark_; }
   double hysteresis() const { return options_.hysteresis; }  // z units (EngineOptions::hysteresis)
+  // Invoice records written before this watermark are past the dedup window
+  // (kNoTime: keep everything); see StateStore::SetInvoiceRetentionFloor.
+  int64_t InvoiceRetentionFloor() const {
+    return options_.dedup_window_seconds < 0 || watermark_ == kNoTime ? kNoTime
+                                                                      : watermark_ - options_.dedup_window_seconds;
+  }
   uint64_t customers_total() const { return slots_.size(); }
   uint64_t customers_active() const { return active_; }
   const ServingModel& serving() const { return serving_; }

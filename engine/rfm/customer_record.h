@@ -75,6 +75,11 @@ struct CustomerRecord {
 // fingerprints of its lines so exact duplicates count once.
 struct InvoiceRecord {
   bool purchase_counted = false;
+  // The watermark after the invoice's last accepted line (kNoTime: written
+  // by a build without it; never expires). Past the dedup window
+  // (EngineOptions::dedup_window_seconds) the record counts as absent and
+  // the store may drop it (state/FORMAT.md "Retention").
+  int64_t written_watermark = kNoTime;
   std::vector<uint64_t> line_fingerprints;
   bool operator==(const InvoiceRecord&) const = default;
 };

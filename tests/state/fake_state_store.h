@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "state/record_codec.h"
 #include "state/state_store.h"
 
 namespace segstream::testing {
@@ -45,6 +46,18 @@ class FakeStateStore : public StateStore {
     return Status::OK();
   }
 
+  // With eager retention on, invoice records below the floor go at once,
+  // the earliest any compaction could drop them.
+  void SetInvoiceRetentionFloor(int64_t floor) override {
+    if (!eager_retention_ || floor == kNoTime) return;
+    Table& t = tables_[Index(Column::kInvoices)];
+    for (auto it = t.begin(); it != t.end();) {
+      const int64_t written = InvoiceWrittenWatermark(it->second);
+      it = written != kNoTime && written < floor ? t.erase(it) : std::next(it);
+    }
+  }
+  void set_eager_retention(bool on) { eager_retention_ = on; }
+
   Status Commit(const StateWrite& write) override {
     if (!commit_error_.ok()) return commit_error_;
     for (const auto& op : write.ops) {
@@ -71,6 +84,7 @@ class FakeStateStore : public StateStore {
   Table& mutable_table(Column c) { return tables_[Index(c)]; }
 
  private:
+  bool eager_retention_ = false;
   static size_t Index(Column c) { return static_cast<size_t>(c); }
   std::array<Table, 4> tables_;
   int commits_ = 0;

@@ -45,8 +45,9 @@ struct RunResult {
 // Feeds `records` in batches of `batch` (0 = all at once), committing after
 // each; every `restart_every` batches the engine is destroyed and reloaded.
 RunResult Replay(const EngineOptions& options, const std::vector<DecodedRecord>& records, size_t batch,
-              size_t restart_every = 0) {
+              size_t restart_every = 0, bool eager_retention = false) {
   FakeStateStore store;
+  store.set_eager_retention(eager_retention);
   RunResult result;
   auto engine = std::make_unique<SegmentEngine>(options, &store);
   EXPECT_TRUE(engine->Load().ok());
@@ -61,6 +62,7 @@ RunResult Replay(const EngineOptions& options, const std::vector<DecodedRecord>&
     engine->BuildCommit(kSource, next, SinkOffsets{{"out", static_cast<int64_t>(result.outputs.size())}}, &w);
     EXPECT_TRUE(store.Commit(w).ok());
     engine->OnCommitted();
+    store.SetInvoiceRetentionFloor(engine->InvoiceRetentionFloor());
     result.counts.Merge(engine->TakeBatchCounts());
   };
   if (batch == 0) batch = records.size();
@@ -342,6 +344,52 @@ TEST(SegmentEngineTest, IncrementalPassEndsBeforeTheNextVersion) {
         << "customer " << c.index << " is in segment " << c.segment_id << ", not in the final version";
   }
   EXPECT_NE(last.find("\"customers\":" + std::to_string(active) + ","), std::string::npos) << last.substr(0, 200);
+}
+
+// The dedup window: a duplicate line is recognised while the watermark is
+// within the window of its invoice's last line; later the invoice is
+// forgotten and the same line counts again (as documented). With the window
+// off it never does.
+TEST(SegmentEngineTest, DedupWindowForgetsInvoicesPastIt) {
+  std::vector<DecodedRecord> records = {
+      Event("500001", "A", 2, 1500, kT0, "17850"),
+      Event("500001", "A", 2, 1500, kT0, "17850"),              // duplicate within the window
+      Event("500002", "85123A", 1, 1000, kT0 + 10 * kDay, "13047"),  // moves the watermark 10 days
+      Event("500001", "A", 2, 1500, kT0, "17850"),              // 10 days after: still a duplicate
+      Event("500003", "85123A", 1, 1000, kT0 + 40 * kDay, "13047"),  // 40 days: past a 30-day window
+      Event("500001", "A", 2, 1500, kT0, "17850"),              // forgotten: counts again
+  };
+  Number(&records);
+  EngineOptions o;
+  o.model_enabled = false;
+  o.dedup_window_seconds = 30 * kDay;
+  const RunResult windowed = Replay(o, records, 0);
+  EXPECT_EQ(windowed.counts.Total("duplicate"), 2u);
+  EXPECT_EQ(windowed.customers[0].frequency, 2) << "the forgotten invoice counts again";
+  EXPECT_EQ(windowed.customers[0].purchases_milli, 2 * 3000);
+  o.dedup_window_seconds = -1;
+  const RunResult kept = Replay(o, records, 0);
+  EXPECT_EQ(kept.counts.Total("duplicate"), 3u);
+  EXPECT_EQ(kept.customers[0].frequency, 1);
+}
+
+// Results never depend on when the store drops forgotten invoices: a store
+// that drops them at once gives the same outputs and customers as one that
+// keeps them, in one batch or with restarts after every batch.
+TEST(SegmentEngineTest, DedupWindowResultsDoNotDependOnWhenTheStoreDrops) {
+  EngineOptions o = StreamOptions();
+  o.dedup_window_seconds = 5 * kDay;
+  const std::vector<DecodedRecord> records = Stream();
+  const RunResult lazy = Replay(o, records, 0);
+  const RunResult eager = Replay(o, records, 0, 0, true);
+  EXPECT_EQ(lazy.outputs, eager.outputs);
+  EXPECT_EQ(lazy.customers, eager.customers);
+  EXPECT_LT(eager.tables[static_cast<size_t>(Column::kInvoices)].size(),
+            lazy.tables[static_cast<size_t>(Column::kInvoices)].size())
+      << "the eager store must have dropped something for this test to mean anything";
+  const RunResult restarted = Replay(o, records, 97, 1, true);
+  EXPECT_EQ(lazy.outputs, restarted.outputs);
+  EXPECT_EQ(lazy.customers, restarted.customers);
 }
 
 }  // namespace
