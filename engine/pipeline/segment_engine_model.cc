@@ -30,17 +30,33 @@ void SegmentEngine::SyncRecencyStatistics() {
 model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, size_t max_points,
                                           uint64_t seed) const {
   std::vector<uint32_t> chosen;
-  chosen.reserve(active_);
-  for (uint32_t i = 0; i < slots_.size(); ++i) {
-    if (slots_[i].rec.active()) chosen.push_back(i);
-  }
-  if (chosen.size() > max_points) {
-    // A seeded uniform sample without replacement, in slot order.
-    std::vector<uint32_t> sample;
-    sample.reserve(max_points);
-    for (size_t i : model::Rng(seed).SampleIndices(chosen.size(), max_points)) sample.push_back(chosen[i]);
-    std::sort(sample.begin(), sample.end());
-    chosen = std::move(sample);
+  if (active_ <= max_points) {
+    chosen.reserve(active_);
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].rec.active()) chosen.push_back(i);
+    }
+  } else {
+    // A seeded uniform sample of the active customers without replacement,
+    // in slot order, drawn by rejection: O(max_points) expected work when
+    // most customers are active, never a scan of the population. (At most
+    // 64 x max_points draws: a population of mostly inactive customers ends
+    // with a smaller sample rather than a long loop.)
+    model::Rng rng(seed);
+    std::vector<bool> taken;
+    const bool dense = slots_.size() <= 64 * max_points;  // a bitmap is cheaper than sorting
+    if (dense) taken.assign(slots_.size(), false);
+    chosen.reserve(max_points);
+    for (size_t draws = 0; chosen.size() < max_points && draws < 64 * max_points; ++draws) {
+      const auto slot = static_cast<uint32_t>(rng.Below(slots_.size()));
+      if (!slots_[slot].rec.active()) continue;
+      if (dense) {
+        if (taken[slot]) continue;
+        taken[slot] = true;
+      }
+      chosen.push_back(slot);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());  // sparse: repeats are dropped
   }
   const ZTransform z = ZTransform::Of(scaler);
   model::Points x(static_cast<Eigen::Index>(chosen.size()), 3);
