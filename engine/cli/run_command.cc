@@ -16,6 +16,7 @@
 #include "connectors/file/jsonl_file_sink.h"
 #include "connectors/kafka/kafka.h"
 #include "connectors/prefetch/prefetching_source.h"
+#include "connectors/schema_registry/schema_registry.h"
 #include "engine/http/http_server.h"
 #include "engine/http/tls.h"
 #include "engine/http/token_auth.h"
@@ -189,7 +190,20 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     auto sink_or = OpenKafkaSink(c.kafka);
     if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
-    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format);
+    std::shared_ptr<SchemaRegistry> registry;
+    if (!c.schema_registry.empty()) {
+      SchemaRegistryOptions ro;
+      ro.url = c.schema_registry;
+      if (!c.schema_registry_auth_file.empty()) {
+        auto auth = ReadBasicAuthFile(c.schema_registry_auth_file);
+        if (!auth.ok()) return Fail("schema_registry_invalid", "bad --schema-registry-auth-file", auth.status());
+        ro.basic_auth = auth.value();
+      }
+      auto r = OpenHttpSchemaRegistry(ro);
+      if (!r.ok()) return Fail("schema_registry_invalid", "bad --schema-registry", r.status());
+      registry = std::move(r).value();
+    }
+    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format, registry);
     if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());
     source = std::move(src).value();
   } else {

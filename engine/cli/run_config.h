@@ -25,6 +25,8 @@ struct RunConfig {
   std::string http_tls_cert, http_tls_key;  // HTTPS on --http (engine/http/tls.h)
   std::string http_token_file;              // bearer tokens (engine/http/token_auth.h)
   bool http_open_metrics = false;           // /metrics without a token
+  std::string schema_registry;              // Avro input: registry base URL (connectors/schema_registry)
+  std::string schema_registry_auth_file;    // first line user:password (HTTP basic auth)
   std::string log_format = "text";          // text | json (engine/util/log.h)
   std::string log_level = "info";
   std::string progress = "auto";          // auto | always | never

@@ -48,13 +48,32 @@ const TopOption kServiceOptions[] = {
        c->http_open_metrics = v == "true";
        return Status::OK();
      }},
+    {"schema_registry",
+     "with --brokers: input messages are Avro in the Confluent wire format (byte 0, 4-byte big-endian schema "
+     "id, Avro binary); schemas are fetched by id from this Confluent-compatible registry URL "
+     "(http://host:8081, Apicurio: http://host:8080/apis/ccompat/v7; user:password@ in the URL is basic "
+     "auth) and cached. Fields are read by their event names, or mapped with --columns (dotted paths). A "
+     "registry that cannot be asked stops the run without consuming the message (a restart resumes there)",
+     false,
+     [](const std::string& v, RunConfig* c) {
+       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+         return Status::InvalidArgument("--schema-registry must be an http:// or https:// URL");
+       }
+       c->schema_registry = v;
+       return Status::OK();
+     }},
+    {"schema_registry_auth_file",
+     "file whose first line is user:password, for HTTP basic auth to --schema-registry (keeps the password "
+     "out of the process list)",
+     false,
+     [](const std::string& v, RunConfig* c) { c->schema_registry_auth_file = v; return Status::OK(); }},
 };
 
 const InputOption kInputOptions[] = {
     {"columns",
      "map a foreign layout: FIELD=SOURCE,... with FIELD in invoice, stock_code, description, quantity, "
      "unit_price, amount (a line total), invoice_ts, customer_id, country and SOURCE a CSV header name "
-     "(trimmed, case-insensitive) or a JSON dotted path (after.customer_ref); no invoice = one invoice per "
+     "(trimmed, case-insensitive) or a JSON/Avro dotted path (after.customer_ref); no invoice = one invoice per "
      "distinct line",
      false,
      [](const std::string& v, decode::InputFormat* f) -> Status {
