@@ -188,7 +188,7 @@ Result<std::unique_ptr<SchemaRegistry>> OpenHttpSchemaRegistry(const SchemaRegis
 
 Result<std::string> ReadBasicAuthFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Status::IOError("cannot read the schema registry credentials file " + path);
+  if (!in) return Status::InvalidArgument("cannot read the schema registry credentials file " + path);
   std::string line;
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) line.pop_back();

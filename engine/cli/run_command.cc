@@ -187,9 +187,6 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
       }
       return std::optional<int64_t>();
     };
-    auto sink_or = OpenKafkaSink(c.kafka);
-    if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
-    sink = std::move(sink_or).value();
     std::shared_ptr<SchemaRegistry> registry;
     if (!c.schema_registry.empty()) {
       SchemaRegistryOptions ro;
@@ -203,6 +200,9 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
       if (!r.ok()) return Fail("schema_registry_invalid", "bad --schema-registry", r.status());
       registry = std::move(r).value();
     }
+    auto sink_or = OpenKafkaSink(c.kafka);
+    if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
+    sink = std::move(sink_or).value();
     auto src = OpenKafkaSource(c.kafka, lookup, c.input_format, registry);
     if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());
     source = std::move(src).value();
