@@ -242,5 +242,45 @@ TEST_F(AvroDecoder, RegistryOutageIsAnErrorNotADeadLetter) {
   ExpectFirstUciEvent(Decode(d, Frame(event_id, FirstUciBody())));
 }
 
+// Mutated and truncated records (a deterministic fuzz): never a crash or a
+// non-OK status (the registry is up), always an event or a known reason class.
+TEST_F(AvroDecoder, MutatedRecordsAreEventsOrKnownDeadLetters) {
+  AvroEventDecoder d({}, registry);
+  const std::string good = Frame(event_id, FirstUciBody());
+  uint64_t state = 42;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  int events = 0, dead = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string m = good;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = 5 + next() % (m.size() - 5);  // keep the header: exercise avro-c
+      switch (next() % 3) {
+        case 0: m[at] = static_cast<char>(next()); break;
+        case 1: m.resize(at); break;
+        default: m.insert(at, 1, static_cast<char>(next())); break;
+      }
+      if (m.size() <= 5) break;
+    }
+    DecodedRecord r;
+    ASSERT_TRUE(d.Decode(m, &r).ok());
+    if (r.error.empty()) {
+      ++events;
+      continue;
+    }
+    ++dead;
+    bool known = false;
+    for (auto c : decode::kAllReasonClasses) known = known || decode::ReasonClass(r.error) == c;
+    EXPECT_TRUE(known) << r.error;
+    EXPECT_THAT(r.raw, StartsWith("hex:"));
+  }
+  EXPECT_GT(dead, 1000);
+  EXPECT_GT(events, 0);
+  ExpectFirstUciEvent(Decode(d, good));
+}
+
 }  // namespace
 }  // namespace segstream
