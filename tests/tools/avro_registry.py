@@ -1,7 +1,8 @@
 # avro_registry: issue 13's Avro acceptance, "Avro through a real registry,
-# produced by a real client, equals the JSON path". It starts a real schema
-# registry (Apicurio Registry 3.0.9 via tools/registry-local, on 127.0.0.1)
-# and uses the ctest fixture's real Kafka broker. The real client is Debian's
+# produced by a real client, equals the JSON path". It uses the ctest
+# fixtures' real schema registry (Apicurio Registry 3.0.9 via
+# tools/registry-local, on 127.0.0.1; SEGSTREAM_SCHEMA_REGISTRY_URL) and real
+# Kafka broker (SEGSTREAM_KAFKA_BOOTSTRAP). The real client is Debian's
 # python3-confluent-kafka (librdkafka) with its AvroProducer (Debian's
 # python3-avro), which registers the schema under "<topic>-value" and frames
 # every record in the Confluent wire format.
@@ -21,7 +22,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 
@@ -49,24 +49,18 @@ def free_port():
 
 
 def main():
-    ctx, args = segtest.parse_args(lambda ap: ap.add_argument("--registry-local", required=True))
+    ctx, _ = segtest.parse_args()
     bootstrap = os.environ.get("SEGSTREAM_KAFKA_BOOTSTRAP")
     check(bootstrap, "SEGSTREAM_KAFKA_BOOTSTRAP is not set (the ctest fixture `kafka` provides the broker)")
+    url = os.environ.get("SEGSTREAM_SCHEMA_REGISTRY_URL")
+    check(url, "SEGSTREAM_SCHEMA_REGISTRY_URL is not set (the ctest fixture `schema_registry` provides it)")
     # The real client. A missing package is a failure, not a skip: tools/setup.sh installs it.
     from confluent_kafka import Consumer, Producer
     from confluent_kafka.avro import AvroProducer, loads
 
     run_id = uuid.uuid4().hex[:8]
     t_json, t_avro = f"avro-json-{run_id}", f"avro-avro-{run_id}"
-    port = free_port()
-    env = dict(os.environ, SEGSTREAM_REGISTRY_PORT=str(port))
-    start = subprocess.run([args.registry_local, "start"], env=env, capture_output=True, text=True, timeout=180)
-    check(start.returncode == 0, f"registry-local start failed: {start.stderr[-2000:]}")
-    url = start.stdout.strip().splitlines()[-1]
-    try:
-        run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, AvroProducer, loads)
-    finally:
-        subprocess.run([args.registry_local, "stop"], env=env, timeout=60)
+    run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, AvroProducer, loads)
 
 
 def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, AvroProducer, loads):
