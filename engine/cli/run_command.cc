@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "connectors/avro_sink/avro_sink.h"
 #include "connectors/file/file_source.h"
 #include "connectors/file/jsonl_file_sink.h"
 #include "connectors/kafka/kafka.h"
@@ -203,6 +204,9 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     auto sink_or = OpenKafkaSink(c.kafka);
     if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
+    if (c.avro_outputs) {
+      sink = MakeAvroOutputSink(std::move(sink), registry, {c.kafka.changes_topic, c.kafka.segments_topic});
+    }
     auto src = OpenKafkaSource(c.kafka, lookup, c.input_format, registry);
     if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());
     source = std::move(src).value();

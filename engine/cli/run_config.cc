@@ -338,6 +338,9 @@ Result<RunConfig> ResolveRunConfig(const CLI::App& cmd, const RunFlags& f) {
   if (!c.use_kafka && !c.schema_registry.empty()) {
     return Status::InvalidArgument("--schema-registry is for Avro messages on Kafka (--brokers)");
   }
+  if (c.schema_registry.empty() && c.avro_outputs) {
+    return Status::InvalidArgument("--avro-outputs needs --schema-registry (and Kafka, --brokers)");
+  }
   if (c.schema_registry.empty() && !c.schema_registry_auth_file.empty()) {
     return Status::InvalidArgument("--schema-registry-auth-file needs --schema-registry");
   }

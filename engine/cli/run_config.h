@@ -27,6 +27,7 @@ struct RunConfig {
   bool http_open_metrics = false;           // /metrics without a token
   std::string schema_registry;              // Avro input: registry base URL (connectors/schema_registry)
   std::string schema_registry_auth_file;    // first line user:password (HTTP basic auth)
+  bool avro_outputs = false;                // segment changes and customer segments as Avro (connectors/avro_sink)
   std::string log_format = "text";          // text | json (engine/util/log.h)
   std::string log_level = "info";
   std::string progress = "auto";          // auto | always | never

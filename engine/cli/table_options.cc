@@ -67,6 +67,15 @@ const TopOption kServiceOptions[] = {
      "out of the process list)",
      false,
      [](const std::string& v, RunConfig* c) { c->schema_registry_auth_file = v; return Status::OK(); }},
+    {"avro_outputs",
+     "with --schema-registry: publish segment changes and customer segments as Avro too (Confluent wire "
+     "format; schemas segstream.SegmentChange and segstream.CustomerSegment registered under <topic>-value); "
+     "models and dead letters stay JSON",
+     true,
+     [](const std::string& v, RunConfig* c) {
+       c->avro_outputs = v == "true";
+       return Status::OK();
+     }},
 };
 
 const InputOption kInputOptions[] = {

@@ -18,6 +18,11 @@
 #    segctl customers equals the run on the JSON topic and the JSONL replay,
 #    and the dead-letters topic holds the two poison messages as bad_avro and
 #    unknown_schema.
+# 4. That Avro run also had --avro-outputs: its segment-changes and
+#    customer-segments topics, read with the real client's Avro deserializer
+#    (schemas from the registry by the ids in the messages), equal the JSON
+#    run's topics (changes de-duplicated by (customer_id, seq), segments as the
+#    latest value per customer).
 import json
 import os
 import socket
@@ -117,7 +122,8 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     auth = os.path.join(ctx.work, "registry.auth")
     with open(auth, "w") as f:
         f.write("segstream:not-enforced-by-apicurio\n")
-    run_kafka(t_avro, avro_state, avro_group, "--schema-registry", url, "--schema-registry-auth-file", auth)
+    run_kafka(t_avro, avro_state, avro_group, "--schema-registry", url, "--schema-registry-auth-file", auth,
+              "--avro-outputs")
     json_state = ctx.fresh("state.json")
     run_kafka(t_json, json_state, f"json-group-{run_id}")
     replay_state = ctx.fresh("state.replay")
@@ -144,6 +150,43 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     check("bad_avro: magic byte 123" in dead[0], f"no-magic dead letter: {dead[0]}")
     check("unknown_schema: schema id 2147483632" in dead[1], f"unknown-id dead letter: {dead[1]}")
     print("dead letters: bad_avro (no magic byte), unknown_schema")
+
+    # --- 4. Avro outputs == JSON outputs ----------------------------------
+    from confluent_kafka.avro import CachedSchemaRegistryClient
+    from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
+    serializer = MessageSerializer(CachedSchemaRegistryClient({"url": url}))
+
+    def read_topic(topic, decode):
+        cons = Consumer({"bootstrap.servers": bootstrap, "group.id": f"read-{topic}", "auto.offset.reset": "earliest",
+                         "enable.auto.commit": False, "isolation.level": "read_committed"})
+        cons.subscribe([topic])
+        out, idle_since = [], time.time()
+        while time.time() - idle_since < 5:
+            m = cons.poll(0.5)
+            if m is None or m.error():
+                continue
+            out.append(decode(m.value()))
+            idle_since = time.time()
+        cons.close()
+        return out
+
+    def avro_value(b):
+        check(b[:1] == b"\x00", f"an Avro output without the magic byte: {b[:20]!r}")
+        return serializer.decode_message(b)
+
+    avro_changes = read_topic(f"{t_avro}-changes", avro_value)
+    json_changes = read_topic(f"{t_json}-changes", json.loads)
+    dedup = lambda rows: {(r["customer_id"], r["seq"]): r for r in rows}
+    check(len(json_changes) > 0, "the JSON run published no segment changes")
+    check(dedup(avro_changes) == dedup(json_changes),
+          f"segment changes differ: Avro {len(dedup(avro_changes))} vs JSON {len(dedup(json_changes))}")
+    latest = lambda rows: {r["customer_id"]: r for r in rows}
+    avro_segments = latest(read_topic(f"{t_avro}-segments", avro_value))
+    json_segments = latest(read_topic(f"{t_json}-segments", json.loads))
+    check(avro_segments == json_segments,
+          f"customer segments differ: Avro {len(avro_segments)} vs JSON {len(json_segments)} customers")
+    print(f"Avro outputs == JSON outputs: {len(dedup(json_changes))} segment changes, "
+          f"{len(json_segments)} customer segments")
 
 
 if __name__ == "__main__":

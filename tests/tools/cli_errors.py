@@ -62,6 +62,7 @@ def main():
     for extra, needle in ((["--input", ctx.sample, "--schema-registry", "http://127.0.0.1:1"], "--brokers"),
                           (["--brokers", "127.0.0.1:1", "--schema-registry", "127.0.0.1:8081"], "http://"),
                           (["--brokers", "127.0.0.1:1", "--schema-registry-auth-file", ctx.sample], "--schema-registry"),
+                          (["--brokers", "127.0.0.1:1", "--avro-outputs"], "--schema-registry"),
                           (["--brokers", "127.0.0.1:1", "--schema-registry", "http://127.0.0.1:1",
                             "--schema-registry-auth-file", os.path.join(ctx.work, "no-auth")], "no-auth")):
         code, msg = run(base + extra + ["--state", ctx.fresh("s7"), "--out", ctx.fresh("o7")], timeout=60)
