@@ -35,9 +35,13 @@
 //
 // Errors: Decode returns a non-OK Status (and leaves *out undefined) only
 // when the registry could not be asked (unreachable after its retries, 5xx,
-// 401/403). The record is then NOT a dead letter: the caller must not
+// 401/403), or avro-c could not allocate a fresh value (out of memory). The record is then NOT a dead letter: the caller must not
 // consume it or any later record, so that no position moves past it (the
 // Kafka source stops the run; a restart resumes from the stored positions).
+//
+// avro-c's allocations are bounded (no block over 16 MiB: a corrupt length
+// is `bad_avro`, not a huge allocation), and the buffer avro-c 1.11 leaks
+// when a string read fails half-way is freed (see avro_decoder.cc).
 //
 // Thread safety: one instance per thread (it reuses its avro-c values); the
 // registry may be shared.
