@@ -4,7 +4,7 @@
 
 namespace segstream {
 namespace {
-constexpr uint8_t kCustomerFormat = 1;
+constexpr uint8_t kCustomerFormat = 2;  // 1: the same without scored_version (read as 0)
 constexpr uint8_t kInvoiceFormat = 1;
 }  // namespace
 
@@ -23,6 +23,7 @@ std::string EncodeCustomer(const CustomerRecord& r) {
   PutSignedVarint(&out, r.scored_watermark);
   PutSignedVarint(&out, r.segment_id);
   PutVarint(&out, r.seq);
+  PutVarint(&out, r.scored_version);
   return out;
 }
 
@@ -30,7 +31,7 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r) {
   Decoder d(data);
   uint8_t format;
   if (!d.GetByte(&format)) return Status::Corruption("empty customer record");
-  if (format != kCustomerFormat) {
+  if (format != 1 && format != kCustomerFormat) {
     return Status::NotSupported("customer record format " + std::to_string(format) + " is newer than this build");
   }
   int64_t segment = 0;
@@ -38,7 +39,11 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r) {
       !d.GetSignedVarint(&r->returns_milli) || !d.GetSignedVarint(&r->first_purchase_ts) ||
       !d.GetSignedVarint(&r->last_purchase_ts) || !d.GetSignedVarint(&r->last_event_ts) ||
       !d.GetSignedVarint(&r->vector_watermark) || !d.GetSignedVarint(&r->scored_watermark) ||
-      !d.GetSignedVarint(&segment) || !d.GetVarint(&r->seq) || !d.done()) {
+      !d.GetSignedVarint(&segment) || !d.GetVarint(&r->seq)) {
+    return Status::Corruption("truncated or oversized customer record");
+  }
+  r->scored_version = 0;
+  if ((format == kCustomerFormat && !d.GetVarint(&r->scored_version)) || !d.done()) {
     return Status::Corruption("truncated or oversized customer record");
   }
   r->segment_id = static_cast<int32_t>(segment);

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 #include "engine/util/status.h"
 
 namespace segstream {

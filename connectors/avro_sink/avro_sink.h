@@ -22,7 +22,7 @@
 #include <memory>
 #include <string>
 
-#include "connectors/sink.h"
+#include "engine/event/sink.h"
 #include "engine/util/status.h"
 
 namespace segstream {

@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/source.h"
+#include "engine/event/source.h"
 
 namespace segstream {
 

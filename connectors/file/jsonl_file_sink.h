@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "connectors/sink.h"
+#include "engine/event/sink.h"
 
 namespace segstream {
 

@@ -11,8 +11,8 @@
 #include "connectors/kafka/kafka_options.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
-#include "connectors/sink.h"
-#include "connectors/source.h"
+#include "engine/event/sink.h"
+#include "engine/event/source.h"
 
 namespace segstream {
 

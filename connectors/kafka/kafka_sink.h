@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "connectors/kafka/kafka_options.h"
-#include "connectors/sink.h"
+#include "engine/event/sink.h"
 
 namespace segstream {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "connectors/kafka/kafka_options.h"
-#include "connectors/source.h"
+#include "engine/event/source.h"
 #include "engine/event/invoice_event.h"
 
 namespace segstream {

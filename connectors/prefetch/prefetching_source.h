@@ -18,7 +18,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "connectors/source.h"
+#include "engine/event/source.h"
 
 namespace segstream {
 

@@ -8,6 +8,7 @@
 #include "engine/util/stdout_check.h"
 #include "engine/cli/run_command.h"
 #include "engine/cli/run_config.h"
+#include "engine/cli/table_options.h"
 #include "engine/http/token_auth.h"
 #include "engine/util/log.h"
 
@@ -45,10 +46,10 @@ int main(int argc, char** argv) {
 
   segstream::cli::RunFlags flags;
   CLI::App* run = app.add_subcommand("run", "replay a file or consume Kafka into the RFM state and segment customers");
-  run->footer(kFooter);
+  run->footer(segstream::cli::TomlOnlyHelp() + kFooter);
   segstream::cli::AddRunFlags(run, &flags);
   run->callback([&] {
-    auto config = segstream::cli::ResolveRunConfig(*run, flags);
+    auto config = segstream::cli::ResolveRunConfig(flags);
     if (!config.ok()) {
       segstream::log::Error("config_invalid", config.status().message());
       exit_code = segstream::cli::kExitUsage;

@@ -10,7 +10,7 @@
 
 #include "engine/http/http_options.h"
 #include "engine/metrics/prometheus_observer.h"
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 #include "engine/util/status.h"
 
 namespace segstream {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 
 namespace prometheus {
 class Counter;

@@ -41,6 +41,20 @@ void PopulationScaler::Remove(const Vec3& x) {
   }
 }
 
+void CoordinateSums::Add(double value, int64_t copies) {
+  const int64_t q = PopulationScaler::Quantize(value);
+  count_ += copies;
+  sum_ += static_cast<__int128>(q) * copies;
+  sum_sq_ += static_cast<unsigned __int128>(static_cast<__int128>(q) * q) * static_cast<uint64_t>(copies);
+}
+
+bool PopulationScaler::SetCoordinate(int j, const CoordinateSums& sums) {
+  if (j < 0 || j > 2 || sums.count_ != count_) return false;
+  sum_[j] = sums.sum_;
+  sum_sq_[j] = sums.sum_sq_;
+  return true;
+}
+
 Vec3 PopulationScaler::Mean() const {
   Vec3 mean = Vec3::Zero();
   if (count_ <= 0) return mean;

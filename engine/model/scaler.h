@@ -30,6 +30,25 @@
 
 namespace segstream::model {
 
+class PopulationScaler;
+
+// The fixed-point sums of one coordinate over a population given by value
+// and multiplicity, quantized exactly as PopulationScaler::Add does: adding
+// (v, n) leaves the sums n calls of Add with v in that coordinate would.
+// Used to rebuild a coordinate from a histogram instead of visiting each
+// member (see engine/segment/recency_histogram.h). Not thread-safe; a value.
+class CoordinateSums {
+ public:
+  void Add(double value, int64_t copies);
+  int64_t count() const { return count_; }
+
+ private:
+  friend class PopulationScaler;
+  int64_t count_ = 0;
+  __int128 sum_ = 0;
+  unsigned __int128 sum_sq_ = 0;
+};
+
 class PopulationScaler {
  public:
   static constexpr double kMaxAbs = 1024.0;
@@ -43,6 +62,12 @@ class PopulationScaler {
   void Remove(const Vec3& x);
 
   int64_t count() const { return count_; }
+
+  // Replaces coordinate `j`'s sums (j in 0..2) by `sums`. REQUIRES:
+  // sums.count() == count(), i.e. the coordinate describes the same
+  // population as the others; otherwise returns false and changes nothing.
+  [[nodiscard]] bool SetCoordinate(int j, const CoordinateSums& sums);
+
   Vec3 Mean() const;  // 0 when empty
   Vec3 Std() const;   // population std (ddof 0); a zero std (or empty) reports 1
 
@@ -70,6 +95,7 @@ class PopulationScaler {
   }
 
  private:
+  friend class CoordinateSums;
   static int64_t Quantize(double v);
   double Variance(int j) const;  // in fixed-point units squared
 

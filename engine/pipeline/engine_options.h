@@ -31,6 +31,12 @@ struct EngineOptions {
   size_t quality_sample = 10000;     // customers sampled for the per-version polish and refit check
   size_t silhouette_sample = 1000;   // customers in the sampled silhouette of each version
   size_t k_review_sample = 2000;     // k=auto: customers the k rule is re-applied on at each version
+  // Customers a model version's rescoring pass visits per mini-batch step
+  // (step_events accepted events). A version's pass over N customers ends
+  // within ceil(N / rescore_per_step) steps of its publication; no new
+  // version is published before it ends. Populations up to this size are
+  // rescored at the publication itself.
+  size_t rescore_per_step = 16384;
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
   // Event-time guard: an accepted line dated more than this many seconds

@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "connectors/sink.h"
-#include "connectors/source.h"
-#include "engine/pipeline/observer.h"
+#include "engine/event/sink.h"
+#include "engine/event/source.h"
+#include "engine/observe/observer.h"
 #include "engine/pipeline/segment_engine.h"
 #include "state/state_store.h"
 

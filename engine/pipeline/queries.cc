@@ -52,6 +52,13 @@ Result<std::string> StateQueries::CustomerJson(std::string_view requested_id) {
   // Classic RFM scores under the quintile boundaries of the last version.
   auto boundaries = analytics::ReadRfmBoundaries(store_);
   analytics::AppendRfmScoreJson(&j, boundaries.ok() ? boundaries.value() : analytics::RfmBoundaries{}, r);
+  // Under the current version: a customer the engine has not rescored under
+  // it yet (its version's rescoring pass is under way) is scored here, as the
+  // pass will score it.
+  if (r.active() && !model->empty() && r.scored_version != model->version) {
+    const int row = ScoreRow(*model, CustomerZ(model->z, r, watermark), r.segment_id, engine_->hysteresis());
+    r.segment_id = model->segments[static_cast<size_t>(row)].id;
+  }
   j += ",\"segment_id\":";
   const SegmentInfo* seg = model->Find(r.segment_id);
   if (r.segment_id >= 0) {

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <memory>
 
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 #include "engine/pipeline/segment_engine.h"
 #include "state/state_store.h"
 

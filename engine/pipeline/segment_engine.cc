@@ -202,7 +202,12 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   CustomerRecord& r = s.rec;
   const CustomerRecord before = r;  // analytics hook
   const bool was_active = r.active();
-  if (was_active) scaler_.Remove(s.vec);
+  if (was_active) {
+    // What the scaler holds for this customer (the last sync may be newer
+    // than the customer's own vector).
+    scaler_.Remove(StoredVector(r));
+    recency_histogram_.Remove(r.last_purchase_ts);
+  }
 
   const bool is_return = !is_purchase;
   const int64_t amount = amount_milli;  // CheckAccumulate() bounded the line and the sums
@@ -222,6 +227,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
     r.vector_watermark = watermark_;
     s.vec = CustomerLogFeatures(r, watermark_);
     scaler_.Add(s.vec);
+    recency_histogram_.Add(r.last_purchase_ts);
     if (!was_active) ++active_;
   }
   MarkDirty(slot);
@@ -237,7 +243,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
 }
 
 void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out,
-                            int64_t ingest_us, std::string_view invoice) {
+                            int64_t ingest_us, std::string_view invoice, bool version_visit) {
   Slot& s = slots_[slot];
   // s.vec holds the features at the current watermark when the customer was
   // just touched; otherwise (timers, versions) compute them afresh.
@@ -247,28 +253,31 @@ void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_tim
   const int new_id = serving_.segments[static_cast<size_t>(row)].id;
   // Versions rescore everyone; their watermark is the model's event_time, so
   // only the other rescoring paths (events, timers) record theirs.
-  if (std::strcmp(reason, "purchase") == 0 || std::strcmp(reason, "return") == 0 ||
-      (std::strcmp(reason, "recency") == 0 && previous_model_ == nullptr)) {
-    if (s.rec.scored_watermark != watermark_) {
+  if (!version_visit) {
+    if (s.rec.scored_watermark != watermark_ || s.rec.scored_version != serving_.version) {
       s.rec.scored_watermark = watermark_;
+      s.rec.scored_version = serving_.version;
       MarkDirty(slot);
     }
   }
   if (new_id == s.rec.segment_id) return;
   const int previous = s.rec.segment_id;
+  // Named under the model it was assigned by, before the pass moves on.
+  const SegmentInfo* left = ModelOfCurrentSegment(slot).Find(previous);
   s.rec.segment_id = new_id;
+  CountSegment(previous, -1);
+  CountSegment(new_id, +1);
   MarkDirty(slot);
-  EmitChange(slot, previous, reason, event_time, invoice, out);
+  EmitChange(slot, previous, left, reason, event_time, invoice, out);
   if (ingest_us > 0) out->end_to_end_seconds.push_back(static_cast<double>(NowMicros() - ingest_us) / 1e6);
 }
 
-void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time,
-                               std::string_view invoice, EngineOutputs* out) {
+void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo* before, const char* reason,
+                               int64_t event_time, std::string_view invoice, EngineOutputs* out) {
   Slot& s = slots_[slot];
   CustomerRecord& r = s.rec;
   ++r.seq;
   const SegmentInfo* now = serving_.Find(r.segment_id);
-  const SegmentInfo* before = previous_model_ ? previous_model_->Find(previous_id) : serving_.Find(previous_id);
   std::string j;
   j.reserve(320);
   j += "{\"customer_id\":";
@@ -358,15 +367,28 @@ std::shared_ptr<const ServingModel> SegmentEngine::ServingSnapshot() const {
 }
 
 std::vector<std::pair<int, uint64_t>> SegmentEngine::SegmentSizes() const {
+  // O(k) from the live counts. During a rescoring pass, customers it has not
+  // reached yet still count in their previous version's segment.
   std::vector<std::pair<int, uint64_t>> sizes;
-  for (const auto& seg : serving_.segments) sizes.emplace_back(seg.id, 0);
-  for (const auto& s : slots_) {
-    if (!s.rec.active()) continue;
-    for (auto& [id, n] : sizes) {
-      if (id == s.rec.segment_id) ++n;
+  for (const auto& seg : serving_.segments) {
+    uint64_t n = 0;
+    for (const auto& [id, count] : segment_sizes_) {
+      if (id == seg.id) n = count;
     }
+    sizes.emplace_back(seg.id, n);
   }
   return sizes;
+}
+
+void SegmentEngine::CountSegment(int segment_id, int delta) {
+  if (segment_id < 0) return;
+  for (auto it = segment_sizes_.begin(); it != segment_sizes_.end(); ++it) {
+    if (it->first != segment_id) continue;
+    it->second += static_cast<uint64_t>(static_cast<int64_t>(delta));
+    if (it->second == 0) segment_sizes_.erase(it);
+    return;
+  }
+  if (delta > 0) segment_sizes_.emplace_back(segment_id, static_cast<uint64_t>(delta));
 }
 
 }  // namespace segstream

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "connectors/sink.h"
+#include "engine/event/sink.h"
 #include "engine/analytics/aggregates.h"
 #include "engine/event/invoice_event.h"
 #include "engine/model/degenerate.h"
@@ -29,8 +29,9 @@
 #include "engine/model/minibatch.h"
 #include "engine/model/scaler.h"
 #include "engine/pipeline/engine_options.h"
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 #include "engine/rfm/customer_record.h"
+#include "engine/segment/recency_histogram.h"
 #include "engine/segment/recency_timer.h"
 #include "engine/segment/serving_model.h"
 #include "state/state_store.h"
@@ -100,6 +101,7 @@ class SegmentEngine {
   const OutcomeCounts& run_counts() const { return run_counts_; }
 
   int64_t watermark() const { return watermark_; }
+  double hysteresis() const { return options_.hysteresis; }  // z units (EngineOptions::hysteresis)
   uint64_t customers_total() const { return slots_.size(); }
   uint64_t customers_active() const { return active_; }
   const ServingModel& serving() const { return serving_; }
@@ -148,15 +150,37 @@ class SegmentEngine {
     }
   }
   model::Vec3 StoredVector(const CustomerRecord& r) const;
+  // `version_visit`: the rescoring pass of a version (its scored watermark
+  // is the version's event time, so the record's is left as it was).
   void Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out, int64_t ingest_us,
-               std::string_view invoice = {});
-  void EmitChange(uint32_t slot, int previous_id, const char* reason, int64_t event_time, std::string_view invoice,
-                  EngineOutputs* out);
+               std::string_view invoice = {}, bool version_visit = false);
+  // `before`: the segment left, as named by the model that assigned it
+  // (null: retired, or the customer had none).
+  void EmitChange(uint32_t slot, int previous_id, const SegmentInfo* before, const char* reason, int64_t event_time,
+                  std::string_view invoice, EngineOutputs* out);
   // The compacted customer-segments record (latest segment of a customer).
   void EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out);
 
   // segment_engine_model.cc: steps, versions, bootstrap.
   void Step(EngineOutputs* out);
+  // Rescoring pass of the serving version: visits up to `budget` customers
+  // from the cursor (rescore, reason by ChangeReasonAtVersion, new timer,
+  // inertia); at the end, CompletePass.
+  void AdvancePass(size_t budget, EngineOutputs* out);
+  // The version's statistics from its pass (inertia, sizes, customers) and
+  // its models-topic record.
+  void CompletePass(EngineOutputs* out);
+  // True while `slot` has not been scored under the serving version at all:
+  // its pass has not reached it and no event or timer has scored it since
+  // the publication. Its segment id is then the previous version's.
+  bool AwaitsPass(uint32_t slot) const {
+    return pass_.active && slot >= pass_.cursor && slots_[slot].rec.scored_version != serving_.version;
+  }
+  // The model whose names `slot`'s current segment id goes by.
+  const ServingModel& ModelOfCurrentSegment(uint32_t slot) const {
+    return AwaitsPass(slot) ? pass_.previous : serving_;
+  }
+  void CountSegment(int segment_id, int delta);
   void Bootstrap(EngineOutputs* out);
   void Publish(const std::string& trigger, EngineOutputs* out);
   // The reason of a change found by rescoring at a new version.
@@ -168,12 +192,20 @@ class SegmentEngine {
                std::vector<model::LineageEntry>* lineage);
   // Drops centres that own no point of `x` or duplicate another.
   void PruneDegenerate(const model::Points& x);
-  void SweepScaler();
+  // The scaler's recency coordinate recomputed for everyone at the current
+  // watermark from the histogram (what a sweep over all customers gave).
+  void SyncRecencyStatistics();
   model::Points ActivePoints(const model::PopulationScaler& scaler, size_t max_points, uint64_t seed) const;
   // Timers are computed (and fired) at steps only, so a timer is the first
   // crossing after the watermark of the step that last computed it.
   void RescheduleTimer(uint32_t slot, int64_t at_watermark);
+  // Max shift (z units) between the mini-batch centres and the serving ones,
+  // row by row, in the current scaler's space.
   double TrainingDrift() const;
+  // The same for the mini-batch centres polished by Lloyd on a population
+  // sample, as a version would publish them; keeps the polished centres for
+  // training when they moved less than drift_threshold (see .cc).
+  double PolishedDrift();
 
   // segment_engine_state.cc: meta encoding.
   std::string EncodeEngineMeta() const;
@@ -200,7 +232,21 @@ class SegmentEngine {
   model::MiniBatchKMeans training_;
   bool has_training_ = false;
   ServingModel serving_;
-  const ServingModel* previous_model_ = nullptr;  // set only while Publish rescores
+  // The rescoring pass of the serving version (bounded work per step; see
+  // EngineOptions::rescore_per_step). Persisted in the engine meta, and
+  // `previous` under its own meta key, so a restart resumes it exactly.
+  struct RescorePass {
+    bool active = false;
+    uint32_t cursor = 0;       // next slot to visit
+    double inertia = 0;        // squared z distances of the active customers visited
+    uint64_t visited = 0;      // active customers visited
+    std::vector<int> renamed;  // segment ids whose name changed at this version
+    ServingModel previous;     // the version before (names of the segments customers leave)
+  };
+  RescorePass pass_;
+  bool pass_previous_dirty_ = false;  // write pass_.previous at the next commit
+  std::vector<std::pair<int, uint64_t>> segment_sizes_;  // live customers per segment id (few ids)
+  RecencyHistogram recency_histogram_;  // active customers' last purchase times
   std::vector<uint32_t> step_buffer_;  // slots touched since the last step, first-touch order
   std::vector<int> reseeded_since_publish_;
   uint64_t accepted_since_step_ = 0;

@@ -14,17 +14,15 @@
 
 namespace segstream {
 
-void SegmentEngine::SweepScaler() {
-  // Refresh every active customer's vector to the current watermark. Records
-  // are not rewritten: StoredVector() reads max(vector_watermark, sweep).
-  for (Slot& s : slots_) {
-    if (!s.rec.active()) continue;
-    const model::Vec3 new_v = CustomerLogFeatures(s.rec, watermark_);
-    if (s.vec != new_v) {
-      scaler_.Remove(s.vec);
-      scaler_.Add(new_v);
-      s.vec = new_v;
-    }
+void SegmentEngine::SyncRecencyStatistics() {
+  // Every active customer's recency coordinate at the current watermark, as
+  // a sweep over customers would leave it (the same fixed-point sums), from
+  // the histogram of last-purchase times. Frequency and monetary do not age.
+  // Records are not rewritten: StoredVector() reads max(vector_watermark, sync).
+  if (!scaler_.SetCoordinate(0, recency_histogram_.RecencySumsAt(watermark_))) {
+    // Unreachable while the histogram and the scaler see the same customers;
+    // keep the old sums rather than mix populations.
+    return;
   }
   sweep_watermark_ = watermark_;
 }
@@ -65,6 +63,29 @@ double SegmentEngine::TrainingDrift() const {
   for (Eigen::Index i = 0; i < moved.rows(); ++i) {
     max_shift = std::max(max_shift, (moved.row(i) - serving_.centers.row(i)).norm());
   }
+  return max_shift;
+}
+
+double SegmentEngine::PolishedDrift() {
+  // The mini-batch centres move with the noise of each step's sample; what
+  // a version would publish are those centres polished by Lloyd iterations
+  // on the population sample. Measure the movement of those, and when it is
+  // below the threshold keep the polished centres for training, so the same
+  // noise does not ask again at the next step.
+  const model::Points x =
+      ActivePoints(scaler_, options_.quality_sample, model::MixSeed(options_.seed ^ 0xd71f, step_count_));
+  if (x.rows() <= training_.k()) return TrainingDrift();
+  model::KMeansOptions km;
+  km.k = training_.k();
+  km.max_iter = 100;
+  km.seed = model::MixSeed(options_.seed ^ 0xd71f, step_count_);
+  const model::KMeansFit polished = model::RefineKMeans(x, training_.centers(), km);
+  const model::Centers serving_now = model::Rescale(serving_.centers, serving_.scaler, scaler_);
+  double max_shift = 0;
+  for (Eigen::Index i = 0; i < polished.centers.rows(); ++i) {
+    max_shift = std::max(max_shift, (polished.centers.row(i) - serving_now.row(i)).norm());
+  }
+  if (max_shift <= options_.drift_threshold) training_.Reset(polished.centers, training_.counts());
   return max_shift;
 }
 
@@ -118,8 +139,11 @@ void SegmentEngine::Step(EngineOutputs* out) {
         RescheduleTimer(slot, watermark_);
       }
     }
+    // 2b. The serving version's rescoring pass, a bounded share per step.
+    if (pass_.active) AdvancePass(options_.rescore_per_step, out);
     for (uint64_t slot : timers_.PopDue(watermark_)) {
       const auto s32 = static_cast<uint32_t>(slot);
+      // (Customers awaiting the pass have no timer: see Publish.)
       Rescore(s32, "recency", watermark_, out, 0);
       RescheduleTimer(s32, watermark_);
     }
@@ -129,14 +153,15 @@ void SegmentEngine::Step(EngineOutputs* out) {
     // And no version comes sooner than min_version_interval of event time
     // after the last: a live feed at 50k events/s gets hourly versions, not
     // one a second (a version rescores the whole population).
-    const bool interval_passed = static_cast<double>(watermark_ - serving_.event_time) >=
-                                 options_.min_version_interval_days * 86400.0;
+    // And never while the previous version's rescoring pass is under way.
+    const bool interval_passed = !pass_.active && static_cast<double>(watermark_ - serving_.event_time) >=
+                                                      options_.min_version_interval_days * 86400.0;
     const bool early_allowed = interval_passed && accepted_since_publish_ >= options_.publish_every / 5;
     if (interval_passed && accepted_since_publish_ >= options_.publish_every) {
       Publish("cadence", out);
     } else if (early_allowed && !reseeded_since_publish_.empty()) {
       Publish("reseed", out);
-    } else if (early_allowed && TrainingDrift() > options_.drift_threshold) {
+    } else if (early_allowed && TrainingDrift() > options_.drift_threshold && PolishedDrift() > options_.drift_threshold) {
       Publish("drift", out);
     }
   }
@@ -146,7 +171,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
 }
 
 void SegmentEngine::Bootstrap(EngineOutputs* out) {
-  SweepScaler();
+  SyncRecencyStatistics();
   const model::Points x = ActivePoints(scaler_, options_.quality_sample, options_.seed);
   model::KMeansOptions km;
   km.seed = options_.seed;
@@ -241,7 +266,7 @@ const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_
 
 void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   std::string trigger = trigger_in;
-  SweepScaler();
+  SyncRecencyStatistics();
   training_.Reset(model::Rescale(training_.centers(), training_scaler_, scaler_), training_.counts());
   training_scaler_ = scaler_;
   const uint64_t version = serving_.version + 1;
@@ -338,17 +363,12 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     next.segments[static_cast<size_t>(i)].name = names[static_cast<size_t>(i)].name;
     next.segments[static_cast<size_t>(i)].action = names[static_cast<size_t>(i)].action;
   }
-  const ServingModel previous = std::move(serving_);
+  ServingModel previous = std::move(serving_);
   serving_ = std::move(next);
-  previous_model_ = &previous;  // change events name the segment a customer leaves as it was
   reseeded_since_publish_.clear();
   accepted_since_publish_ = 0;
   steps_since_publish_ = 0;
 
-  // Rescore everyone against the new version (reason "model") and rebuild
-  // the recency timers; then the version's statistics.
-  double inertia = 0;
-  std::vector<uint64_t> sizes(static_cast<size_t>(k), 0);
   // Ids whose name changed: their customers' latest-segment records are
   // re-emitted so the compacted topic never carries a stale name.
   std::vector<int> renamed;
@@ -356,28 +376,24 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     const SegmentInfo* before = previous.Find(seg.id);
     if (before && before->name != seg.name) renamed.push_back(seg.id);
   }
-  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-    if (!slots_[slot].rec.active()) continue;
-    const uint64_t seq_before = slots_[slot].rec.seq;
-    Rescore(slot, ChangeReasonAtVersion(slots_[slot].rec, previous.empty() ? kNoTime : previous.event_time),
-            watermark_, out, 0);
-    if (slots_[slot].rec.seq == seq_before &&
-        std::find(renamed.begin(), renamed.end(), slots_[slot].rec.segment_id) != renamed.end()) {
-      EmitLatestSegment(slot, watermark_, out);
+  // Until the rescoring pass ends, the version's statistics are those of the
+  // quality sample `x` scaled to the population; the pass replaces them.
+  {
+    double d2_sum = 0;
+    std::vector<uint64_t> sample_sizes(static_cast<size_t>(k), 0);
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      double d2 = 0;
+      ++sample_sizes[static_cast<size_t>(model::Nearest(serving_.centers, model::Vec3(x.row(i).transpose()), &d2))];
+      d2_sum += d2;
     }
-    const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
-    double d2 = 0;
-    model::Nearest(serving_.centers, z, &d2);
-    inertia += d2;
-    const int row = serving_.RowOf(slots_[slot].rec.segment_id);
-    if (row >= 0) ++sizes[static_cast<size_t>(row)];
-    slots_[slot].timer_dirty = false;
-    RescheduleTimer(slot, watermark_);
+    const double scale = x.rows() > 0 ? static_cast<double>(active_) / static_cast<double>(x.rows()) : 0.0;
+    serving_.customers = active_;
+    serving_.inertia = d2_sum * scale;
+    for (int i = 0; i < k; ++i) {
+      serving_.segments[static_cast<size_t>(i)].customers =
+          static_cast<uint64_t>(std::llround(static_cast<double>(sample_sizes[static_cast<size_t>(i)]) * scale));
+    }
   }
-  previous_model_ = nullptr;
-  serving_.customers = active_;
-  serving_.inertia = inertia;
-  for (int i = 0; i < k; ++i) serving_.segments[static_cast<size_t>(i)].customers = sizes[static_cast<size_t>(i)];
   {
     const uint64_t seed = model::MixSeed(options_.seed ^ 0x511, version);
     const model::Points sx = ActivePoints(serving_.scaler, options_.silhouette_sample, seed);
@@ -391,6 +407,64 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
                               ? model::Silhouette(sx, labels, k, options_.silhouette_sample, seed)
                               : std::nan("");
   }
+  // Rescore everyone against the new version (reason "model" or "recency",
+  // see ChangeReasonAtVersion) and rebuild the recency timers: at once for a
+  // population within one step's budget, otherwise a share per step.
+  pass_.active = true;
+  pass_.cursor = 0;
+  pass_.inertia = 0;
+  pass_.visited = 0;
+  pass_.renamed = std::move(renamed);
+  pass_.previous = std::move(previous);
+  pass_previous_dirty_ = true;
+  published_since_commit_ = true;
+  // Timers were computed under the previous version: each customer gets a
+  // new one when the pass (or an event) scores it under this version. Until
+  // then it has none, so a restart, which rebuilds timers from records,
+  // reproduces exactly the same set.
+  timers_.Clear();
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    serving_snapshot_ = std::make_shared<ServingModel>(serving_);
+  }
+  AdvancePass(options_.rescore_per_step, out);
+}
+
+void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
+  const int64_t previous_time = pass_.previous.empty() ? kNoTime : pass_.previous.event_time;
+  for (; pass_.cursor < slots_.size() && budget > 0; ++pass_.cursor, --budget) {
+    const uint32_t slot = pass_.cursor;
+    if (!slots_[slot].rec.active()) continue;
+    const uint64_t seq_before = slots_[slot].rec.seq;
+    // Scored under this version already (an event or a timer since the
+    // publication): a move now is time passing.
+    const char* reason = slots_[slot].rec.scored_version == serving_.version
+                             ? "recency"
+                             : ChangeReasonAtVersion(slots_[slot].rec, previous_time);
+    Rescore(slot, reason, watermark_, out, 0, {}, /*version_visit=*/true);
+    if (slots_[slot].rec.seq == seq_before &&
+        std::find(pass_.renamed.begin(), pass_.renamed.end(), slots_[slot].rec.segment_id) != pass_.renamed.end()) {
+      EmitLatestSegment(slot, watermark_, out);
+    }
+    const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
+    double d2 = 0;
+    model::Nearest(serving_.centers, z, &d2);
+    pass_.inertia += d2;
+    ++pass_.visited;
+    slots_[slot].timer_dirty = false;
+    RescheduleTimer(slot, watermark_);
+  }
+  if (pass_.cursor >= slots_.size()) CompletePass(out);
+}
+
+void SegmentEngine::CompletePass(EngineOutputs* out) {
+  pass_.active = false;
+  pass_.previous = ServingModel();
+  pass_.renamed.clear();
+  serving_.customers = pass_.visited;
+  serving_.inertia = pass_.inertia;
+  const std::vector<std::pair<int, uint64_t>> sizes = SegmentSizes();
+  for (size_t i = 0; i < sizes.size(); ++i) serving_.segments[i].customers = sizes[i].second;
   out->records.push_back({OutputStream::kModels, std::to_string(serving_.version), ServingModelJson(serving_)});
   analytics_.OnPublish(serving_);  // analytics hook
   published_in_batch_ = true;
@@ -402,13 +476,17 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
 Status SegmentEngine::Finish(EngineOutputs* out) {
   if (accepted_since_step_ > 0 || !step_buffer_.empty()) Step(out);
   if (!options_.model_enabled) return Status::OK();
+  if (pass_.active) AdvancePass(SIZE_MAX, out);
   if (serving_.empty()) {
     if (active_ >= std::max<uint64_t>(options_.min_customers_at_end, 2)) {
       Bootstrap(out);
     }
     return Status::OK();
   }
-  if (accepted_since_publish_ > 0 || steps_since_publish_ > 0) Publish("final", out);
+  if (accepted_since_publish_ > 0 || steps_since_publish_ > 0) {
+    Publish("final", out);
+    if (pass_.active) AdvancePass(SIZE_MAX, out);
+  }
   return Status::OK();
 }
 

@@ -1,6 +1,7 @@
 // SegmentEngine, the durable side: loading from the store, building the
 // per-batch WriteBatch (state + positions + sink offsets), and the encoding
 // of the engine's own meta record (documented in state/FORMAT.md).
+#include <bit>
 #include <charconv>
 #include <cstdio>
 
@@ -10,9 +11,11 @@
 namespace segstream {
 namespace {
 
-constexpr uint8_t kEngineMetaFormat = 1;
+// 1: without the rescoring pass (read as "no pass under way").
+constexpr uint8_t kEngineMetaFormat = 2;
 constexpr const char* kEngineKey = "engine";
 constexpr const char* kServingKey = "model/serving";
+constexpr const char* kPassPreviousKey = "model/pass_previous";
 constexpr const char* kSinkPrefix = "sink/";
 
 std::string PositionPrefix(const std::string& source_id) { return "pos/" + source_id + "/"; }
@@ -41,7 +44,11 @@ Status SegmentEngine::Load() {
   for (size_t i = 0; i < loaded.size(); ++i) {
     if (loaded[i].id.empty()) return Status::Corruption("customer index " + std::to_string(i) + " is missing");
     by_id_.emplace(loaded[i].id, static_cast<uint32_t>(i));
-    if (loaded[i].rec.active()) ++active_;
+    if (loaded[i].rec.active()) {
+      ++active_;
+      recency_histogram_.Add(loaded[i].rec.last_purchase_ts);
+      CountSegment(loaded[i].rec.segment_id, +1);
+    }
     analytics_.OnCustomerChanged(CustomerRecord{}, loaded[i].rec);  // analytics hook: rebuilds its histograms
   }
   slots_ = std::move(loaded);
@@ -60,6 +67,15 @@ Status SegmentEngine::Load() {
   } else if (s.code() != Status::Code::kNotFound) {
     return s;
   }
+  if (pass_.active) {
+    s = store_->Get(Column::kMeta, kPassPreviousKey, &value);
+    if (!s.ok()) {
+      return s.code() == Status::Code::kNotFound
+                 ? Status::Corruption("a rescoring pass is under way but its previous model is missing")
+                 : s;
+    }
+    SEGSTREAM_RETURN_IF_ERROR(DecodeServingModel(value, &pass_.previous));
+  }
   // After the engine meta: StoredVector needs the sweep watermark.
   for (Slot& slot : slots_) {
     if (slot.rec.active()) slot.vec = StoredVector(slot.rec);
@@ -74,7 +90,10 @@ Status SegmentEngine::Load() {
       // From the last step's watermark, not the current one: a crossing that
       // fell between that step and the crash is still due at the next step,
       // exactly as it would have been without the restart.
-      if (slots_[slot].rec.active() && !slots_[slot].timer_dirty) RescheduleTimer(slot, last_step_watermark_);
+      // Customers awaiting the version's pass have no timer (see Publish).
+      if (slots_[slot].rec.active() && !slots_[slot].timer_dirty && !AwaitsPass(slot)) {
+        RescheduleTimer(slot, last_step_watermark_);
+      }
     }
   }
   std::lock_guard<std::mutex> lock(snapshot_mu_);
@@ -133,6 +152,7 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
   for (auto& op : pending_changes_) w->ops.push_back(op);
   w->Put(Column::kMeta, kEngineKey, EncodeEngineMeta());
   if (published_since_commit_) w->Put(Column::kMeta, kServingKey, EncodeServingModel(serving_));
+  if (pass_previous_dirty_) w->Put(Column::kMeta, kPassPreviousKey, EncodeServingModel(pass_.previous));
   analytics_.BuildCommit(w);  // analytics hook
   for (const Position& p : positions) {
     std::string v;
@@ -154,6 +174,7 @@ void SegmentEngine::OnCommitted() {
   dirty_invoices_.clear();
   pending_changes_.clear();
   published_since_commit_ = false;
+  pass_previous_dirty_ = false;
   analytics_.OnCommitted();  // analytics hook
   // Everything cached is durable now; bound the cache by dropping it whole
   // (invoices of a customer are usually contiguous, so this costs little).
@@ -186,6 +207,13 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   // Formerly the bootstrap's elbow table; the k table now lives with each
   // serving model (ServingModel::k_table). Kept empty for the format.
   PutBytes(&out, std::string_view());
+  // Format 2: the rescoring pass (its previous model is under kPassPreviousKey).
+  out.push_back(pass_.active ? 1 : 0);
+  PutVarint(&out, pass_.cursor);
+  PutFixed64(&out, std::bit_cast<uint64_t>(pass_.inertia));
+  PutVarint(&out, pass_.visited);
+  PutVarint(&out, pass_.renamed.size());
+  for (int id : pass_.renamed) PutSignedVarint(&out, id);
   return out;
 }
 
@@ -195,7 +223,9 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   std::string_view scaler, training_scaler, training, elbow;
   uint64_t n;
   if (!d.GetByte(&format)) return Status::Corruption("empty engine meta");
-  if (format != kEngineMetaFormat) return Status::NotSupported("engine meta format is newer than this build");
+  if (format != 1 && format != kEngineMetaFormat) {
+    return Status::NotSupported("engine meta format is newer than this build");
+  }
   if (!d.GetSignedVarint(&watermark_) || !d.GetSignedVarint(&sweep_watermark_) || !d.GetBytes(&scaler) ||
       !d.GetBytes(&training_scaler) || !d.GetByte(&has_training) || !d.GetBytes(&training) || !d.GetVarint(&n)) {
     return Status::Corruption("truncated engine meta");
@@ -229,9 +259,28 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   if (!d.GetVarint(&accepted_since_step_) || !d.GetVarint(&accepted_since_publish_) ||
       !d.GetVarint(&steps_since_publish_) || !d.GetVarint(&step_count_) ||
       !d.GetSignedVarint(&last_step_watermark_) || !d.GetSignedVarint(&next_id) || !d.GetVarint(&refits_) ||
-      !d.GetBytes(&elbow) || !d.done()) {
+      !d.GetBytes(&elbow)) {
     return Status::Corruption("truncated engine meta");
   }
+  pass_ = RescorePass();
+  if (format >= 2) {
+    uint8_t active;
+    uint64_t cursor, inertia_bits, renamed;
+    if (!d.GetByte(&active) || !d.GetVarint(&cursor) || !d.GetFixed64(&inertia_bits) ||
+        !d.GetVarint(&pass_.visited) || !d.GetVarint(&renamed) || cursor > UINT32_MAX || renamed > 1u << 20) {
+      return Status::Corruption("truncated engine meta (rescoring pass)");
+    }
+    pass_.active = active != 0;
+    pass_.cursor = static_cast<uint32_t>(cursor);
+    pass_.inertia = std::bit_cast<double>(inertia_bits);
+    pass_.renamed.resize(renamed);
+    for (int& id : pass_.renamed) {
+      int64_t v;
+      if (!d.GetSignedVarint(&v)) return Status::Corruption("truncated engine meta (renamed segments)");
+      id = static_cast<int>(v);
+    }
+  }
+  if (!d.done()) return Status::Corruption("oversized engine meta");
   next_segment_id_ = static_cast<int>(next_id);
   (void)elbow;  // see EncodeEngineMeta
   return Status::OK();

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 #include "engine/report/report_data.h"
 #include "state/state_store.h"
 

@@ -53,6 +53,12 @@ struct CustomerRecord {
   int64_t scored_watermark = kNoTime;  // watermark when the segment was last evaluated
   int32_t segment_id = -1;             // current segment, -1 = none yet
   uint64_t seq = 0;                    // segment changes so far (the next change has seq + 1)
+  // The model version of the last scoring by an event or a timer (0 = none
+  // yet; like scored_watermark, a version's rescoring pass does not record
+  // it, so the pass rewrites no record it does not move). While a version's
+  // pass has not reached the customer, this says whether segment_id is
+  // already the new version's doing.
+  uint64_t scored_version = 0;
 
   bool active() const { return frequency > 0; }
   // Net revenue: purchases minus returns (may be negative).

@@ -74,11 +74,30 @@ TEST(RecordCodecTest, CustomerTruncatedIsCorruption) {
 
 TEST(RecordCodecTest, CustomerUnknownFormatIsNotSupported) {
   std::string data = EncodeCustomer(SampleCustomer());
-  data[0] = 2;
+  data[0] = 3;
   CustomerRecord back;
   EXPECT_EQ(DecodeCustomer(data, &back).code(), Status::Code::kNotSupported);
   data[0] = static_cast<char>(0xff);
   EXPECT_EQ(DecodeCustomer(data, &back).code(), Status::Code::kNotSupported);
+}
+
+// Format 1 (before scored_version) still reads: the same fields, version 0.
+TEST(RecordCodecTest, CustomerFormat1ReadsWithoutScoredVersion) {
+  CustomerRecord r = SampleCustomer();
+  r.scored_version = 17;
+  std::string data = EncodeCustomer(r);
+  ASSERT_EQ(data[0], 2);
+  CustomerRecord back;
+  ASSERT_TRUE(DecodeCustomer(data, &back).ok());
+  EXPECT_EQ(back, r);
+  // A format-1 record is this one without its last varint (17 is one byte).
+  std::string v1 = data.substr(0, data.size() - 1);
+  v1[0] = 1;
+  ASSERT_TRUE(DecodeCustomer(v1, &back).ok());
+  r.scored_version = 0;
+  EXPECT_EQ(back, r);
+  // A format-2 record without it is truncated.
+  EXPECT_EQ(DecodeCustomer(data.substr(0, data.size() - 1), &back).code(), Status::Code::kCorruption);
 }
 
 TEST(RecordCodecTest, InvoiceRoundTrip) {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "connectors/source.h"
+#include "engine/event/source.h"
 
 namespace segstream::testing_util {
 

@@ -16,7 +16,7 @@
 #include "engine/pipeline/segment_engine.h"
 #include "engine/report/report_data.h"
 #include "engine/util/time.h"
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 
 namespace segstream::analytics {
 namespace {

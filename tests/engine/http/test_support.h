@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "engine/metrics/prometheus_observer.h"
-#include "engine/pipeline/observer.h"
+#include "engine/observe/observer.h"
 
 namespace segstream::testing {
 

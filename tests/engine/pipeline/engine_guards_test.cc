@@ -6,7 +6,7 @@
 
 #include "engine/pipeline/segment_engine.h"
 #include "engine/util/time.h"
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 #include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {

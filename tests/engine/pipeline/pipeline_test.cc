@@ -11,7 +11,7 @@
 
 #include <atomic>
 
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 #include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {

@@ -9,9 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <sstream>
 
 #include "state/record_codec.h"
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 #include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
@@ -277,6 +278,70 @@ TEST(SegmentEngineTest, RestartsChangeNothing) {
     ExpectSameRun(one, Replay(StreamOptions(), records, batch, 1),
                   "restart after every batch of " + std::to_string(batch));
   }
+}
+
+// A version's rescoring pass spread over many steps (10 customers a step
+// for 120 customers): outputs and state stay a function of the records
+// alone, whatever the batching and with restarts in the middle of passes.
+EngineOptions SlowPassOptions() {
+  EngineOptions o = StreamOptions();
+  o.rescore_per_step = 10;
+  return o;
+}
+
+TEST(SegmentEngineTest, IncrementalPassIsDeterministicAcrossBatchesAndRestarts) {
+  const std::vector<DecodedRecord> records = Stream();
+  const RunResult one = Replay(SlowPassOptions(), records, 0);
+  ASSERT_NE(one.outputs, Replay(StreamOptions(), records, 0).outputs) << "the budget must matter in this test";
+  for (size_t batch : {1u, 7u, 500u}) {
+    ExpectSameRun(one, Replay(SlowPassOptions(), records, batch), "batches of " + std::to_string(batch));
+  }
+  for (size_t batch : {13u, 97u}) {
+    ExpectSameRun(one, Replay(SlowPassOptions(), records, batch, 1),
+                  "restart after every batch of " + std::to_string(batch));
+  }
+}
+
+// Versions never overlap: every change event of version v+1 comes after
+// version v's model record (emitted when v's pass ends), and at the end every
+// active customer holds a segment of the final version, whose sizes add up
+// to the active population.
+TEST(SegmentEngineTest, IncrementalPassEndsBeforeTheNextVersion) {
+  const RunResult r = Replay(SlowPassOptions(), Stream(), 0);
+  const std::string models = std::to_string(static_cast<int>(OutputStream::kModels)) + "|";
+  const std::string changes = std::to_string(static_cast<int>(OutputStream::kSegmentChanges)) + "|";
+  uint64_t last_model = 0, versions = 0;
+  size_t model_changes = 0;
+  std::istringstream lines(r.outputs);
+  for (std::string line; std::getline(lines, line);) {
+    const auto field = [&line](const std::string& name) {
+      const size_t p = line.find("\"" + name + "\":");
+      return p == std::string::npos ? std::string() : line.substr(p + name.size() + 3, 20);
+    };
+    if (line.rfind(models, 0) == 0) {
+      const uint64_t v = std::stoull(field("model_version"));
+      EXPECT_EQ(v, last_model + 1) << "model records in version order";
+      last_model = v;
+      ++versions;
+    } else if (line.rfind(changes, 0) == 0) {
+      const uint64_t v = std::stoull(field("model_version"));
+      EXPECT_LE(v, last_model + 1) << "a change under version " << v << " before version " << last_model + 1
+                                   << "'s pass ended: " << line;
+      if (line.find("\"reason\":\"model\"") != std::string::npos) ++model_changes;
+    }
+  }
+  EXPECT_GE(versions, 3u);
+  EXPECT_GT(model_changes, 0u);
+  // The final version: every active customer is in one of its segments.
+  const std::string last = r.outputs.substr(r.outputs.rfind(models));
+  size_t active = 0;
+  for (const CustomerRecord& c : r.customers) {
+    if (!c.active()) continue;
+    ++active;
+    EXPECT_NE(last.find("\"segment_id\":" + std::to_string(c.segment_id) + ","), std::string::npos)
+        << "customer " << c.index << " is in segment " << c.segment_id << ", not in the final version";
+  }
+  EXPECT_NE(last.find("\"customers\":" + std::to_string(active) + ","), std::string::npos) << last.substr(0, 200);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/queries.h"
 #include "engine/pipeline/segment_engine.h"
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 #include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {

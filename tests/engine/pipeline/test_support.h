@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "connectors/sink.h"
+#include "engine/event/sink.h"
 #include "engine/event/invoice_event.h"
 
 namespace segstream::testing {

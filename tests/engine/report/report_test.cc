@@ -10,7 +10,7 @@
 
 #include "engine/pipeline/segment_engine.h"
 #include "engine/report/report_html.h"
-#include "tests/engine/pipeline/fake_state_store.h"
+#include "tests/state/fake_state_store.h"
 
 namespace segstream::report {
 namespace {

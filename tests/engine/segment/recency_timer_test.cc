@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <random>
+#include <set>
+#include <vector>
 
 #include "engine/model/features.h"
 #include "engine/segment/recency_timer.h"
@@ -199,6 +201,42 @@ TEST(TimerIndexTest, OrderReplaceClear) {
   EXPECT_TRUE(t.PopDue(1000).empty());
   t.Set(1000000, 1);  // slots grow the index on demand
   EXPECT_EQ(t.PopDue(1), (std::vector<uint64_t>{1000000}));
+}
+
+// The lazy heap against an ordered set of (due, slot), the obvious model, on
+// a long random sequence: re-sets to an earlier value (A -> B -> A leaves two
+// entries for A in the heap), clears, and enough churn to force rebuilds.
+TEST(TimerIndexTest, MatchesAnOrderedSetUnderChurn) {
+  TimerIndex t;
+  std::set<std::pair<int64_t, uint64_t>> model;
+  std::vector<int64_t> due(3000, kNoTime);
+  uint64_t x = 12345;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  int64_t watermark = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < 500; ++i) {
+      const uint64_t slot = next() % due.size();
+      const int64_t d = (next() % 7 == 0) ? kNoTime : watermark + 1 + static_cast<int64_t>(next() % 50);
+      if (due[slot] != kNoTime) model.erase({due[slot], slot});
+      due[slot] = d;
+      if (d != kNoTime) model.insert({d, slot});
+      t.Set(slot, d);
+    }
+    ASSERT_EQ(t.size(), model.size());
+    watermark += 5;
+    std::vector<uint64_t> expected;
+    while (!model.empty() && model.begin()->first <= watermark) {
+      expected.push_back(model.begin()->second);
+      due[model.begin()->second] = kNoTime;
+      model.erase(model.begin());
+    }
+    ASSERT_EQ(t.PopDue(watermark), expected) << "round " << round;
+  }
 }
 
 }  // namespace

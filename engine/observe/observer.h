@@ -2,6 +2,11 @@
 // committed micro-batch (PipelineObserver, implemented by the Prometheus
 // metrics), and the read-only queries the HTTP server answers (EngineQueries,
 // implemented by the pipeline over RocksDB snapshots).
+//
+// Header-only and below state/ in the layers (docs/layers.md): the store
+// fills StoreGauge, and metrics/, http/ and report/ use these types without
+// linking the pipeline. The gauge structs are plain values; the thread-safety
+// of each interface is stated on it.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +78,8 @@ struct BatchReport {
   bool initial = false;
 };
 
+// Called by the pipeline thread only, after each commit; an implementation
+// read from other threads (Prometheus scrapes) synchronises itself.
 class PipelineObserver {
  public:
   virtual ~PipelineObserver() = default;
