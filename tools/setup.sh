@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tools/setup.sh: installs everything segstream needs on a fresh Debian
 # bookworm machine (run as root): the build toolchain and libraries, the
-# tools the tests start (Kafka broker jars via Maven, Prometheus, kcat,
-# sqlite3, wrk, headless chromium), Chart.js for the report, clang for the
-# fuzzers. Idempotent; safe to rerun.
+# tools the tests start (Kafka broker jars and the Apicurio schema registry via
+# Maven, Prometheus, kcat, sqlite3, wrk, headless chromium), Chart.js for the
+# report, clang for the fuzzers. Idempotent; safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -16,11 +16,13 @@ packages=(
   # libraries (Debian bookworm packages only; no vendored sources)
   librocksdb-dev librdkafka-dev libeigen3-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsimdjson-dev libfast-float-dev libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
-  libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev libssl-dev
+  libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev libssl-dev libavro-dev
   # fuzzing and sanitizers with clang
   clang-14 libclang-rt-14-dev
   # what the tests and benchmarks start or call
   python3 python3-yaml python3-pip openssl sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
+  # the Avro test's real client (AvroProducer) and the registry readiness probe
+  python3-confluent-kafka python3-avro python3-requests curl
   # the report's charts (inlined at run time) and the browser its tests open
   libjs-chart.js chromium
 )
@@ -57,4 +59,7 @@ fi
 
 # The Kafka 4.1.1 broker jars for the integration tests (Maven Central, cached).
 tools/kafka-local fetch
+# Apicurio Registry 3.0.9 for the Avro test (Maven Central, 109 MB, cached
+# outside the repository).
+tools/registry-local fetch >/dev/null
 echo "setup: done" >&2

@@ -28,10 +28,13 @@ inline constexpr std::string_view kMissingField = "missing_field";
 inline constexpr std::string_view kWrongType = "wrong_type";
 inline constexpr std::string_view kInvalidUtf8 = "invalid_utf8";
 inline constexpr std::string_view kUnsupportedOp = "unsupported_op";  // CDC envelopes (debezium.h)
+inline constexpr std::string_view kBadAvro = "bad_avro";              // Avro wire format (avro_decoder.h)
+inline constexpr std::string_view kUnknownSchema = "unknown_schema";  // the registry has no such schema id
 
-inline constexpr std::array<std::string_view, 13> kAllReasonClasses = {
+inline constexpr std::array<std::string_view, 15> kAllReasonClasses = {
     kFieldCount, kUnterminatedQuote, kBadNumber,    kBadDate,   kBadId,     kAbsurdValue,
-    kOversizeLine, kBinaryData,      kBadJson,      kMissingField, kWrongType, kInvalidUtf8, kUnsupportedOp};
+    kOversizeLine, kBinaryData,      kBadJson,      kMissingField, kWrongType, kInvalidUtf8, kUnsupportedOp,
+    kBadAvro,    kUnknownSchema};
 
 // The class part of a reason ("bad_number" of `bad_number: Quantity "x"`).
 inline std::string_view ReasonClass(std::string_view reason) {

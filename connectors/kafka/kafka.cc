@@ -1,13 +1,21 @@
-// Wiring of the Kafka source to the JSON event decoder, and of the sink to
+// Wiring of the Kafka source to the JSON (or Avro) event decoder, and of the sink to
 // topic creation.
 #include "connectors/kafka/kafka.h"
 
+#include "connectors/decode/avro_decoder.h"
 #include "connectors/decode/json_decoder.h"
 
 namespace segstream {
 
 Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup,
-                                                const decode::InputFormat& format) {
+                                                const decode::InputFormat& format,
+                                                std::shared_ptr<SchemaRegistry> avro_registry) {
+  if (avro_registry) {
+    auto avro = std::make_shared<AvroEventDecoder>(format, std::move(avro_registry));
+    return OpenKafkaSourceWithDecoder(
+        options, std::move(lookup),
+        FallibleRecordDecoder([avro](std::string_view value, DecodedRecord* out) { return avro->Decode(value, out); }));
+  }
   // The decoder reuses its parser; Poll calls it from one thread only.
   auto decoder = std::make_shared<JsonEventDecoder>(format);
   return OpenKafkaSourceWithDecoder(

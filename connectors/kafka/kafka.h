@@ -16,14 +16,21 @@
 
 namespace segstream {
 
+class SchemaRegistry;  // connectors/schema_registry/schema_registry.h
+
 // Consumes options.input_topic in group options.group_id; positions each
 // assigned partition at lookup(partition) when the state has one. Messages
 // are decoded with JsonEventDecoder; poison and oversize (> 1 MiB) messages
 // come back as DecodedRecords with `error`, partition and offset set.
 // `format` maps a foreign JSON layout (decode/input_format.h); nothing is
 // sniffed from a topic, so a mapped time format other than `auto` must be given.
+// With `avro_registry`, values are Avro records in the Confluent wire format
+// instead (AvroEventDecoder, decode/avro_decoder.h), their schemas fetched
+// from that registry and mapped by `format` the same way; a registry that
+// cannot be asked makes Poll fail without consuming the message.
 Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup,
-                                                const decode::InputFormat& format = {});
+                                                const decode::InputFormat& format = {},
+                                                std::shared_ptr<SchemaRegistry> avro_registry = nullptr);
 
 // The idempotent producer for the output topics; creates the topics first
 // (EnsureTopics, 30 s timeout) when options.create_topics is set.

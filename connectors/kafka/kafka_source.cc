@@ -24,7 +24,7 @@ namespace {
 
 class KafkaSource final : public rdk::ClientContext, public Source {
  public:
-  KafkaSource(const KafkaOptions& options, StoredPositionLookup lookup, RecordDecoder decoder)
+  KafkaSource(const KafkaOptions& options, StoredPositionLookup lookup, FallibleRecordDecoder decoder)
       : options_(options), topic_(options.input_topic), lookup_(std::move(lookup)), decoder_(std::move(decoder)) {}
 
   ~KafkaSource() override {
@@ -131,7 +131,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         if (batch->records.size() == first && Clock::now() >= deadline) break;
         continue;
       }
-      batch->records.push_back(ToRecord(*msg));
+      DecodedRecord rec;
+      if (Status s = ToRecord(*msg, &rec); !s.ok()) {
+        // Neither an event nor a dead letter (FallibleRecordDecoder): the
+        // caller drops this batch, so no position moves past the message.
+        return Status::Unavailable(fmt::format("{} partition {} offset {} not decoded: {}", topic_, msg->partition,
+                                               msg->offset, s.message()));
+      }
+      batch->records.push_back(std::move(rec));
       next[msg->partition] = msg->offset + 1;
     }
     if (!next.empty()) {
@@ -192,8 +199,8 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   bool Ready() const override { return ready_.load(); }
 
  private:
-  DecodedRecord ToRecord(const rd_kafka_message_t& msg) {
-    DecodedRecord rec;
+  Status ToRecord(const rd_kafka_message_t& msg, DecodedRecord* out) {
+    DecodedRecord& rec = *out;
     rec.origin.partition = msg.partition;
     rec.origin.offset = msg.offset;
     rd_kafka_timestamp_type_t type;
@@ -206,14 +213,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
       rec.error = fmt::format("oversize message ({} bytes > {})", msg.len, kMaxKafkaRecordBytes);
       rec.raw = CutUtf8(value, kMaxRawBytes);
     } else {
-      decoder_(value, &rec);
+      SEGSTREAM_RETURN_IF_ERROR(decoder_(value, &rec));
       if (!rec.error.empty() && rec.raw.empty()) rec.raw = CutUtf8(value, kMaxRawBytes);
     }
     // The decoder does not know where the record came from; make sure it did not overwrite it.
     rec.origin.partition = msg.partition;
     rec.origin.offset = msg.offset;
     rec.origin.line = 0;
-    return rec;
+    return Status::OK();
   }
 
   Result<std::optional<int64_t>> StartOffset(int32_t partition) {
@@ -341,7 +348,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   const KafkaOptions options_;
   const std::string topic_;
   StoredPositionLookup lookup_;
-  RecordDecoder decoder_;
+  FallibleRecordDecoder decoder_;
   Status deferred_error_;  // guarded by mu_: a lookup failed during a rebalance
   rdk::HandlePtr rk_;
   std::atomic<bool> ready_{false};
@@ -359,6 +366,17 @@ class KafkaSource final : public rdk::ClientContext, public Source {
 Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
                                                           StoredPositionLookup lookup,
                                                           RecordDecoder decoder) {
+  if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");
+  return OpenKafkaSourceWithDecoder(options, std::move(lookup),
+                                    FallibleRecordDecoder([d = std::move(decoder)](std::string_view v, DecodedRecord* r) {
+                                      d(v, r);
+                                      return Status::OK();
+                                    }));
+}
+
+Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
+                                                          StoredPositionLookup lookup,
+                                                          FallibleRecordDecoder decoder) {
   if (options.brokers.empty()) return Status::InvalidArgument("Kafka source: no brokers given");
   if (options.input_topic.empty()) return Status::InvalidArgument("Kafka source: no input topic given");
   if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");

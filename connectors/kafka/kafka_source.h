@@ -27,6 +27,13 @@ using StoredPositionLookup = std::function<Result<std::optional<int64_t>>(int32_
 // Turns one message value into an event, or sets `out->error` (and raw).
 using RecordDecoder = std::function<void(std::string_view value, DecodedRecord* out)>;
 
+// A decoder that can also fail without deciding (the Avro decoder when the
+// schema registry cannot be asked). A non-OK Status means: this message is
+// neither an event nor a dead letter. Poll then returns that Status and drops
+// the batch it was building, so no position moves past the message; the run
+// stops and a restart reads it again from the stored positions.
+using FallibleRecordDecoder = std::function<Status(std::string_view value, DecodedRecord* out)>;
+
 // Messages larger than this are dead-lettered without being decoded.
 inline constexpr size_t kMaxKafkaRecordBytes = 1 << 20;
 
@@ -36,5 +43,8 @@ inline constexpr size_t kMaxKafkaRecordBytes = 1 << 20;
 Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
                                                           StoredPositionLookup lookup,
                                                           RecordDecoder decoder);
+Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
+                                                          StoredPositionLookup lookup,
+                                                          FallibleRecordDecoder decoder);
 
 }  // namespace segstream

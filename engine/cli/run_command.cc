@@ -12,10 +12,12 @@
 #include <memory>
 #include <vector>
 
+#include "connectors/avro_sink/avro_sink.h"
 #include "connectors/file/file_source.h"
 #include "connectors/file/jsonl_file_sink.h"
 #include "connectors/kafka/kafka.h"
 #include "connectors/prefetch/prefetching_source.h"
+#include "connectors/schema_registry/schema_registry.h"
 #include "engine/http/http_server.h"
 #include "engine/http/tls.h"
 #include "engine/http/token_auth.h"
@@ -186,10 +188,26 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
       }
       return std::optional<int64_t>();
     };
+    std::shared_ptr<SchemaRegistry> registry;
+    if (!c.schema_registry.empty()) {
+      SchemaRegistryOptions ro;
+      ro.url = c.schema_registry;
+      if (!c.schema_registry_auth_file.empty()) {
+        auto auth = ReadBasicAuthFile(c.schema_registry_auth_file);
+        if (!auth.ok()) return Fail("schema_registry_invalid", "bad --schema-registry-auth-file", auth.status());
+        ro.basic_auth = auth.value();
+      }
+      auto r = OpenHttpSchemaRegistry(ro);
+      if (!r.ok()) return Fail("schema_registry_invalid", "bad --schema-registry", r.status());
+      registry = std::move(r).value();
+    }
     auto sink_or = OpenKafkaSink(c.kafka);
     if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
-    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format);
+    if (c.avro_outputs) {
+      sink = MakeAvroOutputSink(std::move(sink), registry, {c.kafka.changes_topic, c.kafka.segments_topic});
+    }
+    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format, registry);
     if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());
     source = std::move(src).value();
   } else {

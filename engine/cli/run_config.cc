@@ -64,6 +64,15 @@ Result<RunConfig> ResolveRunConfig(const RunFlags& f) {
   if (!c.use_kafka && c.input.empty()) {
     return Status::InvalidArgument("nothing to read: give --input FILE|- or --brokers HOST:PORT (see --help)");
   }
+  if (!c.use_kafka && !c.schema_registry.empty()) {
+    return Status::InvalidArgument("--schema-registry is for Avro messages on Kafka (--brokers)");
+  }
+  if (c.schema_registry.empty() && c.avro_outputs) {
+    return Status::InvalidArgument("--avro-outputs needs --schema-registry (and Kafka, --brokers)");
+  }
+  if (c.schema_registry.empty() && !c.schema_registry_auth_file.empty()) {
+    return Status::InvalidArgument("--schema-registry-auth-file needs --schema-registry");
+  }
   if (!c.use_kafka && c.kafka.exactly_once) {
     return Status::InvalidArgument(
         "--exactly-once is for Kafka outputs (--brokers); file outputs are exactly-once already");

@@ -29,6 +29,9 @@ struct RunConfig {
   std::string http_tls_cert, http_tls_key;  // HTTPS on --http (engine/http/tls.h)
   std::string http_token_file;              // bearer tokens (engine/http/token_auth.h)
   bool http_open_metrics = false;           // /metrics without a token
+  std::string schema_registry;              // Avro input: registry base URL (connectors/schema_registry)
+  std::string schema_registry_auth_file;    // first line user:password (HTTP basic auth)
+  bool avro_outputs = false;                // segment changes and customer segments as Avro (connectors/avro_sink)
   std::string log_format;                   // text | json (engine/util/log.h)
   std::string log_level;
   std::string progress;                   // auto | always | never

@@ -274,12 +274,35 @@ const RunOption kOptions[] = {
        c->kafka.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
        return Status::OK();
      }},
+    {"--schema-registry", V, "schema_registry", T::kText, kKafka,
+     "input messages are Avro in the Confluent wire format (byte 0, 4-byte big-endian schema id, Avro binary); "
+     "schemas are fetched by id from this Confluent-compatible registry URL (http://host:8081, Apicurio: "
+     "http://host:8080/apis/ccompat/v7; user:password@ in the URL is basic auth) and cached. Fields are read by "
+     "their event names, or mapped with --columns (dotted paths). A registry that cannot be asked stops the run "
+     "without consuming the message (a restart resumes there)",
+     nullptr,
+     [](Str v, C* c) {
+       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+         return Status::InvalidArgument("--schema-registry must be an http:// or https:// URL");
+       }
+       c->schema_registry = v;
+       return Status::OK();
+     }},
+    {"--schema-registry-auth-file", V, "schema_registry_auth_file", T::kText, kKafka,
+     "file whose first line is user:password, for HTTP basic auth to --schema-registry (keeps the password out "
+     "of the process list)",
+     nullptr, [](Str v, C* c) { c->schema_registry_auth_file = v; return Status::OK(); }},
+    {"--avro-outputs", S, "avro_outputs", T::kBool, kKafka,
+     "with --schema-registry: publish segment changes and customer segments as Avro too (Confluent wire format; "
+     "schemas segstream.SegmentChange and segstream.CustomerSegment registered under <topic>-value); models and "
+     "dead letters stay JSON",
+     nullptr, [](Str v, C* c) { return ParseSwitch(v, "--avro-outputs", &c->avro_outputs); }},
 
     // Input layout ([input]).
     {"--columns", V, "input.columns", T::kText, kLayout,
      "map a foreign layout: FIELD=SOURCE,... with FIELD in invoice, stock_code, description, quantity, "
      "unit_price, amount (a line total), invoice_ts, customer_id, country and SOURCE a CSV header name "
-     "(trimmed, case-insensitive) or a JSON dotted path (after.customer_ref); no invoice = one invoice per "
+     "(trimmed, case-insensitive) or a JSON/Avro dotted path (after.customer_ref); no invoice = one invoice per "
      "distinct line",
      nullptr,
      [](Str v, C* c) -> Status {

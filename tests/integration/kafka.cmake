@@ -5,11 +5,7 @@
 # Starting fails, not skips, when Java or the Maven jars are missing: CI must
 # provide them. Every test takes RESOURCE_LOCK kafka: the outage test stops
 # the broker, so no other Kafka test may run beside it.
-set(SEGSTREAM_KAFKA_PORT 19092 CACHE STRING "port of the test Kafka broker (controller: port + 1)")
-if(DEFINED ENV{SEGSTREAM_KAFKA_PORT})
-  set(SEGSTREAM_KAFKA_PORT "$ENV{SEGSTREAM_KAFKA_PORT}" CACHE STRING "" FORCE)
-endif()
-set(SEGSTREAM_KAFKA_BOOTSTRAP "127.0.0.1:${SEGSTREAM_KAFKA_PORT}")
+include(${CMAKE_CURRENT_LIST_DIR}/kafka_port.cmake)
 set(_kafka_local ${PROJECT_SOURCE_DIR}/tools/kafka-local)
 set(_kafka_env "SEGSTREAM_KAFKA_PORT=${SEGSTREAM_KAFKA_PORT}"
                "SEGSTREAM_KAFKA_BOOTSTRAP=${SEGSTREAM_KAFKA_BOOTSTRAP}")

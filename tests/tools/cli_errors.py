@@ -58,6 +58,21 @@ def main():
     check(code == 2, f"--exactly-once on a file replay: exit {code}, expected 2: {msg}")
     check("--exactly-once" in msg and "--brokers" in msg, f"--exactly-once on a file: message unclear: {msg}")
 
+    # Avro input options (issue 13): Kafka only, an http(s) URL, a readable user:password file.
+    for extra, needle in ((["--input", ctx.sample, "--schema-registry", "http://127.0.0.1:1"], "--brokers"),
+                          (["--brokers", "127.0.0.1:1", "--schema-registry", "127.0.0.1:8081"], "http://"),
+                          (["--brokers", "127.0.0.1:1", "--schema-registry-auth-file", ctx.sample], "--schema-registry"),
+                          (["--brokers", "127.0.0.1:1", "--avro-outputs"], "--schema-registry"),
+                          (["--brokers", "127.0.0.1:1", "--schema-registry", "http://127.0.0.1:1",
+                            "--schema-registry-auth-file", os.path.join(ctx.work, "no-auth")], "no-auth")):
+        code, msg = run(base + extra + ["--state", ctx.fresh("s7"), "--out", ctx.fresh("o7")], timeout=60)
+        check(code == 2 and needle in msg, f"{extra}: exit {code}, expected 2 naming {needle}: {msg}")
+    conf = os.path.join(ctx.work, "registry.toml")
+    with open(conf, "w") as f:
+        f.write('schema_registry = "ftp://registry"\n')
+    code, msg = run(base + ["--config", conf, "--brokers", "127.0.0.1:1", "--state", ctx.fresh("s8")])
+    check(code == 2 and "--schema-registry" in msg, f"schema_registry in TOML: exit {code}: {msg}")
+
     code, msg = run([ctx.segctl, "customers", "--state", "/nonexistent/segstream-state"])
     check(code == 2, f"segctl customers on a missing state: exit {code}, expected 2: {msg}")
 

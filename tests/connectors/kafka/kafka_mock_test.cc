@@ -5,6 +5,9 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
 #include <chrono>
 #include <map>
 #include <string>
@@ -365,6 +368,61 @@ TEST_F(MockKafkaTest, StoredPositionLookupErrorStopsTheSource) {
   EXPECT_EQ(st.code(), Status::Code::kIOError);
   EXPECT_NE(st.message().find("injected: read failed"), std::string::npos) << st.ToString();
   EXPECT_EQ(records, 0u);
+}
+
+}  // namespace
+}  // namespace segstream
+
+namespace segstream {
+namespace {
+
+// A FallibleRecordDecoder error (the Avro decoder when the schema registry
+// cannot be asked) fails Poll, and no returned position passes the message:
+// a new source resuming from the returned positions reads it and everything
+// after it, so the records before the error and after the restart are
+// exactly the topic, without a gap.
+TEST_F(MockKafkaTest, FallibleDecoderErrorConsumesNothingPastTheMessage) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = 0; i < 10; ++i) values.emplace_back("k", "v" + std::to_string(i));  // one key: one partition
+  Produce(values);
+  auto failing = std::make_shared<std::atomic<bool>>(true);
+  auto decoder = FallibleRecordDecoder([failing](std::string_view v, DecodedRecord* r) {
+    if (failing->load() && v == "v5") return Status::Unavailable("registry down");
+    r->raw = std::string(v);
+    return Status::OK();
+  });
+  Result<std::unique_ptr<Source>> first = OpenKafkaSourceWithDecoder(options_, nullptr, decoder);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::vector<std::string> got;
+  std::map<int32_t, int64_t> next;  // the positions the first source handed out
+  Status error;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (error.ok() && std::chrono::steady_clock::now() < deadline) {
+    SourceBatch batch;
+    error = (*first)->Poll(3, 200, &batch);  // small batches: some succeed before v5
+    if (!error.ok()) break;
+    for (auto& r : batch.records) got.push_back(r.raw);
+    for (const Position& p : batch.next) next[p.partition] = p.next_offset;
+  }
+  ASSERT_FALSE(error.ok()) << "the decoder error must fail Poll";
+  EXPECT_NE(error.message().find("registry down"), std::string::npos) << error.ToString();
+  EXPECT_NE(error.message().find("not decoded"), std::string::npos) << error.ToString();
+  EXPECT_LE(got.size(), 5u);
+  first->reset();
+
+  failing->store(false);
+  StoredPositionLookup lookup = [next](int32_t partition) -> Result<std::optional<int64_t>> {
+    if (auto it = next.find(partition); it != next.end()) return std::optional<int64_t>(it->second);
+    return std::optional<int64_t>();
+  };
+  options_.group_id = "test-group-2";  // no committed offsets: only the returned positions count
+  Result<std::unique_ptr<Source>> second = OpenKafkaSourceWithDecoder(options_, lookup, decoder);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  for (auto& r : ReadN(second->get(), 10 - got.size())) got.push_back(r.raw);
+  EXPECT_EQ(got, (std::vector<std::string>{"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"}));
+  SourceBatch batch;
+  ASSERT_TRUE((*second)->Poll(10, 300, &batch).ok());
+  EXPECT_TRUE(batch.records.empty());
 }
 
 }  // namespace

@@ -1,0 +1,193 @@
+# avro_registry: issue 13's Avro acceptance, "Avro through a real registry,
+# produced by a real client, equals the JSON path". It uses the ctest
+# fixtures' real schema registry (Apicurio Registry 3.0.9 via
+# tools/registry-local, on 127.0.0.1; SEGSTREAM_SCHEMA_REGISTRY_URL) and real
+# Kafka broker (SEGSTREAM_KAFKA_BOOTSTRAP). The real client is Debian's
+# python3-confluent-kafka (librdkafka) with its AvroProducer (Debian's
+# python3-avro), which registers the schema under "<topic>-value" and frames
+# every record in the Confluent wire format.
+#
+# 1. The sample's lines as DESIGN.md events go to two topics: JSON text (the
+#    JSON path) and Avro (AvroProducer); two Avro poison messages follow (no
+#    magic byte; an unknown schema id).
+# 2. A registry outage: `segstream run --schema-registry` at a closed port
+#    must fail (exit 1, run_stopped) without storing any position or customer.
+# 3. The same state and group with the real registry (basic auth from
+#    --schema-registry-auth-file; Apicurio does not enforce it, the header is
+#    unit-tested in tests/connectors/schema_registry) consumes everything:
+#    segctl customers equals the run on the JSON topic and the JSONL replay,
+#    and the dead-letters topic holds the two poison messages as bad_avro and
+#    unknown_schema.
+# 4. That Avro run also had --avro-outputs: its segment-changes and
+#    customer-segments topics, read with the real client's Avro deserializer
+#    (schemas from the registry by the ids in the messages), equal the JSON
+#    run's topics (changes de-duplicated by (customer_id, seq), segments as the
+#    latest value per customer).
+import json
+import os
+import socket
+import subprocess
+import time
+import uuid
+
+import segtest
+from segtest import check
+
+EVENT_SCHEMA = json.dumps({
+    "type": "record", "name": "InvoiceLine", "namespace": "segstream.test",
+    "fields": [
+        {"name": "invoice", "type": "string"},
+        {"name": "stock_code", "type": "string"},
+        {"name": "description", "type": ["null", "string"], "default": None},
+        {"name": "quantity", "type": "long"},
+        {"name": "unit_price", "type": "double"},
+        {"name": "invoice_ts", "type": "string"},
+        {"name": "customer_id", "type": ["null", "string"], "default": None},
+        {"name": "country", "type": ["null", "string"], "default": None},
+    ]})
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ctx, _ = segtest.parse_args()
+    bootstrap = os.environ.get("SEGSTREAM_KAFKA_BOOTSTRAP")
+    check(bootstrap, "SEGSTREAM_KAFKA_BOOTSTRAP is not set (the ctest fixture `kafka` provides the broker)")
+    url = os.environ.get("SEGSTREAM_SCHEMA_REGISTRY_URL")
+    check(url, "SEGSTREAM_SCHEMA_REGISTRY_URL is not set (the ctest fixture `schema_registry` provides it)")
+    # The real client. A missing package is a failure, not a skip: tools/setup.sh installs it.
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka.avro import AvroProducer, loads
+
+    run_id = uuid.uuid4().hex[:8]
+    t_json, t_avro = f"avro-json-{run_id}", f"avro-avro-{run_id}"
+    run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, AvroProducer, loads)
+
+
+def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, AvroProducer, loads):
+    # --- 1. produce the same events as JSON and as Avro ------------------
+    events = []
+    for raw, dec in segtest.iter_uci(ctx.sample):
+        events.append(segtest.event_json(raw, dec))
+    jsonl = os.path.join(ctx.work, "events.jsonl")
+    with open(jsonl, "w", encoding="utf-8") as f:
+        for e in events:
+            f.write(e + "\n")
+    conf = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 20}
+    p = Producer(conf)
+    for e in events:
+        p.produce(t_json, value=e.encode("utf-8"))
+        p.poll(0)
+    check(p.flush(60) == 0, "JSON messages not delivered")
+    t0 = time.time()
+    ap = AvroProducer(dict(conf, **{"schema.registry.url": url}), default_value_schema=loads(EVENT_SCHEMA))
+    for e in events:
+        d = json.loads(e)  # unit_price becomes a double, as an Avro producer would hold it
+        if not d["customer_id"]:
+            d["customer_id"] = None  # the union's null branch: no customer, as "" is in JSON
+        ap.produce(topic=t_avro, value=d)
+        ap.poll(0)
+    check(ap.flush(60) == 0, "Avro messages not delivered")
+    print(f"produced {len(events)} events as JSON and Avro ({time.time() - t0:.1f} s for Avro)")
+    # Two poison messages at the end of the Avro topic.
+    p.produce(t_avro, value=b'{"invoice":"1"}')                            # no magic byte
+    p.produce(t_avro, value=b"\x00\x7f\xff\xff\xf0" + b"\x02" + b"x")      # schema id 2147483632: unknown
+    check(p.flush(30) == 0, "poison messages not delivered")
+
+    def run_kafka(topic, state, group, *extra, expect=0, timeout=300):
+        cmd = [ctx.segstream, "run", "--brokers", bootstrap, "--topic", topic, "--group", group,
+               "--changes-topic", f"{topic}-changes", "--segments-topic", f"{topic}-segments",
+               "--models-topic", f"{topic}-models", "--dead-letters-topic", f"{topic}-dead",
+               "--state", state, "--k", "4", "--http", "none", "--progress", "never", "--until-idle", "5", *extra]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        check(r.returncode == expect, f"{' '.join(cmd)} exited {r.returncode}, expected {expect}:\n{r.stderr[-3000:]}")
+        return r
+
+    # --- 2. registry outage: an error, nothing consumed ------------------
+    avro_state = ctx.fresh("state.avro")
+    avro_group = f"avro-group-{run_id}"
+    dead_url = f"http://127.0.0.1:{free_port()}/apis/ccompat/v7"
+    r = run_kafka(t_avro, avro_state, avro_group, "--schema-registry", dead_url, expect=1)
+    check("run_stopped" in r.stderr and "not decoded" in r.stderr and "unreachable" in r.stderr,
+          f"the outage must stop the run with the registry error:\n{r.stderr[-2000:]}")
+    rows = segtest.parse_customers_csv(ctx.customers(avro_state))
+    check(not rows, f"a registry outage must consume nothing, the state has {len(rows)} customers")
+    print("registry outage: run stopped (exit 1), nothing consumed")
+
+    # --- 3. the real registry: Avro == JSON ------------------------------
+    auth = os.path.join(ctx.work, "registry.auth")
+    with open(auth, "w") as f:
+        f.write("segstream:not-enforced-by-apicurio\n")
+    run_kafka(t_avro, avro_state, avro_group, "--schema-registry", url, "--schema-registry-auth-file", auth,
+              "--avro-outputs")
+    json_state = ctx.fresh("state.json")
+    run_kafka(t_json, json_state, f"json-group-{run_id}")
+    replay_state = ctx.fresh("state.replay")
+    ctx.run(jsonl, replay_state, ctx.fresh("out.replay"), "--k", "4")
+
+    avro_rows, json_rows = ctx.customers(avro_state), ctx.customers(json_state)
+    n = len(segtest.parse_customers_csv(json_rows))
+    check(n > 100, f"the JSON path produced only {n} customers")
+    segtest.same_bytes(avro_rows, json_rows, "segctl customers: Avro on Kafka vs JSON on Kafka")
+    segtest.same_bytes(avro_rows, ctx.customers(replay_state), "segctl customers: Avro on Kafka vs JSONL replay")
+    print(f"customers identical: Avro == JSON on Kafka == JSONL replay ({n} customers)")
+
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{run_id}", "auto.offset.reset": "earliest",
+                  "enable.auto.commit": False})
+    c.subscribe([f"{t_avro}-dead"])
+    dead = []
+    deadline = time.time() + 60
+    while time.time() < deadline and len(dead) < 2:
+        m = c.poll(1.0)
+        if m is not None and not m.error():
+            dead.append(m.value().decode("utf-8", errors="replace"))
+    c.close()
+    check(len(dead) == 2, f"expected the 2 poison messages as dead letters, got {dead}")
+    check("bad_avro: magic byte 123" in dead[0], f"no-magic dead letter: {dead[0]}")
+    check("unknown_schema: schema id 2147483632" in dead[1], f"unknown-id dead letter: {dead[1]}")
+    print("dead letters: bad_avro (no magic byte), unknown_schema")
+
+    # --- 4. Avro outputs == JSON outputs ----------------------------------
+    from confluent_kafka.avro import CachedSchemaRegistryClient
+    from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
+    serializer = MessageSerializer(CachedSchemaRegistryClient({"url": url}))
+
+    def read_topic(topic, decode):
+        cons = Consumer({"bootstrap.servers": bootstrap, "group.id": f"read-{topic}", "auto.offset.reset": "earliest",
+                         "enable.auto.commit": False, "isolation.level": "read_committed"})
+        cons.subscribe([topic])
+        out, idle_since = [], time.time()
+        while time.time() - idle_since < 5:
+            m = cons.poll(0.5)
+            if m is None or m.error():
+                continue
+            out.append(decode(m.value()))
+            idle_since = time.time()
+        cons.close()
+        return out
+
+    def avro_value(b):
+        check(b[:1] == b"\x00", f"an Avro output without the magic byte: {b[:20]!r}")
+        return serializer.decode_message(b)
+
+    avro_changes = read_topic(f"{t_avro}-changes", avro_value)
+    json_changes = read_topic(f"{t_json}-changes", json.loads)
+    dedup = lambda rows: {(r["customer_id"], r["seq"]): r for r in rows}
+    check(len(json_changes) > 0, "the JSON run published no segment changes")
+    check(dedup(avro_changes) == dedup(json_changes),
+          f"segment changes differ: Avro {len(dedup(avro_changes))} vs JSON {len(dedup(json_changes))}")
+    latest = lambda rows: {r["customer_id"]: r for r in rows}
+    avro_segments = latest(read_topic(f"{t_avro}-segments", avro_value))
+    json_segments = latest(read_topic(f"{t_json}-segments", json.loads))
+    check(avro_segments == json_segments,
+          f"customer segments differ: Avro {len(avro_segments)} vs JSON {len(json_segments)} customers")
+    print(f"Avro outputs == JSON outputs: {len(dedup(json_changes))} segment changes, "
+          f"{len(json_segments)} customer segments")
+
+
+if __name__ == "__main__":
+    segtest.main(main)
