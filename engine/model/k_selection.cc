@@ -47,6 +47,18 @@ bool ShouldSwitchK(const KSelection& selection, int current_k, int* target) {
   return chosen->silhouette > current->silhouette + kKSwitchMargin;
 }
 
+bool ClearKWin(const KSelection& selection, int current_k, int target_k) {
+  const KScore* current = nullptr;
+  const KScore* target = nullptr;
+  for (const KScore& row : selection.table) {
+    if (row.k == current_k) current = &row;
+    if (row.k == target_k) target = &row;
+  }
+  if (current == nullptr || std::isnan(current->silhouette)) return true;
+  if (target == nullptr || std::isnan(target->silhouette)) return false;
+  return target->silhouette >= current->silhouette + kKConfirmMargin;
+}
+
 KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& base, size_t silhouette_sample) {
   KSelection selection;
   std::vector<KMeansFit> fits;

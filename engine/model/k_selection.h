@@ -33,6 +33,9 @@
 // silhouette in the same table by more than kKSwitchMargin = 0.02, or when
 // the current k exceeds the distinct points. The margin keeps sampling
 // noise (UCI: 0.338 at k=3 against 0.335 at k=4) from flipping k.
+// The engine also asks a narrow win to repeat at the next review before it
+// moves (two independent samples); a win by kKConfirmMargin = 0.1 or more
+// (ClearKWin), or a current k above the distinct points, moves at once.
 #pragma once
 
 #include <string>
@@ -44,6 +47,7 @@ namespace segstream::model {
 
 inline constexpr double kTwoClusterMargin = 0.1;
 inline constexpr double kKSwitchMargin = 0.02;
+inline constexpr double kKConfirmMargin = 0.1;
 
 struct KScore {
   int k;
@@ -71,6 +75,12 @@ int ChooseK(const std::vector<KScore>& table);
 // Whether a live model with `current_k` centres should move to another k on
 // this table, and to which (*target). See the header comment.
 bool ShouldSwitchK(const KSelection& selection, int current_k, int* target);
+
+// Whether moving from `current_k` to `target_k` on this table is a clear
+// win: the current k has no row or an undefined silhouette (it exceeds the
+// distinct points, or is 1), or the target's silhouette beats it by at least
+// kKConfirmMargin.
+bool ClearKWin(const KSelection& selection, int current_k, int target_k);
 
 // The notebooks' elbow table, one line per k:
 //     k      inertia  silhouette

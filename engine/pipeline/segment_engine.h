@@ -261,6 +261,7 @@ class SegmentEngine {
   uint64_t step_count_ = 0;
   int64_t last_step_watermark_ = kNoTime;
   int next_segment_id_ = 0;
+  int k_candidate_ = 0;  // k = auto: the k the last review picked over the current one (0 = none)
   uint64_t refits_ = 0;
   TimerIndex timers_;
   std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published

@@ -243,7 +243,21 @@ void SegmentEngine::ReviewK(const model::Points& x, uint64_t version, std::strin
     model::KSelection sel = model::SelectK(xs, std::min(options_.k_min, k_max), k_max, sk);
     pending_k_table_ = sel.table;
     pending_k_table_sample_ = static_cast<uint64_t>(xs.rows());
-    if (!model::ShouldSwitchK(sel, current, &target)) target = current;
+    // A move needs the rule to pick the same k at two reviews in a row, each
+    // on its own sample: on a population without clear clusters the
+    // silhouettes of several k are within sampling noise of each other, and
+    // following every sample's pick made k (and every customer's segment)
+    // flap from version to version.
+    // A clear win (kKConfirmMargin) moves at once.
+    if (!model::ShouldSwitchK(sel, current, &target)) {
+      target = current;
+      k_candidate_ = 0;
+    } else if (target != k_candidate_ && !model::ClearKWin(sel, current, target)) {
+      k_candidate_ = target;  // first sighting: confirm at the next review
+      target = current;
+    } else {
+      k_candidate_ = 0;
+    }
   }
   if (target == current || x.rows() == 0) return;
   km.k = target;

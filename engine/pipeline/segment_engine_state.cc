@@ -214,6 +214,7 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutVarint(&out, pass_.visited);
   PutVarint(&out, pass_.renamed.size());
   for (int id : pass_.renamed) PutSignedVarint(&out, id);
+  PutSignedVarint(&out, k_candidate_);
   return out;
 }
 
@@ -279,6 +280,9 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
       if (!d.GetSignedVarint(&v)) return Status::Corruption("truncated engine meta (renamed segments)");
       id = static_cast<int>(v);
     }
+    int64_t k_candidate;
+    if (!d.GetSignedVarint(&k_candidate)) return Status::Corruption("truncated engine meta (k candidate)");
+    k_candidate_ = static_cast<int>(k_candidate);
   }
   if (!d.done()) return Status::Corruption("oversized engine meta");
   next_segment_id_ = static_cast<int>(next_id);

@@ -53,3 +53,26 @@ TEST(SelectK, FindsFiveBlobs) {
 
 }  // namespace
 }  // namespace segstream::model
+
+namespace segstream::model {
+namespace {
+
+KSelection TableOf(std::vector<KScore> rows) {
+  KSelection s;
+  s.table = std::move(rows);
+  return s;
+}
+
+TEST(ClearKWin, OnlyAWideMarginOrAnUndefinedCurrentIsClear) {
+  const double nan = std::nan("");
+  const KSelection flat = TableOf({{2, 10, 0.40}, {3, 8, 0.45}, {4, 6, 0.52}});
+  EXPECT_FALSE(ClearKWin(flat, 2, 3)) << "0.05: narrow";
+  EXPECT_TRUE(ClearKWin(flat, 2, 4)) << "0.12: clear";
+  EXPECT_FALSE(ClearKWin(flat, 4, 2)) << "worse is never clear";
+  EXPECT_TRUE(ClearKWin(flat, 7, 3)) << "the current k has no row (beyond the distinct points)";
+  EXPECT_TRUE(ClearKWin(TableOf({{1, 10, nan}, {2, 5, 0.3}}), 1, 2)) << "k = 1 has no silhouette";
+  EXPECT_FALSE(ClearKWin(TableOf({{2, 10, 0.3}, {3, 5, nan}}), 2, 3));
+}
+
+}  // namespace
+}  // namespace segstream::model
