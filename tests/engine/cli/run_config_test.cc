@@ -47,6 +47,8 @@ TEST(RunConfigTest, TableDefaultsAreTheLibraryDefaults) {
   EXPECT_EQ(c->engine.refit_tolerance, e.refit_tolerance);
   EXPECT_EQ(c->engine.seed, e.seed);
   EXPECT_EQ(c->engine.max_future_seconds, e.max_future_seconds);
+  EXPECT_EQ(c->engine.rescore_per_step, e.rescore_per_step);
+  EXPECT_EQ(c->engine.dedup_window_seconds, e.dedup_window_seconds);
   EXPECT_TRUE(c->engine.model_enabled);
   const PipelineOptions p;
   EXPECT_EQ(c->pipeline.batch_records, p.batch_records);
