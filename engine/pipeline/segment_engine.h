@@ -131,6 +131,7 @@ class SegmentEngine {
     bool in_step = false;      // in step_buffer_
     bool timer_dirty = false;  // recompute the recency timer at the next step
     model::Vec3 vec = model::Vec3::Zero();  // log features held in the scaler (== StoredVector(rec) when active)
+    CustomerHistory history;   // line times, for retraction (stored with rec)
   };
   struct CachedInvoice {
     InvoiceRecord rec;
@@ -141,6 +142,13 @@ class SegmentEngine {
   // `amount_milli`: the line's |quantity| x unit price, from CheckAccumulate.
   void ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice, int64_t amount_milli,
                      const Origin& origin, EngineOutputs* out);
+  // Undoes the line `r.event` (a CDC retraction): the exact inverse of its
+  // apply, or a dead letter (`retraction_unknown_line`,
+  // `retraction_beyond_window`, `retraction_no_history`) that changes nothing.
+  // `inv`: the line's invoice, already past the dedup-window rule.
+  // Returns true when the line was retracted.
+  bool Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase, const std::string& class_name,
+               CachedInvoice* inv, EngineOutputs* out);
   Status LookupInvoice(const std::string& key, CachedInvoice** inv);
   uint32_t FindOrCreate(const std::string& customer_id);
   uint32_t FindExisting(const std::string& customer_id) const;  // UINT32_MAX when unknown
