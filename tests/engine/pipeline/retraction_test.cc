@@ -305,6 +305,62 @@ TEST(RetractionTest, BeyondTheDedupWindowIsADeadLetter) {
   EXPECT_EQ(r.by_id, Replay(o, plain, 0).by_id);
 }
 
+// State written before retraction existed (customer and invoice records of
+// format 2): its lines cannot be undone, a dead letter that changes nothing;
+// new lines still apply.
+TEST(RetractionTest, LinesOfOldFormatStateAreNotRetractable) {
+  FakeStateStore store;
+  const EngineOptions o = ModelOptions();
+  const DecodedRecord a = Event("1", "85123A", 2, 1000, kT0, "42");
+  const DecodedRecord b = Event("2", "71053", 1, 3000, kT0 + kDay, "42");
+  {
+    SegmentEngine engine(o, &store);
+    ASSERT_TRUE(engine.Load().ok());
+    SourceBatch batch;
+    batch.records = {a};
+    EngineOutputs out;
+    ASSERT_TRUE(engine.Process(kSource, batch, &out).ok());
+    StateWrite w;
+    engine.BuildCommit(kSource, {}, {}, &w);
+    // Rewrite the records as a format-2 build wrote them.
+    StateWrite old;
+    for (const auto& op : w.ops) {
+      if (op.column == Column::kCustomers) {
+        CustomerRecord r;
+        ASSERT_TRUE(DecodeCustomer(op.value, &r).ok());
+        old.Put(op.column, op.key, EncodeCustomer(r));  // no history: format 2
+      } else if (op.column == Column::kInvoices) {
+        std::string v = op.value.substr(0, op.value.size() - 1);  // without purchase_lines (one byte)
+        v[0] = 2;
+        old.Put(op.column, op.key, v);
+      } else {
+        old.ops.push_back(op);
+      }
+    }
+    ASSERT_TRUE(store.Commit(old).ok());
+  }
+  SegmentEngine engine(o, &store);
+  ASSERT_TRUE(engine.Load().ok());
+  SourceBatch batch;
+  batch.records = {Retraction(a), b, Retraction(b)};
+  Number(&batch.records);
+  EngineOutputs out;
+  ASSERT_TRUE(engine.Process(kSource, batch, &out).ok());
+  const OutcomeCounts counts = engine.TakeBatchCounts();
+  EXPECT_EQ(counts.Total("dead_letter"), 2u) << "neither a line of the old invoice nor any line of an old customer";
+  EXPECT_EQ(counts.Total("retracted"), 0u);
+  EXPECT_EQ(counts.Total("accepted"), 1u);
+  std::string dead;
+  for (const auto& r : out.records) {
+    if (r.stream == OutputStream::kDeadLetters) dead += r.value;
+  }
+  EXPECT_NE(dead.find("retraction_no_history"), std::string::npos) << dead;
+  const CustomerRecord r = engine.CustomerRecords().at(0);
+  EXPECT_EQ(r.frequency, 2);
+  EXPECT_EQ(r.purchases_milli, 5000);
+  EXPECT_EQ(r.last_purchase_ts, kT0 + kDay);
+}
+
 TEST(RetractionTest, DeterministicAcrossBatchesAndRestarts) {
   const std::vector<DecodedRecord> lines = Lines(21);
   std::vector<DecodedRecord> records;
