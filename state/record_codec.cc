@@ -128,7 +128,8 @@ Status DecodeInvoice(std::string_view data, InvoiceRecord* r) {
 }
 
 int64_t InvoiceWrittenWatermark(std::string_view data) {
-  if (data.size() < 10 || (static_cast<uint8_t>(data[0]) != kInvoiceFormat2 && static_cast<uint8_t>(data[0]) != kInvoiceFormat)) {
+  const uint8_t format = data.empty() ? 0 : static_cast<uint8_t>(data[0]);
+  if (data.size() < 10 || (format != kInvoiceFormat2 && format != kInvoiceFormat)) {
     return kNoTime;
   }
   uint64_t v = 0;

@@ -343,8 +343,10 @@ TEST(FileSource, DebeziumLinesStayWholeInABatch) {
            ",\"price\":\"2.55\",\"ts\":1291191960000000,\"cust\":\"17850\",\"ctry\":\"United Kingdom\"}";
   };
   const std::string line1 = "{\"op\":\"c\",\"before\":null,\"after\":" + row(2) + "}\n";
-  const std::string line2 = "{\"schema\":{},\"payload\":{\"op\":\"u\",\"before\":" + row(2) + ",\"after\":" + row(3) + "}}\n";
-  const std::string data = line1 + line2 + "\nnull\n{\"op\":\"d\",\"before\":" + row(3) + ",\"after\":null}\n{\"op\":\"x\"}\n";
+  const std::string line2 =
+      "{\"schema\":{},\"payload\":{\"op\":\"u\",\"before\":" + row(2) + ",\"after\":" + row(3) + "}}\n";
+  const std::string data =
+      line1 + line2 + "\nnull\n{\"op\":\"d\",\"before\":" + row(3) + ",\"after\":null}\n{\"op\":\"x\"}\n";
   WriteFile(dir.File("cdc.jsonl"), data);
   decode::InputFormat format;
   format.columns = decode::ColumnMapping::Parse(
