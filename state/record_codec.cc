@@ -4,14 +4,21 @@
 
 namespace segstream {
 namespace {
-constexpr uint8_t kCustomerFormat = 2;  // 1: the same without scored_version (read as 0)
-constexpr uint8_t kInvoiceFormat = 2;  // 1: without written_watermark (read as kNoTime)
+// Customer: 1 = without scored_version (read as 0); 2 = without the line-time
+// history (read as unknown); 3 = with it (written when the history is known).
+constexpr uint8_t kCustomerFormat2 = 2;
+constexpr uint8_t kCustomerFormat = 3;
+// Invoice: 1 = without written_watermark (read as kNoTime); 2 = without
+// purchase_lines (read as -1, unknown); 3 = with it.
+constexpr uint8_t kInvoiceFormat2 = 2;
+constexpr uint8_t kInvoiceFormat = 3;
 }  // namespace
 
-std::string EncodeCustomer(const CustomerRecord& r) {
+std::string EncodeCustomer(const CustomerRecord& r, const CustomerHistory* history) {
+  const bool with_history = history != nullptr && history->known;
   std::string out;
-  out.reserve(48);
-  out.push_back(static_cast<char>(kCustomerFormat));
+  out.reserve(48 + (with_history ? 6 * history->times.size() : 0));
+  out.push_back(static_cast<char>(with_history ? kCustomerFormat : kCustomerFormat2));
   PutVarint(&out, r.index);
   PutSignedVarint(&out, r.frequency);
   PutSignedVarint(&out, r.purchases_milli);
@@ -24,14 +31,24 @@ std::string EncodeCustomer(const CustomerRecord& r) {
   PutSignedVarint(&out, r.segment_id);
   PutVarint(&out, r.seq);
   PutVarint(&out, r.scored_version);
+  if (with_history) {
+    PutVarint(&out, history->times.size());
+    int64_t previous = 0;
+    for (const LineTimes& l : history->times) {
+      PutSignedVarint(&out, l.ts - previous);  // the first absolute, then deltas (> 0)
+      previous = l.ts;
+      PutVarint(&out, l.purchases);
+      PutVarint(&out, l.returns);
+    }
+  }
   return out;
 }
 
-Status DecodeCustomer(std::string_view data, CustomerRecord* r) {
+Status DecodeCustomer(std::string_view data, CustomerRecord* r, CustomerHistory* history) {
   Decoder d(data);
   uint8_t format;
   if (!d.GetByte(&format)) return Status::Corruption("empty customer record");
-  if (format != 1 && format != kCustomerFormat) {
+  if (format != 1 && format != kCustomerFormat2 && format != kCustomerFormat) {
     return Status::NotSupported("customer record format " + std::to_string(format) + " is newer than this build");
   }
   int64_t segment = 0;
@@ -43,9 +60,30 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r) {
     return Status::Corruption("truncated or oversized customer record");
   }
   r->scored_version = 0;
-  if ((format == kCustomerFormat && !d.GetVarint(&r->scored_version)) || !d.done()) {
+  if (format >= kCustomerFormat2 && !d.GetVarint(&r->scored_version)) {
     return Status::Corruption("truncated or oversized customer record");
   }
+  CustomerHistory scratch;
+  CustomerHistory* h = history != nullptr ? history : &scratch;
+  h->times.clear();
+  h->known = format == kCustomerFormat;
+  if (h->known) {
+    uint64_t n = 0;
+    if (!d.GetVarint(&n) || n > data.size() / 3) return Status::Corruption("bad customer line-time history");
+    h->times.resize(n);
+    int64_t previous = 0;
+    for (size_t i = 0; i < n; ++i) {
+      int64_t delta = 0;
+      uint64_t purchases = 0, returns = 0;
+      if (!d.GetSignedVarint(&delta) || !d.GetVarint(&purchases) || !d.GetVarint(&returns) ||
+          (i > 0 && delta <= 0) || purchases > UINT32_MAX || returns > UINT32_MAX || purchases + returns == 0 ||
+          __builtin_add_overflow(previous, delta, &previous)) {
+        return Status::Corruption("bad customer line-time history");
+      }
+      h->times[i] = LineTimes{previous, static_cast<uint32_t>(purchases), static_cast<uint32_t>(returns)};
+    }
+  }
+  if (!d.done()) return Status::Corruption("truncated or oversized customer record");
   r->segment_id = static_cast<int32_t>(segment);
   return Status::OK();
 }
@@ -58,6 +96,7 @@ std::string EncodeInvoice(const InvoiceRecord& r) {
   PutFixed64(&out, static_cast<uint64_t>(r.written_watermark));  // fixed: the compaction filter reads it in place
   PutVarint(&out, r.line_fingerprints.size());
   for (uint64_t f : r.line_fingerprints) PutFixed64(&out, f);
+  PutSignedVarint(&out, r.purchase_lines);
   return out;
 }
 
@@ -66,11 +105,11 @@ Status DecodeInvoice(std::string_view data, InvoiceRecord* r) {
   uint8_t format, counted;
   uint64_t n;
   if (!d.GetByte(&format)) return Status::Corruption("empty invoice record");
-  if (format != 1 && format != kInvoiceFormat) {
+  if (format != 1 && format != kInvoiceFormat2 && format != kInvoiceFormat) {
     return Status::NotSupported("invoice record format is newer than this build");
   }
   uint64_t written = static_cast<uint64_t>(kNoTime);
-  if (!d.GetByte(&counted) || (format == kInvoiceFormat && !d.GetFixed64(&written)) || !d.GetVarint(&n) ||
+  if (!d.GetByte(&counted) || (format >= kInvoiceFormat2 && !d.GetFixed64(&written)) || !d.GetVarint(&n) ||
       n > data.size() / 8) {
     return Status::Corruption("bad invoice record");
   }
@@ -80,11 +119,19 @@ Status DecodeInvoice(std::string_view data, InvoiceRecord* r) {
   for (auto& f : r->line_fingerprints) {
     if (!d.GetFixed64(&f)) return Status::Corruption("truncated invoice record");
   }
+  r->purchase_lines = -1;
+  if (format == kInvoiceFormat && (!d.GetSignedVarint(&r->purchase_lines) || r->purchase_lines < -1 ||
+                                   static_cast<uint64_t>(r->purchase_lines) > n)) {
+    return Status::Corruption("bad invoice record");
+  }
   return d.done() ? Status::OK() : Status::Corruption("oversized invoice record");
 }
 
 int64_t InvoiceWrittenWatermark(std::string_view data) {
-  if (data.size() < 10 || static_cast<uint8_t>(data[0]) != kInvoiceFormat) return kNoTime;
+  const uint8_t format = data.empty() ? 0 : static_cast<uint8_t>(data[0]);
+  if (data.size() < 10 || (format != kInvoiceFormat2 && format != kInvoiceFormat)) {
+    return kNoTime;
+  }
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(data[2 + i]);  // PutFixed64: little-endian
   return static_cast<int64_t>(v);

@@ -13,8 +13,11 @@
 
 namespace segstream {
 
-std::string EncodeCustomer(const CustomerRecord& r);
-Status DecodeCustomer(std::string_view data, CustomerRecord* r);
+// With a known `history` the record is format 3 (it carries the line times a
+// retraction needs), otherwise format 2. Decoding fills *history when given
+// (known = false for formats 1 and 2) and otherwise checks and skips it.
+std::string EncodeCustomer(const CustomerRecord& r, const CustomerHistory* history = nullptr);
+Status DecodeCustomer(std::string_view data, CustomerRecord* r, CustomerHistory* history = nullptr);
 
 std::string EncodeInvoice(const InvoiceRecord& r);
 Status DecodeInvoice(std::string_view data, InvoiceRecord* r);

@@ -25,10 +25,11 @@
 // Source: Debezium documentation, "Change event values" (op, before, after,
 // tombstones) for the MySQL/PostgreSQL connectors.
 //
-// NOT YET WIRED into `segstream run`: the engine has no retraction yet (the
-// RFM state must keep what it needs to undo a line: per-invoice line counts
-// for frequency and per-customer purchase times for recency). Until it has,
-// feeding "-line" changes to the engine would count them as purchases.
+// Wired into `segstream run` for file input by `--input-format debezium`
+// (connectors/file/record_reader.h): each change becomes a DecodedRecord with
+// `retract` set for "-line", and SegmentEngine undoes it exactly (state keeps
+// per-invoice purchase-line counts and per-customer line times). Kafka CDC
+// input is not wired yet.
 //
 // Thread safety: one instance per thread.
 #pragma once

@@ -49,6 +49,9 @@ struct InputFormat {
   std::optional<Delimiter> delimiter;     // nullopt: sniffed (mapped CSV) or ',' (UCI)
   std::optional<TimeFormat> time_format;  // nullopt: sniffed (mapped) or auto
   bool decimal_comma = false;
+  // --input-format debezium: each line (or Kafka message) is a Debezium
+  // change event (debezium.h); rows are read with `columns`.
+  bool debezium = false;
   bool mapped() const { return !columns.empty(); }
 };
 

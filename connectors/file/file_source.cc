@@ -153,7 +153,14 @@ Status FileSource::Poll(size_t max_records, int timeout_ms, SourceBatch* batch) 
       s.current_index = 0;
       continue;
     }
-    const size_t take = std::min(max_records - batch->records.size(), s.current.records.size() - s.current_index);
+    size_t take = std::min(max_records - batch->records.size(), s.current.records.size() - s.current_index);
+    // The records of one line (a Debezium update: retract, apply) stay in
+    // one batch: a commit between them would resume after the line.
+    while (take > 0 && s.current_index + take < s.current.records.size() &&
+           s.current.records[s.current_index + take].origin.offset ==
+               s.current.records[s.current_index + take - 1].origin.offset) {
+      ++take;
+    }
     for (size_t i = 0; i < take; ++i) batch->records.push_back(std::move(s.current.records[s.current_index + i]));
     s.current_index += take;
     const DecodedRecord& tail = batch->records.back();

@@ -163,6 +163,15 @@ Status RecordReader::DetectFormat() {
     }
     const std::string_view text = **line;
     if (IsBlank(text)) continue;
+    if (input_format_.debezium) {
+      // Every line is data; un-read it (see below).
+      begin_ = static_cast<size_t>(text.data() - buf_.data());
+      offset_ = off;
+      line_no_ = ln;
+      format_ = Format::kDebezium;
+      cdc_ = std::make_unique<DebeziumDecoder>(input_format_);
+      return Status::OK();
+    }
     if (decode::TrimSpaces(text).front() == '{') {
       // JSONL: the line is data; un-read it. It is still in the buffer (not
       // oversize, and NextLine only refills before returning a line).
@@ -287,6 +296,26 @@ Status RecordReader::ReadBlock(size_t max_records, RecordBlock* block) {
       decode::AssignValidUtf8Prefix(text, kMaxRawBytes, &rec.raw);
     } else if (format_ == Format::kCsv) {
       csv_->Decode(text, &rec);
+    } else if (format_ == Format::kDebezium) {
+      cdc_->Decode(text, &cdc_record_);
+      if (!cdc_record_.error.empty()) {
+        rec.error = cdc_record_.error;
+        decode::AssignValidUtf8Prefix(text, kMaxRawBytes, &rec.raw);
+      } else if (cdc_record_.changes.empty()) {
+        block->records.pop_back();  // a tombstone: skipped, like a blank line
+        continue;
+      } else {
+        // One record per change, all ending at this line's end: FileSource
+        // never cuts a batch between them (a resume re-reads whole lines).
+        const Origin origin = rec.origin;
+        for (size_t i = 0; i < cdc_record_.changes.size(); ++i) {
+          DecodedRecord& r = i == 0 ? block->records.back() : block->records.emplace_back();
+          r.origin = origin;
+          r.event = std::move(cdc_record_.changes[i].event);
+          r.retract = cdc_record_.changes[i].retract;
+          if (i + 1 < cdc_record_.changes.size()) block->next_offsets.push_back(offset_);
+        }
+      }
     } else {
       json_->Decode(text, &rec);
     }

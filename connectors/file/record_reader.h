@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "connectors/decode/csv_decoder.h"
+#include "connectors/decode/debezium.h"
 #include "connectors/decode/input_format.h"
 #include "connectors/decode/json_decoder.h"
 #include "connectors/file/byte_stream.h"
@@ -39,7 +40,10 @@ struct RecordBlock {
 
 class RecordReader {
  public:
-  enum class Format { kCsv, kJsonl };
+  // kDebezium: --input-format debezium; a line is one change event and gives
+  // 0 (a tombstone), 1 or 2 records (an update: retract before, apply after),
+  // always in the same block.
+  enum class Format { kCsv, kJsonl, kDebezium };
 
   // Opens the stream, hashes its first 64 KiB and reads the CSV header.
   // A mapped `format` with no delimiter or time format is sniffed from the
@@ -96,6 +100,8 @@ class RecordReader {
   Format format_ = Format::kCsv;
   std::optional<CsvDecoder> csv_;
   std::optional<JsonEventDecoder> json_;
+  std::unique_ptr<DebeziumDecoder> cdc_;
+  CdcRecord cdc_record_;
   decode::InputFormat input_format_;
   std::string layout_note_;
   std::string oversize_prefix_;

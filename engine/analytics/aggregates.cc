@@ -70,6 +70,29 @@ void Analytics::OnAccepted(const InvoiceEvent& e, bool is_purchase, bool invoice
   while (months_.size() > kMaxMonths) months_.erase(months_.begin());
 }
 
+void Analytics::OnRetracted(const InvoiceEvent& e, bool is_purchase, bool counted_before, bool counted_after,
+                            size_t invoice_lines) {
+  OnOutcome("retracted", is_purchase ? "purchase" : "return");
+  const int64_t amount = (e.quantity < 0 ? -e.quantity : e.quantity) * e.unit_price_milli;
+  auto country = countries_.find(e.country);
+  if (country == countries_.end()) country = countries_.find(std::string(kOtherCountry));
+  auto month = months_.find(MonthKey(e.invoice_ts));
+  for (Totals* t : {month == months_.end() ? nullptr : &month->second,
+                    country == countries_.end() ? nullptr : &country->second}) {
+    if (t == nullptr) continue;
+    int64_t& sum = is_purchase ? t->purchases_milli : t->returns_milli;
+    if (sum != INT64_MAX) sum -= amount;  // a saturated sum stays saturated
+    if (t->lines > 0) --t->lines;
+    if (counted_before && !counted_after && t->orders > 0) --t->orders;
+  }
+  if (counted_before) {
+    auto it = basket_.find(invoice_lines + 1);
+    if (it != basket_.end() && --it->second == 0) basket_.erase(it);
+  }
+  if (counted_after && invoice_lines > 0) ++basket_[invoice_lines];
+  aggregates_dirty_ = true;
+}
+
 void Analytics::OnCustomerChanged(const CustomerRecord& before, const CustomerRecord& after) {
   if (pending_ && pending_after_.index == after.index) {
     pending_after_ = after;

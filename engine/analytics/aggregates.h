@@ -102,6 +102,12 @@ class Analytics {
   // `invoice_lines`: accepted lines of the invoice including this one.
   void OnAccepted(const InvoiceEvent& e, bool is_purchase, bool invoice_counted, bool new_purchase_invoice,
                   size_t invoice_lines);
+  // A retracted line (CDC), the inverse of its OnAccepted: the month and
+  // country totals lose it (a month already evicted stays evicted), the basket
+  // sizes move. `counted_before`/`counted_after`: its invoice counted as a
+  // purchase before/after; `invoice_lines`: lines left in the invoice.
+  void OnRetracted(const InvoiceEvent& e, bool is_purchase, bool counted_before, bool counted_after,
+                   size_t invoice_lines);
   // A customer's record before and after an accepted line; also
   // ({}, record) for each customer loaded from the store.
   void OnCustomerChanged(const CustomerRecord& before, const CustomerRecord& after);

@@ -77,7 +77,8 @@ void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStat
                                                                  : 0))
                   .c_str(),
               stats.finished ? ", input finished" : ", stopped");
-  for (const char* result : {"accepted", "skipped", "duplicate", "dead_letter"}) {
+  for (const char* result : {"accepted", "retracted", "skipped", "duplicate", "dead_letter"}) {
+    if (std::string_view(result) == "retracted" && counts.Total(result) == 0) continue;  // CDC input only
     std::string line;
     for (const auto& rc : counts.counts()) {
       if (rc.result != result) continue;

@@ -58,6 +58,13 @@ Result<RunConfig> ResolveRunConfig(const RunFlags& f) {
     return Status::InvalidArgument(
         "--delimiter, --time-format and --decimal-comma describe a foreign layout and need --columns");
   }
+  if (c.input_format.debezium && (!c.input_format.mapped() || !c.input_format.time_format)) {
+    return Status::InvalidArgument(
+        "--input-format debezium needs --columns (the row's field names) and --time-format (e.g. epoch_us)");
+  }
+  if (c.input_format.debezium && c.use_kafka) {
+    return Status::InvalidArgument("--input-format debezium reads files only (Kafka CDC input is not wired yet)");
+  }
   if (c.use_kafka && !c.input.empty()) {
     return Status::InvalidArgument("give either --input (file replay) or --brokers (Kafka), not both");
   }

@@ -329,6 +329,22 @@ const RunOption kOptions[] = {
        c->input_format.time_format = t.value();
        return Status::OK();
      }},
+    {"--input-format", V, "input.format", T::kText, kLayout,
+     "auto (default: CSV or JSON lines, detected) or debezium: each line is a Debezium change event (with or "
+     "without the schema/payload wrapper; op c/r apply the after row, u retracts before and applies after, d "
+     "retracts before, tombstones are skipped); needs --columns for the row fields and --time-format; file "
+     "input only",
+     nullptr,
+     [](Str v, C* c) -> Status {
+       if (v == "auto") {
+         c->input_format.debezium = false;
+       } else if (v == "debezium") {
+         c->input_format.debezium = true;
+       } else {
+         return Status::InvalidArgument("--input-format: expected auto or debezium, got \"" + std::string(v) + "\"");
+       }
+       return Status::OK();
+     }},
     {"--decimal-comma", S, "input.decimal_comma", T::kBool, kLayout,
      "numbers use a decimal comma (2,55) and '.' as thousands separator", nullptr,
      [](Str v, C* c) { return ParseSwitch(v, "--decimal-comma", &c->input_format.decimal_comma); }},

@@ -39,6 +39,9 @@ struct DecodedRecord {
   InvoiceEvent event;   // valid only when error.empty()
   std::string error;    // dead-letter reason, e.g. "unterminated quote"
   std::string raw;      // the raw record on error, cut to 4 KiB, valid UTF-8
+  // CDC (connectors/decode/debezium.h): undo `event`, a line applied before,
+  // instead of applying it (SegmentEngine, "Retraction").
+  bool retract = false;
 };
 
 // The resume point of one partition: the next offset to read.

@@ -1,5 +1,6 @@
 // SegmentEngine, the per-record path: cleaning, duplicate detection, RFM
 // apply, exact scaler maintenance, scoring and change events.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -81,7 +82,8 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     }
     // Event time beyond the wall clock's horizon would move the watermark,
     // and with it every customer's recency, for good (see EngineOptions).
-    if (options_.max_future_seconds >= 0 && e.invoice_ts > now_seconds + options_.max_future_seconds) {
+    // (A retraction only undoes what was applied: it cannot move anything ahead.)
+    if (!r.retract && options_.max_future_seconds >= 0 && e.invoice_ts > now_seconds + options_.max_future_seconds) {
       DeadLetter(source_id, r, "future_event_time: " + FormatIso8601(e.invoice_ts) + " is more than " +
                                    std::to_string(options_.max_future_seconds) + " s ahead of the wall clock",
                  out);
@@ -101,6 +103,13 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     if (options_.dedup_window_seconds >= 0 && inv->rec.written_watermark != kNoTime &&
         inv->rec.written_watermark < watermark_ - options_.dedup_window_seconds) {
       inv->rec = InvoiceRecord();
+    }
+    if (r.retract) {
+      if (Retract(source_id, r, cls == LineClass::kPurchase, LineClassName(cls), inv, out) &&
+          ++accepted_since_step_ >= options_.step_events) {
+        Step(out);
+      }
+      continue;
     }
     const uint64_t fp = LineFingerprint(e);
     bool duplicate = false;
@@ -125,6 +134,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       continue;
     }
     inv->rec.line_fingerprints.push_back(fp);
+    if (is_purchase && inv->rec.purchase_lines >= 0) ++inv->rec.purchase_lines;  // -1: unknown (format 2)
     const bool new_purchase_invoice = is_purchase && !inv->rec.purchase_counted;
     if (new_purchase_invoice) inv->rec.purchase_counted = true;
     if (!inv->dirty) {
@@ -139,6 +149,109 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
   return Status::OK();
+}
+
+bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase,
+                            const std::string& class_name, CachedInvoice* inv, EngineOutputs* out) {
+  const InvoiceEvent& e = r.event;
+  // A line the state does not hold. Its invoice may have been forgotten (the
+  // dedup window): which of the two is decided by the line's own time, so the
+  // reason never depends on whether the store dropped the record yet.
+  const auto not_held = [&](const char* detail) {
+    const bool beyond = options_.dedup_window_seconds >= 0 && watermark_ != kNoTime &&
+                        e.invoice_ts < watermark_ - options_.dedup_window_seconds;
+    DeadLetter(source_id, r,
+               beyond ? "retraction_beyond_window: the line's invoice is past the dedup window (" +
+                            std::to_string(options_.dedup_window_seconds) + " s of watermark)"
+                      : std::string("retraction_unknown_line: ") + detail,
+               out);
+    return false;
+  };
+  const uint32_t slot = FindExisting(e.customer_id);
+  const uint64_t fp = LineFingerprint(e);
+  auto fp_it = std::find(inv->rec.line_fingerprints.begin(), inv->rec.line_fingerprints.end(), fp);
+  if (slot == UINT32_MAX || fp_it == inv->rec.line_fingerprints.end()) return not_held("no such line was applied");
+  Slot& s = slots_[slot];
+  CustomerRecord& c = s.rec;
+  if (inv->rec.purchase_lines < 0 || !s.history.known) {
+    DeadLetter(source_id, r,
+               "retraction_no_history: the line was applied by a build that kept no retraction history "
+               "(state records of format 2)",
+               out);
+    return false;
+  }
+  // Everything is checked before anything changes.
+  int64_t amount = 0;
+  const int64_t sum = is_purchase ? c.purchases_milli : c.returns_milli;
+  if (!CheckedLineAmountMilli(e.quantity, e.unit_price_milli, &amount) || amount > sum ||
+      !s.history.Has(e.invoice_ts, is_purchase) || (is_purchase && inv->rec.purchase_lines == 0)) {
+    return not_held("the state does not hold this line");
+  }
+
+  // The invoice: the line's fingerprint goes; the invoice stops counting as a
+  // purchase with its last purchase line.
+  const bool counted_before = inv->rec.purchase_counted;
+  inv->rec.line_fingerprints.erase(fp_it);
+  bool invoice_uncounted = false;
+  if (is_purchase && --inv->rec.purchase_lines == 0) {
+    inv->rec.purchase_counted = false;
+    invoice_uncounted = counted_before;
+  }
+  inv->rec.written_watermark = watermark_;  // the watermark never moves back (nor forward) on a retraction
+  if (!inv->dirty) {
+    inv->dirty = true;
+    dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
+  }
+  batch_counts_.Add("retracted", class_name);
+  analytics_.OnRetracted(e, is_purchase, counted_before, inv->rec.purchase_counted,  // analytics hook
+                         inv->rec.line_fingerprints.size());
+
+  // The customer: the exact inverse of ApplyAccepted.
+  const CustomerRecord before = c;  // analytics hook
+  const bool was_active = c.active();
+  if (was_active) {
+    scaler_.Remove(StoredVector(c));
+    recency_histogram_.Remove(c.last_purchase_ts);
+  }
+  if (is_purchase) {
+    c.purchases_milli -= amount;
+    if (invoice_uncounted) --c.frequency;
+  } else {
+    c.returns_milli -= amount;
+  }
+  s.history.Remove(e.invoice_ts, is_purchase);
+  c.first_purchase_ts = s.history.FirstPurchase();
+  c.last_purchase_ts = s.history.LastPurchase();
+  c.last_event_ts = s.history.LastEvent();
+  analytics_.OnCustomerChanged(before, c);  // analytics hook
+  if (c.active()) {
+    c.vector_watermark = watermark_;
+    s.vec = CustomerLogFeatures(c, watermark_);
+    scaler_.Add(s.vec);
+    recency_histogram_.Add(c.last_purchase_ts);
+  } else if (was_active) {
+    // No purchase left: the customer leaves the population and its segment
+    // (a change to segment -1), as a customer with returns only.
+    --active_;
+    c.vector_watermark = kNoTime;
+    s.vec = model::Vec3::Zero();
+    if (c.segment_id >= 0) {
+      const int previous = c.segment_id;
+      const SegmentInfo* left = ModelOfCurrentSegment(slot).Find(previous);
+      c.segment_id = -1;
+      CountSegment(previous, -1);
+      EmitChange(slot, previous, left, "retraction", e.invoice_ts, e.invoice, out);
+    }
+  }
+  MarkDirty(slot);
+  s.timer_dirty = true;
+  if (!s.in_step) {
+    s.in_step = true;
+    step_buffer_.push_back(slot);
+  }
+  ++accepted_since_publish_;
+  if (!serving_.empty() && c.active()) Rescore(slot, "retraction", e.invoice_ts, out, r.origin.ingest_us, e.invoice);
+  return true;
 }
 
 Status SegmentEngine::LookupInvoice(const std::string& key, CachedInvoice** inv) {
@@ -227,6 +340,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
     if (r.first_purchase_ts == kNoTime || e.invoice_ts < r.first_purchase_ts) r.first_purchase_ts = e.invoice_ts;
   }
   if (r.last_event_ts == kNoTime || e.invoice_ts > r.last_event_ts) r.last_event_ts = e.invoice_ts;
+  if (s.history.known) s.history.Add(e.invoice_ts, is_purchase);
   analytics_.OnCustomerChanged(before, r);  // analytics hook
   if (watermark_ == kNoTime || e.invoice_ts > watermark_) watermark_ = e.invoice_ts;
 
@@ -302,7 +416,11 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo
   j += ",\"reason\":";
   AppendJsonString(&j, reason);
   j += ",\"recency_days\":";
-  AppendJsonFixed(&j, r.recency_days(watermark_), 6);
+  if (r.active()) {
+    AppendJsonFixed(&j, r.recency_days(watermark_), 6);
+  } else {
+    j += "null";  // no purchase left (a retraction)
+  }
   j += ",\"frequency\":" + std::to_string(r.frequency) + ",\"monetary\":";
   AppendMilliAsCents(&j, r.monetary_milli());
   j += ",\"model_version\":" + std::to_string(serving_.version) + ",\"event_time\":";

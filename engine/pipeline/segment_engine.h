@@ -10,6 +10,25 @@
 // replays a batch reproduces the same outputs, and a Kafka replay of a file
 // equals the file replay.
 //
+// Retraction (CDC, DecodedRecord::retract): undoing a line is the exact
+// inverse of its apply, so the RFM state equals that of a replay without the
+// line: money sums lose its amount; its fingerprint leaves its invoice (an
+// invoice with no line left is deleted); frequency drops when the invoice's
+// last purchase line goes (InvoiceRecord::purchase_lines); first/last
+// purchase and last event times are recomputed from the customer's line-time
+// multiset (CustomerHistory). The scaler, the recency histogram, the active
+// count, segment sizes and the analytics hooks see it as they see an apply; a
+// customer left without purchases becomes inactive and leaves its segment (a
+// change to -1, reason "retraction"); an active one is rescored (reason
+// "retraction"). The watermark never moves back (nor forward) on a
+// retraction, and the dedup window keeps running on it. A retraction of a
+// line the state does not hold is a dead letter that changes nothing:
+// `retraction_unknown_line`, `retraction_beyond_window` (the line's time is
+// past the dedup window: its invoice may be forgotten; decided by the line's
+// time, not by whether the store dropped the record), `retraction_no_history`
+// (applied by a build without retraction history). Retractions count as
+// "retracted" outcomes and towards the step cadence.
+//
 // Not thread-safe: one pipeline thread drives it. Queries from other threads
 // go through ServingSnapshot() and the StateStore.
 #pragma once
@@ -131,6 +150,7 @@ class SegmentEngine {
     bool in_step = false;      // in step_buffer_
     bool timer_dirty = false;  // recompute the recency timer at the next step
     model::Vec3 vec = model::Vec3::Zero();  // log features held in the scaler (== StoredVector(rec) when active)
+    CustomerHistory history;   // line times, for retraction (stored with rec)
   };
   struct CachedInvoice {
     InvoiceRecord rec;
@@ -141,6 +161,13 @@ class SegmentEngine {
   // `amount_milli`: the line's |quantity| x unit price, from CheckAccumulate.
   void ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice, int64_t amount_milli,
                      const Origin& origin, EngineOutputs* out);
+  // Undoes the line `r.event` (a CDC retraction): the exact inverse of its
+  // apply, or a dead letter (`retraction_unknown_line`,
+  // `retraction_beyond_window`, `retraction_no_history`) that changes nothing.
+  // `inv`: the line's invoice, already past the dedup-window rule.
+  // Returns true when the line was retracted.
+  bool Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase, const std::string& class_name,
+               CachedInvoice* inv, EngineOutputs* out);
   Status LookupInvoice(const std::string& key, CachedInvoice** inv);
   uint32_t FindOrCreate(const std::string& customer_id);
   uint32_t FindExisting(const std::string& customer_id) const;  // UINT32_MAX when unknown

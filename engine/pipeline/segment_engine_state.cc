@@ -33,11 +33,13 @@ Status SegmentEngine::Load() {
   Status decode_status;
   SEGSTREAM_RETURN_IF_ERROR(store_->Scan(Column::kCustomers, "", [&](std::string_view key, std::string_view value) {
     CustomerRecord r;
-    decode_status = DecodeCustomer(value, &r);
+    CustomerHistory history;
+    decode_status = DecodeCustomer(value, &r, &history);
     if (!decode_status.ok()) return false;
     if (r.index >= loaded.size()) loaded.resize(r.index + 1);
     loaded[r.index].id = std::string(key);
     loaded[r.index].rec = r;
+    loaded[r.index].history = std::move(history);
     return true;
   }));
   SEGSTREAM_RETURN_IF_ERROR(decode_status);
@@ -147,8 +149,18 @@ Result<SinkOffsets> SegmentEngine::StoredSinkOffsets() {
 
 void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<Position>& positions,
                                 const SinkOffsets& sink_offsets, StateWrite* w) {
-  for (uint32_t slot : dirty_slots_) w->Put(Column::kCustomers, slots_[slot].id, EncodeCustomer(slots_[slot].rec));
-  for (const std::string& key : dirty_invoices_) w->Put(Column::kInvoices, key, EncodeInvoice(invoices_[key].rec));
+  for (uint32_t slot : dirty_slots_) {
+    w->Put(Column::kCustomers, slots_[slot].id, EncodeCustomer(slots_[slot].rec, &slots_[slot].history));
+  }
+  for (const std::string& key : dirty_invoices_) {
+    const InvoiceRecord& inv = invoices_[key].rec;
+    // An invoice whose every line was retracted is gone, as if never seen.
+    if (inv.line_fingerprints.empty()) {
+      w->ops.push_back({Column::kInvoices, key, {}, true});
+    } else {
+      w->Put(Column::kInvoices, key, EncodeInvoice(inv));
+    }
+  }
   for (auto& op : pending_changes_) w->ops.push_back(op);
   w->Put(Column::kMeta, kEngineKey, EncodeEngineMeta());
   if (published_since_commit_) w->Put(Column::kMeta, kServingKey, EncodeServingModel(serving_));

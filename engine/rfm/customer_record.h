@@ -3,6 +3,7 @@
 // cleaned event to them. Encoding lives in state/record_codec.h.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -81,7 +82,66 @@ struct InvoiceRecord {
   // the store may drop it (state/FORMAT.md "Retention").
   int64_t written_watermark = kNoTime;
   std::vector<uint64_t> line_fingerprints;
+  // Purchase lines among line_fingerprints (frequency counts the invoice
+  // while this is > 0); -1 = unknown (a record written before retraction
+  // existed: its lines cannot be retracted).
+  int64_t purchase_lines = 0;
   bool operator==(const InvoiceRecord&) const = default;
+};
+
+// What a customer needs to undo a line (CDC retraction): the multiset of its
+// accepted lines' event times, as (time, purchase lines, return lines) sorted
+// by time. first/last_purchase_ts and last_event_ts are functions of it, so a
+// retraction recomputes them exactly. One entry per distinct line time (about
+// one per invoice); never expires (unlike invoice records). `known` is false
+// for a customer loaded from a record written before it existed (format <= 2):
+// its lines cannot be retracted (`retraction_no_history`).
+struct LineTimes {
+  int64_t ts = 0;           // event time, Unix seconds
+  uint32_t purchases = 0;   // purchase lines at ts
+  uint32_t returns = 0;     // return lines at ts
+  bool operator==(const LineTimes&) const = default;
+};
+
+struct CustomerHistory {
+  bool known = true;
+  std::vector<LineTimes> times;  // strictly increasing ts, every entry has a line
+
+  void Add(int64_t ts, bool purchase) {
+    auto it = Find(ts);
+    if (it == times.end() || it->ts != ts) it = times.insert(it, LineTimes{ts, 0, 0});
+    ++(purchase ? it->purchases : it->returns);
+  }
+  // True when a line of that kind is held at ts.
+  bool Has(int64_t ts, bool purchase) const {
+    auto it = std::lower_bound(times.begin(), times.end(), ts, [](const LineTimes& l, int64_t t) { return l.ts < t; });
+    return it != times.end() && it->ts == ts && (purchase ? it->purchases : it->returns) > 0;
+  }
+  // REQUIRES: Has(ts, purchase).
+  void Remove(int64_t ts, bool purchase) {
+    auto it = Find(ts);
+    --(purchase ? it->purchases : it->returns);
+    if (it->purchases == 0 && it->returns == 0) times.erase(it);
+  }
+  int64_t FirstPurchase() const {
+    for (const auto& l : times) {
+      if (l.purchases > 0) return l.ts;
+    }
+    return kNoTime;
+  }
+  int64_t LastPurchase() const {
+    for (auto it = times.rbegin(); it != times.rend(); ++it) {
+      if (it->purchases > 0) return it->ts;
+    }
+    return kNoTime;
+  }
+  int64_t LastEvent() const { return times.empty() ? kNoTime : times.back().ts; }
+  bool operator==(const CustomerHistory&) const = default;
+
+ private:
+  std::vector<LineTimes>::iterator Find(int64_t ts) {
+    return std::lower_bound(times.begin(), times.end(), ts, [](const LineTimes& l, int64_t t) { return l.ts < t; });
+  }
 };
 
 }  // namespace segstream

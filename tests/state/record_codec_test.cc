@@ -74,7 +74,7 @@ TEST(RecordCodecTest, CustomerTruncatedIsCorruption) {
 
 TEST(RecordCodecTest, CustomerUnknownFormatIsNotSupported) {
   std::string data = EncodeCustomer(SampleCustomer());
-  data[0] = 3;
+  data[0] = 4;
   CustomerRecord back;
   EXPECT_EQ(DecodeCustomer(data, &back).code(), Status::Code::kNotSupported);
   data[0] = static_cast<char>(0xff);
@@ -98,6 +98,68 @@ TEST(RecordCodecTest, CustomerFormat1ReadsWithoutScoredVersion) {
   EXPECT_EQ(back, r);
   // A format-2 record without it is truncated.
   EXPECT_EQ(DecodeCustomer(data.substr(0, data.size() - 1), &back).code(), Status::Code::kCorruption);
+}
+
+// Format 3 carries the line-time history a retraction needs; without a known
+// history the record stays format 2, read back as "history unknown".
+TEST(RecordCodecTest, CustomerHistoryRoundTrip) {
+  const CustomerRecord r = SampleCustomer();
+  CustomerHistory h;
+  h.Add(1291191960, true);
+  h.Add(1291191960, true);
+  h.Add(-5, false);
+  h.Add(1391191960, false);
+  h.Add(1391191960, true);
+  const std::string data = EncodeCustomer(r, &h);
+  ASSERT_EQ(data[0], 3);
+  CustomerRecord back;
+  CustomerHistory hb;
+  hb.times = {{1, 1, 1}};  // replaced
+  ASSERT_TRUE(DecodeCustomer(data, &back, &hb).ok());
+  EXPECT_EQ(back, r);
+  EXPECT_EQ(hb, h);
+  EXPECT_EQ(hb.FirstPurchase(), 1291191960);
+  EXPECT_EQ(hb.LastPurchase(), 1391191960);
+  EXPECT_EQ(hb.LastEvent(), 1391191960);
+  ASSERT_TRUE(DecodeCustomer(data, &back).ok()) << "readers without a history skip it";
+  for (size_t n = 1; n < data.size(); ++n) {
+    EXPECT_EQ(DecodeCustomer(std::string_view(data).substr(0, n), &back, &hb).code(), Status::Code::kCorruption) << n;
+  }
+  const std::string v2 = EncodeCustomer(r);
+  ASSERT_EQ(v2[0], 2);
+  ASSERT_TRUE(DecodeCustomer(v2, &back, &hb).ok());
+  EXPECT_FALSE(hb.known);
+  CustomerHistory unknown;
+  unknown.known = false;
+  EXPECT_EQ(EncodeCustomer(r, &unknown), v2);
+  h.Remove(1391191960, true);
+  h.Remove(1291191960, true);
+  h.Remove(1291191960, true);
+  EXPECT_EQ(h.FirstPurchase(), kNoTime);
+  EXPECT_EQ(h.LastEvent(), 1391191960);
+  EXPECT_EQ(h.times.size(), 2u);
+}
+
+// Format 3 invoices count their purchase lines; format 2 ones read as unknown (-1).
+TEST(RecordCodecTest, InvoicePurchaseLines) {
+  InvoiceRecord r;
+  r.purchase_counted = true;
+  r.written_watermark = 1291191960;
+  r.line_fingerprints = {11, 22, 33};
+  r.purchase_lines = 2;
+  std::string data = EncodeInvoice(r);
+  ASSERT_EQ(data[0], 3);
+  InvoiceRecord back;
+  ASSERT_TRUE(DecodeInvoice(data, &back).ok());
+  EXPECT_EQ(back, r);
+  EXPECT_EQ(InvoiceWrittenWatermark(data), 1291191960);
+  std::string v2 = data.substr(0, data.size() - 1);  // 2 is one varint byte
+  v2[0] = 2;
+  ASSERT_TRUE(DecodeInvoice(v2, &back).ok());
+  EXPECT_EQ(back.purchase_lines, -1);
+  EXPECT_EQ(InvoiceWrittenWatermark(v2), 1291191960);
+  r.purchase_lines = 4;  // more purchase lines than lines
+  EXPECT_EQ(DecodeInvoice(EncodeInvoice(r), &back).code(), Status::Code::kCorruption);
 }
 
 TEST(RecordCodecTest, InvoiceRoundTrip) {
