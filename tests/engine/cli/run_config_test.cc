@@ -17,7 +17,9 @@ namespace {
 // Parses `args` (and `toml` as the --config file when given) like `segstream run`.
 Result<RunConfig> Resolve(std::string args, const std::string& toml = "") {
   if (!toml.empty()) {
-    const std::string path = ::testing::TempDir() + "run_config_test.toml";
+    // One file per test: ctest runs this binary's tests in parallel.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string path = ::testing::TempDir() + "run_config_test." + info->name() + ".toml";
     std::ofstream(path) << toml;
     args += " --config " + path;
   }
