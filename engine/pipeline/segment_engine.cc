@@ -243,13 +243,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
       EmitChange(slot, previous, left, "retraction", e.invoice_ts, e.invoice, out);
     }
   }
-  MarkDirty(slot);
-  s.timer_dirty = true;
-  if (!s.in_step) {
-    s.in_step = true;
-    step_buffer_.push_back(slot);
-  }
-  ++accepted_since_publish_;
+  MarkTouched(slot);
   if (!serving_.empty() && c.active()) Rescore(slot, "retraction", e.invoice_ts, out, r.origin.ingest_us, e.invoice);
   return true;
 }
@@ -308,6 +302,17 @@ uint32_t SegmentEngine::FindExisting(const std::string& customer_id) const {
   return it == by_id_.end() ? UINT32_MAX : it->second;
 }
 
+void SegmentEngine::MarkTouched(uint32_t slot) {
+  Slot& s = slots_[slot];
+  MarkDirty(slot);
+  s.timer_dirty = true;
+  if (!s.in_step) {
+    s.in_step = true;
+    step_buffer_.push_back(slot);
+  }
+  ++accepted_since_publish_;
+}
+
 model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
   // A vector is as fresh as the customer's last touch or the last sweep,
   // whichever is later: sweeps refresh every vector without rewriting records.
@@ -351,13 +356,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
     recency_histogram_.Add(r.last_purchase_ts);
     if (!was_active) ++active_;
   }
-  MarkDirty(slot);
-  s.timer_dirty = true;
-  if (!s.in_step) {
-    s.in_step = true;
-    step_buffer_.push_back(slot);
-  }
-  ++accepted_since_publish_;
+  MarkTouched(slot);
   if (!serving_.empty() && r.active()) {
     Rescore(slot, is_return ? "return" : "purchase", e.invoice_ts, out, origin.ingest_us, e.invoice);
   }

@@ -182,6 +182,9 @@ class SegmentEngine {
       dirty_slots_.push_back(slot);
     }
   }
+  // A line changed the customer (applied or retracted): write it at the
+  // next commit, recompute its timer and feed it to the next step.
+  void MarkTouched(uint32_t slot);
   model::Vec3 StoredVector(const CustomerRecord& r) const;
   // `version_visit`: the rescoring pass of a version (its scored watermark
   // is the version's event time, so the record's is left as it was).
