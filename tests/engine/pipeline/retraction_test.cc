@@ -11,6 +11,7 @@
 
 #include "engine/pipeline/segment_engine.h"
 #include "state/record_codec.h"
+#include "tests/engine/pipeline/replay.h"
 #include "tests/engine/pipeline/test_support.h"
 #include "tests/state/fake_state_store.h"
 
@@ -18,92 +19,20 @@ namespace segstream {
 namespace {
 
 using testing::Event;
+using testing::Number;
+using testing::Replay;
+using testing::RunResult;
+const std::string& kSource = testing::kReplaySource;
 using testing::FakeStateStore;
 
 constexpr int64_t kT0 = 1291191960;  // 2010-12-01 08:26 UTC
 constexpr int64_t kDay = 86400;
-const std::string kSource = "test:cdc";
 
 DecodedRecord Retraction(DecodedRecord r) {
   r.retract = true;
   return r;
 }
 
-void Number(std::vector<DecodedRecord>* records) {
-  for (size_t i = 0; i < records->size(); ++i) {
-    (*records)[i].origin.offset = static_cast<int64_t>(i);
-    (*records)[i].origin.line = i + 2;
-  }
-}
-
-struct RunResult {
-  std::string outputs;
-  std::array<FakeStateStore::Table, 4> tables;
-  std::vector<CustomerRecord> customers;
-  std::map<std::string, CustomerRecord> by_id;
-  OutcomeCounts counts;
-  uint64_t active = 0;
-  bool failed = false;
-};
-
-// The Replay of segment_engine_test.cc: batches of `batch` (0 = one), a
-// commit after each, a reload from the store every `restart_every` batches.
-RunResult Replay(const EngineOptions& options, const std::vector<DecodedRecord>& records, size_t batch,
-                 size_t restart_every = 0) {
-  FakeStateStore store;
-  RunResult result;
-  auto engine = std::make_unique<SegmentEngine>(options, &store);
-  EXPECT_TRUE(engine->Load().ok());
-  auto drain = [&](EngineOutputs* out) {
-    for (const auto& r : out->records) {
-      result.outputs += std::to_string(static_cast<int>(r.stream)) + "|" + r.key + "|" + r.value + "\n";
-    }
-    out->Clear();
-  };
-  auto commit = [&](const std::vector<Position>& next) {
-    StateWrite w;
-    engine->BuildCommit(kSource, next, SinkOffsets{{"out", static_cast<int64_t>(result.outputs.size())}}, &w);
-    EXPECT_TRUE(store.Commit(w).ok());
-    engine->OnCommitted();
-    store.SetInvoiceRetentionFloor(engine->InvoiceRetentionFloor());
-    result.counts.Merge(engine->TakeBatchCounts());
-  };
-  if (batch == 0) batch = std::max<size_t>(records.size(), 1);
-  size_t batches = 0;
-  for (size_t begin = 0; begin < records.size(); begin += batch) {
-    const size_t end = std::min(records.size(), begin + batch);
-    SourceBatch b;
-    b.records.assign(records.begin() + static_cast<std::ptrdiff_t>(begin),
-                     records.begin() + static_cast<std::ptrdiff_t>(end));
-    b.next = {Position{0, static_cast<int64_t>(end), end + 2}};
-    EngineOutputs out;
-    EXPECT_TRUE(engine->Process(kSource, b, &out).ok());
-    drain(&out);
-    commit(b.next);
-    if (restart_every > 0 && ++batches % restart_every == 0) {
-      engine = std::make_unique<SegmentEngine>(options, &store);
-      const Status loaded = engine->Load();
-      if (!loaded.ok()) {
-        ADD_FAILURE() << "reload failed: " << loaded.ToString();
-        result.failed = true;
-        return result;
-      }
-    }
-  }
-  EngineOutputs out;
-  EXPECT_TRUE(engine->Finish(&out).ok());
-  drain(&out);
-  commit({Position{0, static_cast<int64_t>(records.size()), records.size() + 2}});
-  result.tables = store.tables();
-  result.customers = engine->CustomerRecords();
-  result.active = engine->customers_active();
-  for (const auto& [key, value] : result.tables[static_cast<size_t>(Column::kCustomers)]) {
-    CustomerRecord r;
-    EXPECT_TRUE(DecodeCustomer(value, &r).ok());
-    result.by_id[key] = r;
-  }
-  return result;
-}
 
 // Purchases and returns of 60 customers over 120 days; no exact duplicates
 // (a retraction removes one line; a duplicate was one line).

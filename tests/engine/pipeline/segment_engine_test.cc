@@ -13,6 +13,7 @@
 
 #include "state/record_codec.h"
 #include "tests/state/fake_state_store.h"
+#include "tests/engine/pipeline/replay.h"
 #include "tests/engine/pipeline/test_support.h"
 
 namespace segstream {
@@ -22,83 +23,13 @@ using testing::FakeStateStore;
 
 constexpr int64_t kT0 = 1291191960;  // 2010-12-01 08:26 UTC
 constexpr int64_t kDay = 86400;
-const std::string kSource = "test:source";
 
 using testing::Event;
+using testing::Number;
+using testing::Replay;
+using testing::RunResult;
+const std::string& kSource = testing::kReplaySource;
 
-// Numbers the records as a file source would (offset = index, line = index + 2).
-void Number(std::vector<DecodedRecord>* records) {
-  for (size_t i = 0; i < records->size(); ++i) {
-    (*records)[i].origin.offset = static_cast<int64_t>(i);
-    (*records)[i].origin.line = i + 2;
-  }
-}
-
-struct RunResult {
-  std::string outputs;  // every output record, in order, one per line
-  std::array<FakeStateStore::Table, 4> tables;
-  std::vector<CustomerRecord> customers;
-  OutcomeCounts counts;
-  bool failed = false;  // a reload failed; the rest is incomplete
-};
-
-// Feeds `records` in batches of `batch` (0 = all at once), committing after
-// each; every `restart_every` batches the engine is destroyed and reloaded.
-RunResult Replay(const EngineOptions& options, const std::vector<DecodedRecord>& records, size_t batch,
-              size_t restart_every = 0, bool eager_retention = false) {
-  FakeStateStore store;
-  store.set_eager_retention(eager_retention);
-  RunResult result;
-  auto engine = std::make_unique<SegmentEngine>(options, &store);
-  EXPECT_TRUE(engine->Load().ok());
-  auto drain = [&](EngineOutputs* out) {
-    for (const auto& r : out->records) {
-      result.outputs += std::to_string(static_cast<int>(r.stream)) + "|" + r.key + "|" + r.value + "\n";
-    }
-    out->Clear();
-  };
-  auto commit = [&](const std::vector<Position>& next) {
-    StateWrite w;
-    engine->BuildCommit(kSource, next, SinkOffsets{{"out", static_cast<int64_t>(result.outputs.size())}}, &w);
-    EXPECT_TRUE(store.Commit(w).ok());
-    engine->OnCommitted();
-    store.SetInvoiceRetentionFloor(engine->InvoiceRetentionFloor());
-    result.counts.Merge(engine->TakeBatchCounts());
-  };
-  if (batch == 0) batch = records.size();
-  size_t batches = 0;
-  for (size_t begin = 0; begin < records.size(); begin += batch) {
-    const size_t end = std::min(records.size(), begin + batch);
-    SourceBatch b;
-    b.records.assign(records.begin() + static_cast<std::ptrdiff_t>(begin),
-                     records.begin() + static_cast<std::ptrdiff_t>(end));
-    b.next = {Position{0, static_cast<int64_t>(end), end + 2}};
-    EngineOutputs out;
-    EXPECT_TRUE(engine->Process(kSource, b, &out).ok());
-    drain(&out);
-    commit(b.next);
-    if (restart_every > 0 && ++batches % restart_every == 0) {
-      engine = std::make_unique<SegmentEngine>(options, &store);
-      const Status loaded = engine->Load();
-      if (!loaded.ok()) {
-        // Going on with a half-loaded engine would only crash.
-        ADD_FAILURE() << "reload after batch " << batches << " failed: " << loaded.ToString();
-        result.failed = true;
-        return result;
-      }
-      auto stored = engine->StoredPositions(kSource);
-      EXPECT_TRUE(stored.ok());
-      EXPECT_EQ(stored.value(), b.next);
-    }
-  }
-  EngineOutputs out;
-  EXPECT_TRUE(engine->Finish(&out).ok());
-  drain(&out);
-  commit({Position{0, static_cast<int64_t>(records.size()), records.size() + 2}});
-  result.tables = store.tables();
-  result.customers = engine->CustomerRecords();
-  return result;
-}
 
 TEST(SegmentEngineTest, HandfulOfEvents) {
   std::vector<DecodedRecord> records = {

@@ -1,0 +1,108 @@
+// The replay harness of the engine tests: feeds records to a SegmentEngine
+// over an in-memory store in batches, commits after each as the pipeline
+// does, and optionally tears the engine down and reloads it from the store
+// (a restart) every few batches. Everything the run produced comes back for
+// comparison: outputs in order, the four tables, the customers.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/pipeline/segment_engine.h"
+#include "state/record_codec.h"
+#include "tests/state/fake_state_store.h"
+
+namespace segstream::testing {
+
+inline const std::string kReplaySource = "test:source";
+
+// Numbers the records as a file source would (offset = index, line = index + 2).
+inline void Number(std::vector<DecodedRecord>* records) {
+  for (size_t i = 0; i < records->size(); ++i) {
+    (*records)[i].origin.offset = static_cast<int64_t>(i);
+    (*records)[i].origin.line = i + 2;
+  }
+}
+
+struct RunResult {
+  std::string outputs;  // every output record, in order, one per line
+  std::array<FakeStateStore::Table, 4> tables;
+  std::vector<CustomerRecord> customers;           // in creation order
+  std::map<std::string, CustomerRecord> by_id;     // the stored records, by customer id
+  OutcomeCounts counts;
+  uint64_t active = 0;
+  bool failed = false;  // a reload failed; the rest is incomplete
+};
+
+// Feeds `records` in batches of `batch` (0 = all at once), committing after
+// each; every `restart_every` batches the engine is destroyed and reloaded.
+// `eager_retention`: the store drops forgotten invoices at once.
+inline RunResult Replay(const EngineOptions& options, const std::vector<DecodedRecord>& records, size_t batch,
+                        size_t restart_every = 0, bool eager_retention = false) {
+  FakeStateStore store;
+  store.set_eager_retention(eager_retention);
+  RunResult result;
+  auto engine = std::make_unique<SegmentEngine>(options, &store);
+  EXPECT_TRUE(engine->Load().ok());
+  auto drain = [&](EngineOutputs* out) {
+    for (const auto& r : out->records) {
+      result.outputs += std::to_string(static_cast<int>(r.stream)) + "|" + r.key + "|" + r.value + "\n";
+    }
+    out->Clear();
+  };
+  auto commit = [&](const std::vector<Position>& next) {
+    StateWrite w;
+    engine->BuildCommit(kReplaySource, next, SinkOffsets{{"out", static_cast<int64_t>(result.outputs.size())}}, &w);
+    EXPECT_TRUE(store.Commit(w).ok());
+    engine->OnCommitted();
+    store.SetInvoiceRetentionFloor(engine->InvoiceRetentionFloor());
+    result.counts.Merge(engine->TakeBatchCounts());
+  };
+  if (batch == 0) batch = std::max<size_t>(records.size(), 1);
+  size_t batches = 0;
+  for (size_t begin = 0; begin < records.size(); begin += batch) {
+    const size_t end = std::min(records.size(), begin + batch);
+    SourceBatch b;
+    b.records.assign(records.begin() + static_cast<std::ptrdiff_t>(begin),
+                     records.begin() + static_cast<std::ptrdiff_t>(end));
+    b.next = {Position{0, static_cast<int64_t>(end), end + 2}};
+    EngineOutputs out;
+    EXPECT_TRUE(engine->Process(kReplaySource, b, &out).ok());
+    drain(&out);
+    commit(b.next);
+    if (restart_every > 0 && ++batches % restart_every == 0) {
+      engine = std::make_unique<SegmentEngine>(options, &store);
+      const Status loaded = engine->Load();
+      if (!loaded.ok()) {
+        // Going on with a half-loaded engine would only crash.
+        ADD_FAILURE() << "reload after batch " << batches << " failed: " << loaded.ToString();
+        result.failed = true;
+        return result;
+      }
+      auto stored = engine->StoredPositions(kReplaySource);
+      EXPECT_TRUE(stored.ok());
+      EXPECT_EQ(stored.value(), b.next);
+    }
+  }
+  EngineOutputs out;
+  EXPECT_TRUE(engine->Finish(&out).ok());
+  drain(&out);
+  commit({Position{0, static_cast<int64_t>(records.size()), records.size() + 2}});
+  result.tables = store.tables();
+  result.customers = engine->CustomerRecords();
+  result.active = engine->customers_active();
+  for (const auto& [key, value] : result.tables[static_cast<size_t>(Column::kCustomers)]) {
+    CustomerRecord r;
+    EXPECT_TRUE(DecodeCustomer(value, &r).ok());
+    result.by_id[key] = r;
+  }
+  return result;
+}
+
+}  // namespace segstream::testing
