@@ -137,10 +137,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     if (is_purchase && inv->rec.purchase_lines >= 0) ++inv->rec.purchase_lines;  // -1: unknown (format 2)
     const bool new_purchase_invoice = is_purchase && !inv->rec.purchase_counted;
     if (new_purchase_invoice) inv->rec.purchase_counted = true;
-    if (!inv->dirty) {
-      inv->dirty = true;
-      dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
-    }
+    MarkInvoiceDirty(inv, e);
     batch_counts_.Add("accepted", LineClassName(cls));
     analytics_.OnAccepted(e, is_purchase, inv->rec.purchase_counted, new_purchase_invoice,  // analytics hook
                           inv->rec.line_fingerprints.size());
@@ -198,10 +195,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
     invoice_uncounted = counted_before;
   }
   inv->rec.written_watermark = watermark_;  // the watermark never moves back (nor forward) on a retraction
-  if (!inv->dirty) {
-    inv->dirty = true;
-    dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
-  }
+  MarkInvoiceDirty(inv, e);
   batch_counts_.Add("retracted", class_name);
   analytics_.OnRetracted(e, is_purchase, counted_before, inv->rec.purchase_counted,  // analytics hook
                          inv->rec.line_fingerprints.size());
@@ -209,10 +203,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
   // The customer: the exact inverse of ApplyAccepted.
   const CustomerRecord before = c;  // analytics hook
   const bool was_active = c.active();
-  if (was_active) {
-    scaler_.Remove(StoredVector(c));
-    recency_histogram_.Remove(c.last_purchase_ts);
-  }
+  if (was_active) LeaveStatistics(c);
   if (is_purchase) {
     c.purchases_milli -= amount;
     if (invoice_uncounted) --c.frequency;
@@ -225,10 +216,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
   c.last_event_ts = s.history.LastEvent();
   analytics_.OnCustomerChanged(before, c);  // analytics hook
   if (c.active()) {
-    c.vector_watermark = watermark_;
-    s.vec = CustomerLogFeatures(c, watermark_);
-    scaler_.Add(s.vec);
-    recency_histogram_.Add(c.last_purchase_ts);
+    EnterStatistics(&s);
   } else if (was_active) {
     // No purchase left: the customer leaves the population and its segment
     // (a change to segment -1), as a customer with returns only.
@@ -313,6 +301,26 @@ void SegmentEngine::MarkTouched(uint32_t slot) {
   ++accepted_since_publish_;
 }
 
+void SegmentEngine::MarkInvoiceDirty(CachedInvoice* inv, const InvoiceEvent& e) {
+  if (inv->dirty) return;
+  inv->dirty = true;
+  dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
+}
+
+void SegmentEngine::LeaveStatistics(const CustomerRecord& r) {
+  // What the scaler holds for this customer (the last recency sync may be
+  // newer than the customer's own vector).
+  scaler_.Remove(StoredVector(r));
+  recency_histogram_.Remove(r.last_purchase_ts);
+}
+
+void SegmentEngine::EnterStatistics(Slot* s) {
+  s->rec.vector_watermark = watermark_;
+  s->vec = CustomerLogFeatures(s->rec, watermark_);
+  scaler_.Add(s->vec);
+  recency_histogram_.Add(s->rec.last_purchase_ts);
+}
+
 model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
   // A vector is as fresh as the customer's last touch or the last sweep,
   // whichever is later: sweeps refresh every vector without rewriting records.
@@ -327,12 +335,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   CustomerRecord& r = s.rec;
   const CustomerRecord before = r;  // analytics hook
   const bool was_active = r.active();
-  if (was_active) {
-    // What the scaler holds for this customer (the last sync may be newer
-    // than the customer's own vector).
-    scaler_.Remove(StoredVector(r));
-    recency_histogram_.Remove(r.last_purchase_ts);
-  }
+  if (was_active) LeaveStatistics(r);
 
   const bool is_return = !is_purchase;
   const int64_t amount = amount_milli;  // CheckAccumulate() bounded the line and the sums
@@ -350,10 +353,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   if (watermark_ == kNoTime || e.invoice_ts > watermark_) watermark_ = e.invoice_ts;
 
   if (r.active()) {
-    r.vector_watermark = watermark_;
-    s.vec = CustomerLogFeatures(r, watermark_);
-    scaler_.Add(s.vec);
-    recency_histogram_.Add(r.last_purchase_ts);
+    EnterStatistics(&s);
     if (!was_active) ++active_;
   }
   MarkTouched(slot);

@@ -185,6 +185,13 @@ class SegmentEngine {
   // A line changed the customer (applied or retracted): write it at the
   // next commit, recompute its timer and feed it to the next step.
   void MarkTouched(uint32_t slot);
+  // The invoice's record is written at the next commit.
+  void MarkInvoiceDirty(CachedInvoice* inv, const InvoiceEvent& e);
+  // An active customer's vector leaves the population statistics (the
+  // scaler and the recency histogram) before its record changes, and enters
+  // them again, at the current watermark, when it is still active after.
+  void LeaveStatistics(const CustomerRecord& r);
+  void EnterStatistics(Slot* s);
   model::Vec3 StoredVector(const CustomerRecord& r) const;
   // `version_visit`: the rescoring pass of a version (its scored watermark
   // is the version's event time, so the record's is left as it was).
