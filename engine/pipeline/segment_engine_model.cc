@@ -1,5 +1,7 @@
 // SegmentEngine, the model side: mini-batch steps, the bootstrap fit, model
-// versions (quality check, stable ids, names, rescoring) and recency timers.
+// versions (quality check, stable ids, names) and recency timers. The
+// rescoring pass is in segment_engine_pass.cc, the trainer's drift and k
+// decisions in segment_engine_trainer.cc.
 #include <algorithm>
 #include <cmath>
 
@@ -68,41 +70,6 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
 
 void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark) {
   timers_.Set(slot, NextRecencyCrossing(serving_, slots_[slot].rec, at_watermark, options_.hysteresis));
-}
-
-double SegmentEngine::TrainingDrift() const {
-  if (!has_training_ || serving_.empty() || training_.k() != serving_.k()) return 0;
-  // Training centres expressed in the serving model's space, row by row
-  // (training row i became serving row i at the last version).
-  const model::Centers moved = model::Rescale(training_.centers(), training_scaler_, serving_.scaler);
-  double max_shift = 0;
-  for (Eigen::Index i = 0; i < moved.rows(); ++i) {
-    max_shift = std::max(max_shift, (moved.row(i) - serving_.centers.row(i)).norm());
-  }
-  return max_shift;
-}
-
-double SegmentEngine::PolishedDrift() {
-  // The mini-batch centres move with the noise of each step's sample; what
-  // a version would publish are those centres polished by Lloyd iterations
-  // on the population sample. Measure the movement of those, and when it is
-  // below the threshold keep the polished centres for training, so the same
-  // noise does not ask again at the next step.
-  const model::Points x =
-      ActivePoints(scaler_, options_.quality_sample, model::MixSeed(options_.seed ^ 0xd71f, step_count_));
-  if (x.rows() <= training_.k()) return TrainingDrift();
-  model::KMeansOptions km;
-  km.k = training_.k();
-  km.max_iter = 100;
-  km.seed = model::MixSeed(options_.seed ^ 0xd71f, step_count_);
-  const model::KMeansFit polished = model::RefineKMeans(x, training_.centers(), km);
-  const model::Centers serving_now = model::Rescale(serving_.centers, serving_.scaler, scaler_);
-  double max_shift = 0;
-  for (Eigen::Index i = 0; i < polished.centers.rows(); ++i) {
-    max_shift = std::max(max_shift, (polished.centers.row(i) - serving_now.row(i)).norm());
-  }
-  if (max_shift <= options_.drift_threshold) training_.Reset(polished.centers, training_.counts());
-  return max_shift;
 }
 
 void SegmentEngine::Step(EngineOutputs* out) {
@@ -210,76 +177,6 @@ void SegmentEngine::Bootstrap(EngineOutputs* out) {
   training_scaler_ = scaler_;
   has_training_ = true;
   Publish("bootstrap", out);
-}
-
-void SegmentEngine::ReviewK(const model::Points& x, uint64_t version, std::string* trigger,
-                            std::vector<model::LineageEntry>* lineage) {
-  const int current = training_.k();
-  model::KMeansOptions km;
-  km.seed = model::MixSeed(options_.seed ^ 0x4b, version);
-  km.n_init = 3;
-  km.max_iter = 100;
-  int target = current;
-  if (options_.k > 0) {
-    // Fixed k: only the cap by distinct profiles can move it (both ways).
-    target = std::max(1, model::CountDistinctRows(x, options_.k));
-  } else {
-    // k = auto: the documented rule on a fresh sample of the population.
-    model::Points xs = x;
-    if (static_cast<size_t>(xs.rows()) > options_.k_review_sample) {
-      const std::vector<size_t> rows =
-          model::Rng(km.seed).SampleIndices(static_cast<size_t>(x.rows()), options_.k_review_sample);
-      xs.resize(static_cast<Eigen::Index>(rows.size()), 3);
-      for (size_t i = 0; i < rows.size(); ++i) {
-        xs.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(rows[i]));
-      }
-    }
-    model::KMeansOptions sk = km;
-    sk.n_init = 1;
-    const int k_max = std::max(1, std::min<int>(options_.k_max, static_cast<int>(xs.rows()) - 1));
-    // One k-means++ init per k: the review only needs the table's shape, and
-    // a move refits with 3 inits. Silhouettes on the whole sample: on half of
-    // it the noise let k=2 win the rule on UCI (the batch reference is k=3).
-    model::KSelection sel = model::SelectK(xs, std::min(options_.k_min, k_max), k_max, sk);
-    pending_k_table_ = sel.table;
-    pending_k_table_sample_ = static_cast<uint64_t>(xs.rows());
-    // A move needs the rule to pick the same k at two reviews in a row, each
-    // on its own sample: on a population without clear clusters the
-    // silhouettes of several k are within sampling noise of each other, and
-    // following every sample's pick made k (and every customer's segment)
-    // flap from version to version.
-    // A clear win (kKConfirmMargin) moves at once.
-    if (!model::ShouldSwitchK(sel, current, &target)) {
-      target = current;
-      k_candidate_ = 0;
-    } else if (target != k_candidate_ && !model::ClearKWin(sel, current, target)) {
-      k_candidate_ = target;  // first sighting: confirm at the next review
-      target = current;
-    } else {
-      k_candidate_ = 0;
-    }
-  }
-  if (target == current || x.rows() == 0) return;
-  km.k = target;
-  const model::KMeansFit fit = model::FitKMeans(x, km);
-  if (!serving_.empty()) {
-    *lineage = model::Lineage(x, model::Rescale(serving_.centers, serving_.scaler, scaler_), fit.centers);
-  }
-  std::vector<double> counts(static_cast<size_t>(fit.centers.rows()), 0.0);
-  for (int label : fit.labels) counts[static_cast<size_t>(label)] += 1.0;
-  training_.Reset(fit.centers, counts);
-  reseeded_since_publish_.clear();  // rows of the old k
-  *trigger = "k_change";
-}
-
-void SegmentEngine::PruneDegenerate(const model::Points& x) {
-  std::vector<int> kept;
-  const model::Centers pruned = model::PruneDegenerateCenters(x, training_.centers(), &kept);
-  if (static_cast<int>(kept.size()) == training_.k() || kept.empty()) return;
-  std::vector<double> counts;
-  for (int row : kept) counts.push_back(training_.counts()[static_cast<size_t>(row)]);
-  training_.Reset(pruned, counts);
-  reseeded_since_publish_.clear();
 }
 
 const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const {
@@ -458,49 +355,6 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     serving_snapshot_ = std::make_shared<ServingModel>(serving_);
   }
   AdvancePass(options_.rescore_per_step, out);
-}
-
-void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
-  const int64_t previous_time = pass_.previous.empty() ? kNoTime : pass_.previous.event_time;
-  for (; pass_.cursor < slots_.size() && budget > 0; ++pass_.cursor, --budget) {
-    const uint32_t slot = pass_.cursor;
-    if (!slots_[slot].rec.active()) continue;
-    const uint64_t seq_before = slots_[slot].rec.seq;
-    // Scored under this version already (an event or a timer since the
-    // publication): a move now is time passing.
-    const char* reason = slots_[slot].rec.scored_version == serving_.version
-                             ? "recency"
-                             : ChangeReasonAtVersion(slots_[slot].rec, previous_time);
-    Rescore(slot, reason, watermark_, out, 0, {}, /*version_visit=*/true);
-    if (slots_[slot].rec.seq == seq_before &&
-        std::find(pass_.renamed.begin(), pass_.renamed.end(), slots_[slot].rec.segment_id) != pass_.renamed.end()) {
-      EmitLatestSegment(slot, watermark_, out);
-    }
-    const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
-    double d2 = 0;
-    model::Nearest(serving_.centers, z, &d2);
-    pass_.inertia += d2;
-    ++pass_.visited;
-    slots_[slot].timer_dirty = false;
-    RescheduleTimer(slot, watermark_);
-  }
-  if (pass_.cursor >= slots_.size()) CompletePass(out);
-}
-
-void SegmentEngine::CompletePass(EngineOutputs* out) {
-  pass_.active = false;
-  pass_.previous = ServingModel();
-  pass_.renamed.clear();
-  serving_.customers = pass_.visited;
-  serving_.inertia = pass_.inertia;
-  const std::vector<std::pair<int, uint64_t>> sizes = SegmentSizes();
-  for (size_t i = 0; i < sizes.size(); ++i) serving_.segments[i].customers = sizes[i].second;
-  out->records.push_back({OutputStream::kModels, std::to_string(serving_.version), ServingModelJson(serving_)});
-  analytics_.OnPublish(serving_);  // analytics hook
-  published_in_batch_ = true;
-  published_since_commit_ = true;
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
-  serving_snapshot_ = std::make_shared<ServingModel>(serving_);
 }
 
 Status SegmentEngine::Finish(EngineOutputs* out) {
