@@ -5,9 +5,11 @@
 namespace segstream {
 namespace {
 // Customer: 1 = without scored_version (read as 0); 2 = without the line-time
-// history (read as unknown); 3 = with it (written when the history is known).
+// history (read as unknown); 3 = with it; 4 = with the recency timer
+// (timer_due, timer_version) and a byte saying whether the history follows.
 constexpr uint8_t kCustomerFormat2 = 2;
-constexpr uint8_t kCustomerFormat = 3;
+constexpr uint8_t kCustomerFormat3 = 3;
+constexpr uint8_t kCustomerFormat = 4;
 // Invoice: 1 = without written_watermark (read as kNoTime); 2 = without
 // purchase_lines (read as -1, unknown); 3 = with it.
 constexpr uint8_t kInvoiceFormat2 = 2;
@@ -18,7 +20,7 @@ std::string EncodeCustomer(const CustomerRecord& r, const CustomerHistory* histo
   const bool with_history = history != nullptr && history->known;
   std::string out;
   out.reserve(48 + (with_history ? 6 * history->times.size() : 0));
-  out.push_back(static_cast<char>(with_history ? kCustomerFormat : kCustomerFormat2));
+  out.push_back(static_cast<char>(kCustomerFormat));
   PutVarint(&out, r.index);
   PutSignedVarint(&out, r.frequency);
   PutSignedVarint(&out, r.purchases_milli);
@@ -31,6 +33,9 @@ std::string EncodeCustomer(const CustomerRecord& r, const CustomerHistory* histo
   PutSignedVarint(&out, r.segment_id);
   PutVarint(&out, r.seq);
   PutVarint(&out, r.scored_version);
+  PutSignedVarint(&out, r.timer_due);
+  PutVarint(&out, r.timer_version);
+  out.push_back(with_history ? 1 : 0);
   if (with_history) {
     PutVarint(&out, history->times.size());
     int64_t previous = 0;
@@ -48,7 +53,7 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r, CustomerHistory*
   Decoder d(data);
   uint8_t format;
   if (!d.GetByte(&format)) return Status::Corruption("empty customer record");
-  if (format != 1 && format != kCustomerFormat2 && format != kCustomerFormat) {
+  if (format < 1 || format > kCustomerFormat) {
     return Status::NotSupported("customer record format " + std::to_string(format) + " is newer than this build");
   }
   int64_t segment = 0;
@@ -63,10 +68,18 @@ Status DecodeCustomer(std::string_view data, CustomerRecord* r, CustomerHistory*
   if (format >= kCustomerFormat2 && !d.GetVarint(&r->scored_version)) {
     return Status::Corruption("truncated or oversized customer record");
   }
+  r->timer_due = kNoTime;
+  r->timer_version = 0;
+  uint8_t with_history = format == kCustomerFormat3 ? 1 : 0;
+  if (format >= kCustomerFormat &&
+      (!d.GetSignedVarint(&r->timer_due) || !d.GetVarint(&r->timer_version) || !d.GetByte(&with_history) ||
+       with_history > 1)) {
+    return Status::Corruption("truncated or oversized customer record");
+  }
   CustomerHistory scratch;
   CustomerHistory* h = history != nullptr ? history : &scratch;
   h->times.clear();
-  h->known = format == kCustomerFormat;
+  h->known = with_history != 0;
   if (h->known) {
     uint64_t n = 0;
     if (!d.GetVarint(&n) || n > data.size() / 3) return Status::Corruption("bad customer line-time history");
@@ -153,6 +166,40 @@ std::string ChangeKey(std::string_view customer_id, uint64_t seq) {
   k.push_back('\0');
   for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(seq >> (8 * i)));
   return k;
+}
+
+namespace {
+void PutBigEndian64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t GetBigEndian64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
+  return v;
+}
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+}  // namespace
+
+std::string CustomerIndexKey(uint64_t index) {
+  std::string k;
+  k.reserve(8);
+  PutBigEndian64(&k, index);
+  return k;
+}
+
+std::string TimerKey(int64_t due, uint64_t index) {
+  std::string k;
+  k.reserve(16);
+  PutBigEndian64(&k, static_cast<uint64_t>(due) ^ kSignBit);
+  PutBigEndian64(&k, index);
+  return k;
+}
+
+bool ParseTimerKey(std::string_view key, int64_t* due, uint64_t* index) {
+  if (key.size() != 16) return false;
+  *due = static_cast<int64_t>(GetBigEndian64(key) ^ kSignBit);
+  *index = GetBigEndian64(key.substr(8));
+  return true;
 }
 
 }  // namespace segstream

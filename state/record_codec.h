@@ -13,9 +13,10 @@
 
 namespace segstream {
 
-// With a known `history` the record is format 3 (it carries the line times a
-// retraction needs), otherwise format 2. Decoding fills *history when given
-// (known = false for formats 1 and 2) and otherwise checks and skips it.
+// Customer records are written in format 4; with a known `history` they
+// carry the line times a retraction needs. Decoding reads formats 1-4, fills
+// *history when given (known = false when the record has none) and
+// otherwise checks and skips it.
 std::string EncodeCustomer(const CustomerRecord& r, const CustomerHistory* history = nullptr);
 Status DecodeCustomer(std::string_view data, CustomerRecord* r, CustomerHistory* history = nullptr);
 
@@ -30,5 +31,13 @@ int64_t InvoiceWrittenWatermark(std::string_view data);
 std::string InvoiceKey(std::string_view customer_id, std::string_view invoice);
 // Change key: customer id, NUL, big-endian seq (so a reverse scan is newest-first).
 std::string ChangeKey(std::string_view customer_id, uint64_t seq);
+// Customer-index key: the customer's index (creation order), big-endian, so
+// key order is index order.
+std::string CustomerIndexKey(uint64_t index);
+// Timer key: the due time (Unix seconds, big-endian with the sign bit
+// flipped, so key order is time order) then the customer index (big-endian).
+std::string TimerKey(int64_t due, uint64_t index);
+// Parses a TimerKey; false when `key` is not one.
+bool ParseTimerKey(std::string_view key, int64_t* due, uint64_t* index);
 
 }  // namespace segstream

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
 
 #include "state/info_log.h"
 #include "state/record_codec.h"
@@ -20,7 +21,8 @@
 namespace segstream {
 namespace {
 
-constexpr const char* kColumnNames[] = {"customers", "invoices", "changes", "meta"};
+constexpr const char* kColumnNames[] = {"customers", "invoices", "changes", "meta", "customer_index", "timers"};
+static_assert(std::size(kColumnNames) == kColumnCount);
 constexpr const char* kFormatKey = "format_version";
 
 Status FromRocks(const rocksdb::Status& s, const std::string& dir) {
@@ -125,6 +127,42 @@ class RocksDbStore final : public StateStore {
     return FromRocks(it->status(), dir_);
   }
 
+  Status ScanRange(Column column, std::string_view begin, std::string_view end,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    rocksdb::ReadOptions ro;
+    const rocksdb::Slice upper(end.data(), end.size());
+    if (!end.empty()) ro.iterate_upper_bound = &upper;  // tombstones past `end` are never visited
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
+    for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
+      auto k = it->key();
+      if (!fn(std::string_view(k.data(), k.size()), std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status(), dir_);
+  }
+
+  Status MultiGet(Column column, const std::vector<std::string>& keys, std::vector<std::string>* values,
+                  std::vector<bool>* found) override {
+    const size_t n = keys.size();
+    values->assign(n, std::string());
+    found->assign(n, false);
+    if (n == 0) return Status::OK();
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(n);
+    for (const auto& k : keys) slices.emplace_back(k);
+    std::vector<rocksdb::PinnableSlice> got(n);
+    std::vector<rocksdb::Status> statuses(n);
+    db_->MultiGet(rocksdb::ReadOptions(), Handle(column), n, slices.data(), got.data(), statuses.data());
+    for (size_t i = 0; i < n; ++i) {
+      if (statuses[i].ok()) {
+        (*values)[i].assign(got[i].data(), got[i].size());
+        (*found)[i] = true;
+      } else if (!statuses[i].IsNotFound()) {
+        return FromRocks(statuses[i], dir_);
+      }
+    }
+    return Status::OK();
+  }
+
   Status ScanReverse(Column column, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(column)));
@@ -148,8 +186,9 @@ class RocksDbStore final : public StateStore {
     if (!failed_.ok()) return failed_;
     rocksdb::WriteBatch batch;
     for (const auto& op : write.ops) {
-      rocksdb::Status s = op.erase ? batch.Delete(Handle(op.column), op.key)
-                                   : batch.Put(Handle(op.column), op.key, op.value);
+      rocksdb::Status s = op.erase_range ? batch.DeleteRange(Handle(op.column), op.key, op.value)
+                          : op.erase     ? batch.Delete(Handle(op.column), op.key)
+                                         : batch.Put(Handle(op.column), op.key, op.value);
       if (!s.ok()) return FromRocks(s, dir_);
     }
     rocksdb::WriteOptions wo;
@@ -262,21 +301,14 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   std::string version;
   Status vs = store->Get(Column::kMeta, kFormatKey, &version);
   if (vs.ok()) {
-    if (version == std::to_string(kStateFormatVersion - 1)) {
-      // Version 2 state reads as it is (its records are format 1, read with
-      // defaults); records are upgraded as they are rewritten. Say so on disk
-      // so that an older build refuses the state from now on.
-      if (!options.read_only) {
-        StateWrite w;
-        w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
-        SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
-      }
-    } else if (version != std::to_string(kStateFormatVersion)) {
-      return Status::NotSupported("state in " + dir + " has format version " + version + "; this build reads versions " +
-                                  std::to_string(kStateFormatVersion - 1) + " and " +
-                                  std::to_string(kStateFormatVersion) +
-                                  (std::atoi(version.c_str()) < kStateFormatVersion ? " (replay the input into a new state)"
-                                                                                 : " (upgrade segstream)"));
+    if (version != std::to_string(kStateFormatVersion)) {
+      const bool older = std::atoi(version.c_str()) < kStateFormatVersion;
+      return Status::NotSupported(
+          "state in " + dir + " has format version " + version + "; this build reads version " +
+          std::to_string(kStateFormatVersion) +
+          (older ? " only (version 4 keeps customers in the store rather than in memory, with a different layout): "
+                   "replay the input into a new --state directory"
+                 : " (upgrade segstream)"));
     }
   } else if (vs.code() == Status::Code::kNotFound) {
     if (!options.read_only) {

@@ -22,21 +22,30 @@ enum class Column {
   kInvoices,   // customer id \0 invoice -> InvoiceRecord (frequency + duplicate bookkeeping)
   kChanges,    // customer id \0 seq (big-endian u64) -> segment-change JSON (last few per customer)
   kMeta,       // positions, sink offsets, watermark, model, counters
+  kCustomerIndex,  // customer index (big-endian u64, creation order) -> customer id
+  kTimers,         // due (big-endian, sign-flipped i64) + customer index (big-endian u64) -> model version
 };
+inline constexpr size_t kColumnCount = 6;
 
 // Everything one micro-batch writes, applied atomically by Commit.
 struct StateWrite {
   struct Op {
     Column column;
     std::string key;
-    std::string value;
+    std::string value;  // with erase_range: the end of the range (exclusive)
     bool erase = false;
+    bool erase_range = false;  // erase keys in [key, value)
   };
   std::vector<Op> ops;
   void Put(Column c, std::string key, std::string value) {
     ops.push_back({c, std::move(key), std::move(value), false});
   }
   void Delete(Column c, std::string key) { ops.push_back({c, std::move(key), {}, true}); }
+  // Erases every key in [begin, end), ordered with the other ops: a Put
+  // after it in the same write survives.
+  void DeleteRange(Column c, std::string begin, std::string end) {
+    ops.push_back({c, std::move(begin), std::move(end), false, true});
+  }
   bool empty() const { return ops.empty(); }
 };
 
@@ -53,6 +62,28 @@ class StateStore {
   // Visits keys with `prefix` in key order until `fn` returns false.
   virtual Status Scan(Column column, std::string_view prefix,
                       const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // Visits keys in [begin, end) in key order until `fn` returns false
+  // (an empty `end`: to the end of the column).
+  virtual Status ScanRange(Column column, std::string_view begin, std::string_view end,
+                           const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // Point lookups of `keys` in one call (RocksDB MultiGet): (*values)[i] is
+  // the value of keys[i] when (*found)[i]. An error is the first read error.
+  virtual Status MultiGet(Column column, const std::vector<std::string>& keys, std::vector<std::string>* values,
+                          std::vector<bool>* found) {
+    values->assign(keys.size(), std::string());
+    found->assign(keys.size(), false);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      Status s = Get(column, keys[i], &(*values)[i]);
+      if (s.ok()) {
+        (*found)[i] = true;
+      } else if (s.code() != Status::Code::kNotFound) {
+        return s;
+      }
+    }
+    return Status::OK();
+  }
 
   // Same as Scan but newest-first (reverse key order) within `prefix`.
   virtual Status ScanReverse(Column column, std::string_view prefix,
@@ -95,7 +126,9 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
 // The on-disk format version this build writes (meta key "format_version").
 // 2: the analytics/ meta keys (issue 14). 3: customer records carry
 // scored_version, invoice records written_watermark, the engine meta the
-// rescoring pass; version 2 state is read and upgraded in place.
-inline constexpr int kStateFormatVersion = 3;
+// rescoring pass. 4: the store is the source of truth for customers (the
+// customer_index and timers column families, population counters and
+// histograms in meta); older state is refused with a clear error.
+inline constexpr int kStateFormatVersion = 4;
 
 }  // namespace segstream

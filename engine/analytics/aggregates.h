@@ -16,23 +16,24 @@
 //   and shift, and the transition counts of the segment changes emitted
 //   under that version ((previous id or -1 for none) -> new id). At most
 //   kMaxVersions versions (the oldest are dropped).
-// - population histograms of customers with purchases: exact value -> count
-//   of last-purchase time (seconds), frequency and monetary (thousandths):
-//   at most one entry per customer each. They give the R/F/M distributions
-//   and the RFM quintile boundaries (rfm_scores.h), recomputed at each model
-//   version without visiting customers; the boundaries are stored. The
-//   histograms themselves are not: they are a function of the customer
-//   records (which the same WriteBatch carries), so whoever loads the
-//   customers rebuilds them with OnCustomerChanged({}, record) -- the engine
-//   at Load, which reads every customer anyway, and the report's readers.
-//   Storing them cost a RocksDB delete and put per changed value and doubled
-//   the replay time.
+// - population histograms of customers with purchases: value -> count of
+//   last-purchase time (seconds), frequency and monetary (thousandths),
+//   exact up to 65,536 distinct values each and bucketed past that
+//   (ValueHistogram: memory bounded whatever the population, counts exact
+//   to within a bucket). They give the R/F/M distributions and the RFM
+//   quintile boundaries (rfm_scores.h), recomputed at each model version
+//   without visiting customers; the boundaries are stored. The histograms
+//   are stored too, as one meta key per bucket, written for the buckets a
+//   micro-batch changed (the engine no longer reads every customer at
+//   start). The last-purchase histogram is also what keeps the scaler's
+//   recency statistics exact (recency_sums.h).
 //
 // Not thread-safe: the engine thread owns an instance. Readers (segctl, the
 // HTTP server) Load() their own instance from the store.
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -118,7 +119,7 @@ class Analytics {
   void OnPublish(const ServingModel& m);
 
   // --- durability (keys under "analytics/" in the meta column, FORMAT.md) ---
-  // Loads everything but the histograms (see above).
+  // Loads everything, the histograms included.
   Status Load(StateStore* store);
   // Puts what changed since the last commit into `w`.
   void BuildCommit(StateWrite* w);
@@ -143,6 +144,8 @@ class Analytics {
  private:
   // Applies the coalesced change of the last customer to the histograms.
   void FlushPending() const;
+  // The three histograms with their key letters (l, f, m).
+  void ForEachHistogram(const std::function<void(char name, ValueHistogram* h)>& fn) const;
   std::string EncodeAggregates() const;
   Status DecodeAggregates(std::string_view data);
 

@@ -1,36 +1,70 @@
 // Classic RFM quintile scores; see rfm_scores.h.
 #include "engine/analytics/rfm_scores.h"
 
+#include <algorithm>
+
 namespace segstream::analytics {
 
+void ValueHistogram::Add(int64_t value) {
+  const int64_t bucket = BucketOf(value);
+  ++counts_[bucket];
+  ++total_;
+  Changed(bucket);
+  if (counts_.size() > max_buckets_) Coarsen();
+}
+
 void ValueHistogram::Remove(int64_t value) {
-  auto it = counts_.find(value);
+  const int64_t bucket = BucketOf(value);
+  auto it = counts_.find(bucket);
   if (it == counts_.end()) return;
   if (--it->second == 0) counts_.erase(it);
   --total_;
+  Changed(bucket);
 }
 
-void ValueHistogram::Set(int64_t value, uint64_t count) {
-  auto it = counts_.find(value);
+void ValueHistogram::Set(int64_t bucket, uint64_t count) {
+  auto it = counts_.find(bucket);
   if (it != counts_.end()) {
     total_ -= it->second;
     counts_.erase(it);
   }
   if (count > 0) {
-    counts_[value] = count;
+    counts_[bucket] = count;
     total_ += count;
   }
 }
 
 uint64_t ValueHistogram::Count(int64_t value) const {
-  auto it = counts_.find(value);
+  auto it = counts_.find(BucketOf(value));
   return it == counts_.end() ? 0 : it->second;
 }
 
 uint64_t ValueHistogram::CountLess(int64_t value) const {
+  const int64_t bucket = BucketOf(value);
   uint64_t n = 0;
-  for (auto it = counts_.begin(); it != counts_.end() && it->first < value; ++it) n += it->second;
+  for (auto it = counts_.begin(); it != counts_.end() && it->first < bucket; ++it) n += it->second;
   return n;
+}
+
+void ValueHistogram::Coarsen() {
+  while (counts_.size() > max_buckets_ / 2 && shift_ < 62) {
+    ++shift_;
+    std::map<int64_t, uint64_t> merged;
+    for (const auto& [bucket, n] : counts_) merged[BucketOf(bucket)] += n;
+    counts_ = std::move(merged);
+  }
+  coarsened_ = true;
+  changed_.clear();
+}
+
+std::vector<int64_t> ValueHistogram::TakeChanges(bool* coarsened) {
+  *coarsened = coarsened_;
+  coarsened_ = false;
+  std::vector<int64_t> out;
+  out.swap(changed_);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 int QuintileThresholds::Score(int64_t value) const {

@@ -30,27 +30,61 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace segstream::analytics {
 
-// Exact multiset of int64 values: value -> count. Memory: one map entry per
-// distinct value (at most one per customer).
+// Multiset of int64 values as value -> count, exact while it holds at most
+// `max_buckets` distinct values. Past that it coarsens: values are kept in
+// buckets of width 2^shift (a bucket is named by its lowest value, floor
+// division, so negative values bucket too), the shift growing by one until
+// at most half of max_buckets buckets remain. Memory is therefore bounded by
+// max_buckets map entries whatever the population (a std::map entry is about
+// 48 bytes: 3 MiB at the default), and anything computed from the counts is
+// exact to within a bucket's width. A coarsened histogram never refines
+// again.
+//
+// For durability it remembers which buckets changed since the last
+// TakeChanges (and whether it coarsened, which renames every bucket).
 class ValueHistogram {
  public:
-  void Add(int64_t value) { ++counts_[value]; ++total_; }
+  static constexpr size_t kDefaultMaxBuckets = size_t{1} << 16;
+  explicit ValueHistogram(size_t max_buckets = kDefaultMaxBuckets) : max_buckets_(max_buckets) {}
+
+  void Add(int64_t value);
   // REQUIRES: `value` was added and not yet removed.
   void Remove(int64_t value);
-  // Sets the count of `value` (decoding); 0 erases.
-  void Set(int64_t value, uint64_t count);
+  // Sets the count of the bucket named `bucket` (decoding); 0 erases.
+  void Set(int64_t bucket, uint64_t count);
+  // The count of the bucket that holds `value`.
   uint64_t Count(int64_t value) const;
   uint64_t total() const { return total_; }
+  // Bucket (its lowest value) -> count.
   const std::map<int64_t, uint64_t>& counts() const { return counts_; }
-  // #{values strictly smaller than `value`} (O(distinct values); for tests).
+  // Width of a bucket is 2^shift (0: exact values).
+  int shift() const { return shift_; }
+  void set_shift(int shift) { shift_ = shift; }  // decoding, on an empty histogram
+  int64_t BucketOf(int64_t value) const { return shift_ == 0 ? value : (value >> shift_) * (int64_t{1} << shift_); }
+  // #{values in buckets strictly below `value`'s} (O(buckets); for tests).
   uint64_t CountLess(int64_t value) const;
 
+  // The buckets changed since the last call (each once, ascending), and
+  // whether the histogram coarsened meanwhile (then every bucket is new and
+  // the stored ones must all go).
+  std::vector<int64_t> TakeChanges(bool* coarsened);
+
  private:
+  void Coarsen();
+  void Changed(int64_t bucket) {
+    if (!coarsened_) changed_.push_back(bucket);
+  }
+
   std::map<int64_t, uint64_t> counts_;
   uint64_t total_ = 0;
+  size_t max_buckets_;
+  int shift_ = 0;
+  std::vector<int64_t> changed_;
+  bool coarsened_ = false;
 };
 
 // Thresholds t[0..3]: score(v) = 1 + #{s : v >= t[s]}. kNone when no value

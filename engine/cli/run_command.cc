@@ -70,7 +70,7 @@ std::string Thousands(uint64_t v) {
   return out;
 }
 
-void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStats& stats) {
+void PrintSummary(const RunConfig& c, SegmentEngine& engine, const RunStats& stats) {
   const auto& counts = engine.run_counts();
   std::printf("segstream: %s records in %.2f s (%s records/s)%s\n", Thousands(stats.records).c_str(), stats.seconds,
               Thousands(static_cast<uint64_t>(stats.seconds > 0 ? static_cast<double>(stats.records) / stats.seconds
@@ -128,15 +128,28 @@ void PrintSummary(const RunConfig& c, const SegmentEngine& engine, const RunStat
                 static_cast<unsigned long long>(m.version), static_cast<unsigned long long>(m.k_table_sample),
                 model::FormatElbowTable(table).c_str());
   }
-  std::printf("\n%s", FormatSegmentTable(BuildSegmentTable(m, engine.CustomerRecords(), engine.watermark())).c_str());
+  // Up to a million customers the table is exact; past that its medians and
+  // shares come from a uniform sample (the population stays in the store).
+  constexpr size_t kTableSample = 1'000'000;
+  if (engine.customers_total() > kTableSample) {
+    std::printf("\n  (medians and shares over a uniform sample of %s of the %s customers)\n",
+                Thousands(kTableSample).c_str(), Thousands(engine.customers_total()).c_str());
+  }
+  std::printf("\n%s",
+              FormatSegmentTable(BuildSegmentTable(m, engine.CustomerRecordsSample(kTableSample), engine.watermark()))
+                  .c_str());
 }
 
 }  // namespace
 
 int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
-  auto store = OpenRocksDbStore(c.state_dir, StoreOptions{});
+  StoreOptions store_options;
+  store_options.block_cache_bytes = static_cast<size_t>(c.cache_mb << 20) / 4;
+  auto store = OpenRocksDbStore(c.state_dir, store_options);
   if (!store.ok()) return Fail("state_open_failed", "cannot open state " + c.state_dir, store.status());
-  SegmentEngine engine(c.engine, store->get());
+  EngineOptions engine_options = c.engine;
+  engine_options.cache_customers = static_cast<size_t>((c.cache_mb << 20) * 3 / 4 / kCacheBytesPerCustomer);
+  SegmentEngine engine(engine_options, store->get());
   if (Status s = engine.Load(); !s.ok()) return Fail("state_load_failed", "cannot load state " + c.state_dir, s);
 
   // The HTTP server starts before the source opens: opening a pipe waits for

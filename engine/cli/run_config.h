@@ -24,6 +24,9 @@ namespace segstream::cli {
 struct RunConfig {
   std::string input;                      // CSV/JSONL path or "-"; empty with Kafka
   std::string state_dir;
+  // Memory for state (--cache-mb): three quarters for the engine's customer
+  // cache (about kCacheBytesPerCustomer each), a quarter for RocksDB's block cache.
+  uint64_t cache_mb = 256;
   std::string out_dir;
   std::string http;                       // "none" disables
   std::string http_tls_cert, http_tls_key;  // HTTPS on --http (engine/http/tls.h)

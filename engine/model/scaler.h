@@ -36,7 +36,7 @@ class PopulationScaler;
 // and multiplicity, quantized exactly as PopulationScaler::Add does: adding
 // (v, n) leaves the sums n calls of Add with v in that coordinate would.
 // Used to rebuild a coordinate from a histogram instead of visiting each
-// member (see engine/segment/recency_histogram.h). Not thread-safe; a value.
+// member (see engine/analytics/recency_sums.h). Not thread-safe; a value.
 class CoordinateSums {
  public:
   void Add(double value, int64_t copies);

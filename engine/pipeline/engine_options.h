@@ -11,6 +11,11 @@
 
 namespace segstream {
 
+// What one cached customer costs in memory, roughly (the record, its id,
+// line-time history of a few invoices, and two hash-map entries): turns
+// --cache-mb into EngineOptions::cache_customers.
+inline constexpr uint64_t kCacheBytesPerCustomer = 400;
+
 struct EngineOptions {
   bool model_enabled = true;         // false: RFM state only (no k-means, no segments)
   int k = 0;                         // 0 = auto: chosen by silhouette over [k_min, k_max]
@@ -39,6 +44,10 @@ struct EngineOptions {
   size_t rescore_per_step = 16384;
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
+  // Customers the engine keeps in memory (a cache over the store; clean
+  // entries are evicted least recently used). The default is what
+  // --cache-mb 256 gives.
+  size_t cache_customers = 503316;
   // Event-time guard: an accepted line dated more than this many seconds
   // after the wall clock is a dead letter (`future_event_time`), so one bad
   // date cannot move the watermark (and every customer's recency) for good.

@@ -69,7 +69,10 @@ void SegmentEngine::DeadLetter(const std::string& source_id, const DecodedRecord
 
 Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& batch, EngineOutputs* out) {
   const int64_t now_seconds = options_.wall_clock ? options_.wall_clock() : WallClockSeconds();
+  read_error_ = Status::OK();
+  PrefetchCustomers(batch);
   for (const DecodedRecord& r : batch.records) {
+    if (!read_error_.ok()) break;
     if (!r.error.empty()) {
       DeadLetter(source_id, r, r.error, out);  // the decoder's reason, its raw text
       continue;
@@ -146,7 +149,8 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     inv->rec.written_watermark = watermark_;  // after the line: ApplyAccepted may have moved it
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
-  return Status::OK();
+  absent_ids_.clear();
+  return read_error_;
 }
 
 Status SegmentEngine::LookupInvoice(const std::string& key, CachedInvoice** inv) {
@@ -166,19 +170,6 @@ Status SegmentEngine::LookupInvoice(const std::string& key, CachedInvoice** inv)
   return Status::OK();
 }
 
-uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
-  if (last_slot_ < slots_.size() && slots_[last_slot_].id == customer_id) return last_slot_;
-  auto it = by_id_.find(customer_id);
-  if (it != by_id_.end()) return last_slot_ = it->second;
-  const uint32_t slot = static_cast<uint32_t>(slots_.size());
-  Slot s;
-  s.id = customer_id;
-  s.rec.index = slot;
-  slots_.push_back(std::move(s));
-  by_id_.emplace(customer_id, slot);
-  return last_slot_ = slot;
-}
-
 std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purchase, int64_t* amount_milli) {
   int64_t& amount = *amount_milli;
   if (!CheckedLineAmountMilli(e.quantity, e.unit_price_milli, &amount)) {
@@ -195,12 +186,6 @@ std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purcha
            " would exceed " + std::to_string(kMaxCustomerMoneyMilli / 1000) + " currency units";
   }
   return {};
-}
-
-uint32_t SegmentEngine::FindExisting(const std::string& customer_id) const {
-  if (last_slot_ < slots_.size() && slots_[last_slot_].id == customer_id) return last_slot_;
-  auto it = by_id_.find(customer_id);
-  return it == by_id_.end() ? UINT32_MAX : it->second;
 }
 
 void SegmentEngine::MarkTouched(uint32_t slot) {
@@ -224,14 +209,12 @@ void SegmentEngine::LeaveStatistics(const CustomerRecord& r) {
   // What the scaler holds for this customer (the last recency sync may be
   // newer than the customer's own vector).
   scaler_.Remove(StoredVector(r));
-  recency_histogram_.Remove(r.last_purchase_ts);
 }
 
 void SegmentEngine::EnterStatistics(Slot* s) {
   s->rec.vector_watermark = watermark_;
   s->vec = CustomerLogFeatures(s->rec, watermark_);
   scaler_.Add(s->vec);
-  recency_histogram_.Add(s->rec.last_purchase_ts);
 }
 
 model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {

@@ -29,6 +29,16 @@
 // (applied by a build without retraction history). Retractions count as
 // "retracted" outcomes and towards the step cadence.
 //
+// Customers live in the store (state format 4): the engine keeps a bounded
+// cache of them (EngineOptions::cache_customers; clean entries are evicted
+// least recently used, at commits and between chunks of a rescoring pass),
+// reads the customers a micro-batch touches with one MultiGet, and finds
+// customers by their creation index (sampling, the rescoring pass, timers)
+// through the customer_index column family. Entries with uncommitted
+// changes are never evicted, so the cache over the store is always the
+// engine's exact state. Recency timers are keys of the timers column family
+// ordered by due time (see RescheduleTimer); a step reads only the due ones.
+//
 // Not thread-safe: one pipeline thread drives it. Queries from other threads
 // go through ServingSnapshot() and the StateStore.
 #pragma once
@@ -37,7 +47,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <map>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/event/sink.h"
@@ -50,7 +63,6 @@
 #include "engine/pipeline/engine_options.h"
 #include "engine/observe/observer.h"
 #include "engine/rfm/customer_record.h"
-#include "engine/segment/recency_histogram.h"
 #include "engine/segment/recency_timer.h"
 #include "engine/segment/serving_model.h"
 #include "state/state_store.h"
@@ -99,7 +111,8 @@ class SegmentEngine {
   Result<std::vector<Position>> StoredPositions(const std::string& source_id);
   Result<SinkOffsets> StoredSinkOffsets();
 
-  // Applies the records of `batch` in order. Store read errors are returned;
+  // Applies the records of `batch` in order. Store read errors are returned
+  // (the batch must then not be committed);
   // bad records are dead letters in `out`, never errors.
   Status Process(const std::string& source_id, const SourceBatch& batch, EngineOutputs* out);
 
@@ -127,26 +140,32 @@ class SegmentEngine {
     return options_.dedup_window_seconds < 0 || watermark_ == kNoTime ? kNoTime
                                                                       : watermark_ - options_.dedup_window_seconds;
   }
-  uint64_t customers_total() const { return slots_.size(); }
+  uint64_t customers_total() const { return customers_total_; }
+  // Customers held in the cache now (a gauge for tests and metrics).
+  size_t customers_cached() const { return slot_of_id_.size(); }
   uint64_t customers_active() const { return active_; }
   const ServingModel& serving() const { return serving_; }
   std::shared_ptr<const ServingModel> ServingSnapshot() const;
   ModelGauge Gauge() const;
   // Customers per segment id under the serving model (current assignments).
   std::vector<std::pair<int, uint64_t>> SegmentSizes() const;
-  // Every customer's record, in creation order (for the end-of-run table).
-  std::vector<CustomerRecord> CustomerRecords() const {
-    std::vector<CustomerRecord> out;
-    out.reserve(slots_.size());
-    for (const auto& s : slots_) out.push_back(s.rec);
-    return out;
-  }
+  // Every customer's record, in creation order (for the end-of-run table
+  // and tests): the store's, with the uncommitted ones from the cache. Reads
+  // the whole customers column family.
+  std::vector<CustomerRecord> CustomerRecords() const;
+  // CustomerRecords() when there are at most `max` customers, otherwise the
+  // records of a seeded uniform sample of `max` of them (by index), so the
+  // end-of-run table of a large population does not hold it all in memory.
+  std::vector<CustomerRecord> CustomerRecordsSample(size_t max);
 
  private:
+  // A cache entry: one customer's record as loaded or changed since.
   struct Slot {
-    std::string id;
+    std::string id;            // empty: a free entry
     CustomerRecord rec;
+    uint64_t last_used = 0;    // use_clock_ at the last lookup (eviction order)
     bool dirty = false;        // write at the next commit
+    bool created = false;      // new since the last commit: its customer_index entry is written too
     bool in_step = false;      // in step_buffer_
     bool timer_dirty = false;  // recompute the recency timer at the next step
     model::Vec3 vec = model::Vec3::Zero();  // log features held in the scaler (== StoredVector(rec) when active)
@@ -169,8 +188,28 @@ class SegmentEngine {
   bool Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase, const std::string& class_name,
                CachedInvoice* inv, EngineOutputs* out);
   Status LookupInvoice(const std::string& key, CachedInvoice** inv);
+
+  // segment_engine_cache.cc: the customer cache over the store. Lookups
+  // never fail: a store read error is kept in read_error_ (Process and
+  // Finish return it) and the customer counts as absent.
   uint32_t FindOrCreate(const std::string& customer_id);
-  uint32_t FindExisting(const std::string& customer_id) const;  // UINT32_MAX when unknown
+  uint32_t FindExisting(const std::string& customer_id);  // UINT32_MAX when unknown
+  uint32_t SlotOfIndex(uint64_t index);                   // UINT32_MAX when unknown
+  // One MultiGet for the customers of `batch` not cached (ids absent from
+  // the store are remembered until the batch ends).
+  void PrefetchCustomers(const SourceBatch& batch);
+  // The same for customers by index: [begin, end), or a list.
+  void PrefetchIndices(uint64_t begin, uint64_t end);
+  void PrefetchIndexList(const std::vector<uint64_t>& indices);
+  uint32_t InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history);
+  void Touch(uint32_t slot) { slots_[slot].last_used = ++use_clock_; }
+  // Evicts the least recently used clean entries when the cache holds more
+  // than cache_customers (down to three quarters of it). Call only where no
+  // slot number is held across (commits, between pass chunks).
+  void EvictIfOver();
+  void KeepReadError(const Status& s) {
+    if (read_error_.ok() && !s.ok()) read_error_ = s;
+  }
   // Why applying `e` would overflow a money sum ("" when it would not); the
   // line's amount in thousandths goes to *amount_milli when it would not.
   std::string CheckAccumulate(const InvoiceEvent& e, bool is_purchase, int64_t* amount_milli);
@@ -187,9 +226,10 @@ class SegmentEngine {
   void MarkTouched(uint32_t slot);
   // The invoice's record is written at the next commit.
   void MarkInvoiceDirty(CachedInvoice* inv, const InvoiceEvent& e);
-  // An active customer's vector leaves the population statistics (the
-  // scaler and the recency histogram) before its record changes, and enters
-  // them again, at the current watermark, when it is still active after.
+  // An active customer's vector leaves the scaler before its record
+  // changes, and enters it again, at the current watermark, when it is still
+  // active after. (The last-purchase histogram behind the recency statistics
+  // follows the analytics hook OnCustomerChanged.)
   void LeaveStatistics(const CustomerRecord& r);
   void EnterStatistics(Slot* s);
   model::Vec3 StoredVector(const CustomerRecord& r) const;
@@ -217,7 +257,7 @@ class SegmentEngine {
   // its pass has not reached it and no event or timer has scored it since
   // the publication. Its segment id is then the previous version's.
   bool AwaitsPass(uint32_t slot) const {
-    return pass_.active && slot >= pass_.cursor && slots_[slot].rec.scored_version != serving_.version;
+    return pass_.active && slots_[slot].rec.index >= pass_.cursor && slots_[slot].rec.scored_version != serving_.version;
   }
   // The model whose names `slot`'s current segment id goes by.
   const ServingModel& ModelOfCurrentSegment(uint32_t slot) const {
@@ -236,12 +276,24 @@ class SegmentEngine {
   // Drops centres that own no point of `x` or duplicate another.
   void PruneDegenerate(const model::Points& x);
   // The scaler's recency coordinate recomputed for everyone at the current
-  // watermark from the histogram (what a sweep over all customers gave).
+  // watermark from the last-purchase histogram (analytics/recency_sums.h).
   void SyncRecencyStatistics();
-  model::Points ActivePoints(const model::PopulationScaler& scaler, size_t max_points, uint64_t seed) const;
+  // A seeded uniform sample of at most `max_points` active customers (z
+  // units under `scaler`), in index order; reads them through the cache.
+  model::Points ActivePoints(const model::PopulationScaler& scaler, size_t max_points, uint64_t seed);
+  Status FinishModel(EngineOutputs* out);
   // Timers are computed (and fired) at steps only, so a timer is the first
   // crossing after the watermark of the step that last computed it.
-  void RescheduleTimer(uint32_t slot, int64_t at_watermark);
+  // `from_pass`: a version's rescoring pass, which does not rewrite the
+  // record for it (the timer key says the version; see .cc).
+  void RescheduleTimer(uint32_t slot, int64_t at_watermark, bool from_pass = false);
+  void PutTimer(const std::string& key, std::string value) { pending_timers_[key] = std::move(value); }
+  void EraseTimer(const std::string& key) { pending_timers_[key].reset(); }
+  // Removes and returns the indices of the timers due at or before the
+  // watermark that are still live, earliest first (ties by index).
+  std::vector<uint64_t> PopDueTimers();
+  // Every timer goes (a new version): a range delete at the next commit.
+  void ClearTimers();
   // Max shift (z units) between the mini-batch centres and the serving ones,
   // row by row, in the current scaler's space.
   double TrainingDrift() const;
@@ -257,8 +309,15 @@ class SegmentEngine {
   EngineOptions options_;
   StateStore* store_;  // not owned
 
-  std::vector<Slot> slots_;                        // by CustomerRecord::index
-  std::unordered_map<std::string, uint32_t> by_id_;
+  // The customer cache: entries (slots), free entries, and the two ways in.
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<std::string, uint32_t> slot_of_id_;
+  std::unordered_map<uint64_t, uint32_t> slot_of_index_;
+  std::unordered_set<std::string> absent_ids_;  // ids of this batch the store does not hold
+  uint64_t use_clock_ = 0;
+  uint64_t customers_total_ = 0;  // the next customer's index
+  Status read_error_;             // the first store read error of this batch
   std::unordered_map<std::string, CachedInvoice> invoices_;
   CachedInvoice* last_invoice_ = nullptr;  // points into invoices_; reset when it is cleared
   std::string last_invoice_id_, last_invoice_customer_;
@@ -280,7 +339,7 @@ class SegmentEngine {
   // `previous` under its own meta key, so a restart resumes it exactly.
   struct RescorePass {
     bool active = false;
-    uint32_t cursor = 0;       // next slot to visit
+    uint64_t cursor = 0;       // next customer index to visit
     double inertia = 0;        // squared z distances of the active customers visited
     uint64_t visited = 0;      // active customers visited
     std::vector<int> renamed;  // segment ids whose name changed at this version
@@ -289,8 +348,8 @@ class SegmentEngine {
   RescorePass pass_;
   bool pass_previous_dirty_ = false;  // write pass_.previous at the next commit
   std::vector<std::pair<int, uint64_t>> segment_sizes_;  // live customers per segment id (few ids)
-  RecencyHistogram recency_histogram_;  // active customers' last purchase times
-  std::vector<uint32_t> step_buffer_;  // slots touched since the last step, first-touch order
+  std::vector<uint32_t> step_buffer_;  // slots touched since the last step, first-touch order (pinned in the cache)
+  std::vector<uint64_t> loaded_step_indices_;  // the step buffer as the engine meta holds it (indices), for Load
   std::vector<int> reseeded_since_publish_;
   uint64_t accepted_since_step_ = 0;
   uint64_t accepted_since_publish_ = 0;
@@ -300,7 +359,11 @@ class SegmentEngine {
   int next_segment_id_ = 0;
   int k_candidate_ = 0;  // k = auto: the k the last review picked over the current one (0 = none)
   uint64_t refits_ = 0;
-  TimerIndex timers_;
+  // Timer writes since the last commit (nullopt: erase), over the store's
+  // timers column family; timers_cleared_: a range delete of every stored
+  // timer comes first.
+  std::map<std::string, std::optional<std::string>> pending_timers_;
+  bool timers_cleared_ = false;
   std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published
   uint64_t pending_k_table_sample_ = 0;
   // The report's aggregates (engine/analytics): fed by hooks marked

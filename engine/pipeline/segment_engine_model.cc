@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/analytics/recency_sums.h"
 #include "engine/model/assignment.h"
 #include "engine/model/degenerate.h"
 #include "engine/model/k_selection.h"
@@ -21,7 +22,7 @@ void SegmentEngine::SyncRecencyStatistics() {
   // a sweep over customers would leave it (the same fixed-point sums), from
   // the histogram of last-purchase times. Frequency and monetary do not age.
   // Records are not rewritten: StoredVector() reads max(vector_watermark, sync).
-  if (!scaler_.SetCoordinate(0, recency_histogram_.RecencySumsAt(watermark_))) {
+  if (!scaler_.SetCoordinate(0, analytics::RecencySumsAt(analytics_.last_purchase(), watermark_))) {
     // Unreachable while the histogram and the scaler see the same customers;
     // keep the old sums rather than mix populations.
     return;
@@ -30,46 +31,50 @@ void SegmentEngine::SyncRecencyStatistics() {
 }
 
 model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, size_t max_points,
-                                          uint64_t seed) const {
-  std::vector<uint32_t> chosen;
+                                          uint64_t seed) {
+  const uint64_t total = customers_total_;
+  std::vector<uint64_t> chosen;
   if (active_ <= max_points) {
     chosen.reserve(active_);
-    for (uint32_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].rec.active()) chosen.push_back(i);
-    }
+    for (uint64_t i = 0; i < total; ++i) chosen.push_back(i);
   } else {
-    // A seeded uniform sample of the active customers without replacement,
-    // in slot order, drawn by rejection: O(max_points) expected work when
-    // most customers are active, never a scan of the population. (At most
-    // 64 x max_points draws: a population of mostly inactive customers ends
-    // with a smaller sample rather than a long loop.)
+    // A seeded uniform sample of the customers' indices without
+    // replacement, drawn by rejection: O(max_points) expected work when most
+    // customers are active, never a scan of the population. (At most 64 x
+    // max_points draws: a population of mostly inactive customers ends with
+    // a smaller sample rather than a long loop.) Each draw reads the
+    // customer (the cache, or the store).
     model::Rng rng(seed);
     std::vector<bool> taken;
-    const bool dense = slots_.size() <= 64 * max_points;  // a bitmap is cheaper than sorting
-    if (dense) taken.assign(slots_.size(), false);
-    chosen.reserve(max_points);
-    for (size_t draws = 0; chosen.size() < max_points && draws < 64 * max_points; ++draws) {
-      const auto slot = static_cast<uint32_t>(rng.Below(slots_.size()));
-      if (!slots_[slot].rec.active()) continue;
+    const bool dense = total <= 64 * max_points;  // a bitmap is cheaper than sorting
+    if (dense) taken.assign(total, false);
+    std::vector<uint64_t> drawn;
+    drawn.reserve(max_points);
+    for (size_t draws = 0; drawn.size() < max_points && draws < 64 * max_points; ++draws) {
+      const uint64_t index = rng.Below(total);
+      const uint32_t slot = SlotOfIndex(index);
+      if (slot == UINT32_MAX || !slots_[slot].rec.active()) continue;
       if (dense) {
-        if (taken[slot]) continue;
-        taken[slot] = true;
+        if (taken[index]) continue;
+        taken[index] = true;
       }
-      chosen.push_back(slot);
+      drawn.push_back(index);
     }
+    chosen = std::move(drawn);
     std::sort(chosen.begin(), chosen.end());
     chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());  // sparse: repeats are dropped
   }
+  if (active_ <= max_points) PrefetchIndexList(chosen);
   const ZTransform z = ZTransform::Of(scaler);
-  model::Points x(static_cast<Eigen::Index>(chosen.size()), 3);
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, slots_[chosen[i]].rec, watermark_).transpose();
+  model::Points x(static_cast<Eigen::Index>(std::min<size_t>(chosen.size(), active_)), 3);
+  Eigen::Index row = 0;
+  for (uint64_t index : chosen) {
+    const uint32_t slot = SlotOfIndex(index);
+    if (slot == UINT32_MAX || !slots_[slot].rec.active() || row >= x.rows()) continue;
+    x.row(row++) = CustomerZ(z, slots_[slot].rec, watermark_).transpose();
   }
+  x.conservativeResize(row, 3);
   return x;
-}
-
-void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark) {
-  timers_.Set(slot, NextRecencyCrossing(serving_, slots_[slot].rec, at_watermark, options_.hysteresis));
 }
 
 void SegmentEngine::Step(EngineOutputs* out) {
@@ -96,9 +101,19 @@ void SegmentEngine::Step(EngineOutputs* out) {
     const size_t sample = std::clamp(batch_slots.size(), options_.sample_min, options_.sample_max);
     model::Rng rng(model::MixSeed(options_.seed, step_count_));
     if (active_ > 0) {
+      // The draws are made first (the rejection needs each customer's
+      // record), read with one MultiGet, then taken in draw order.
+      std::vector<uint64_t> draws;
+      {
+        model::Rng ahead = rng;
+        for (size_t i = 0; i < 4 * sample; ++i) draws.push_back(ahead.Below(customers_total_));
+      }
+      // Most draws are taken (most customers are active): read those at once.
+      PrefetchIndexList(std::vector<uint64_t>(draws.begin(), draws.begin() + static_cast<std::ptrdiff_t>(
+                                                                               std::min(draws.size(), sample + sample / 4))));
       for (size_t tries = 0, taken = 0; taken < sample && tries < 4 * sample; ++tries) {
-        const uint32_t slot = static_cast<uint32_t>(rng.Below(slots_.size()));
-        if (!slots_[slot].rec.active()) continue;
+        const uint32_t slot = SlotOfIndex(draws[tries]);
+        if (slot == UINT32_MAX || !slots_[slot].rec.active()) continue;
         batch_slots.push_back(slot);
         ++taken;
       }
@@ -124,11 +139,12 @@ void SegmentEngine::Step(EngineOutputs* out) {
     }
     // 2b. The serving version's rescoring pass, a bounded share per step.
     if (pass_.active) AdvancePass(options_.rescore_per_step, out);
-    for (uint64_t slot : timers_.PopDue(watermark_)) {
-      const auto s32 = static_cast<uint32_t>(slot);
+    for (uint64_t index : PopDueTimers()) {
+      const uint32_t slot = SlotOfIndex(index);
+      if (slot == UINT32_MAX) continue;
       // (Customers awaiting the pass have no timer: see Publish.)
-      Rescore(s32, "recency", watermark_, out, 0);
-      RescheduleTimer(s32, watermark_);
+      Rescore(slot, "recency", watermark_, out, 0);
+      RescheduleTimer(slot, watermark_);
     }
     // 3. A new version at the cadence, on drift, or when a centre was re-seeded.
     // Early versions (re-seed, drift) wait for a fifth of the cadence, so a
@@ -349,7 +365,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   // new one when the pass (or an event) scores it under this version. Until
   // then it has none, so a restart, which rebuilds timers from records,
   // reproduces exactly the same set.
-  timers_.Clear();
+  ClearTimers();
   {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     serving_snapshot_ = std::make_shared<ServingModel>(serving_);
@@ -358,6 +374,12 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
 }
 
 Status SegmentEngine::Finish(EngineOutputs* out) {
+  read_error_ = Status::OK();
+  SEGSTREAM_RETURN_IF_ERROR(FinishModel(out));
+  return read_error_;
+}
+
+Status SegmentEngine::FinishModel(EngineOutputs* out) {
   if (accepted_since_step_ > 0 || !step_buffer_.empty()) Step(out);
   if (!options_.model_enabled) return Status::OK();
   if (pass_.active) AdvancePass(SIZE_MAX, out);

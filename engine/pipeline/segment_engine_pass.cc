@@ -10,29 +10,38 @@ namespace segstream {
 
 void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
   const int64_t previous_time = pass_.previous.empty() ? kNoTime : pass_.previous.event_time;
-  for (; pass_.cursor < slots_.size() && budget > 0; ++pass_.cursor, --budget) {
-    const uint32_t slot = pass_.cursor;
-    if (!slots_[slot].rec.active()) continue;
-    const uint64_t seq_before = slots_[slot].rec.seq;
-    // Scored under this version already (an event or a timer since the
-    // publication): a move now is time passing.
-    const char* reason = slots_[slot].rec.scored_version == serving_.version
-                             ? "recency"
-                             : ChangeReasonAtVersion(slots_[slot].rec, previous_time);
-    Rescore(slot, reason, watermark_, out, 0, {}, /*version_visit=*/true);
-    if (slots_[slot].rec.seq == seq_before &&
-        std::find(pass_.renamed.begin(), pass_.renamed.end(), slots_[slot].rec.segment_id) != pass_.renamed.end()) {
-      EmitLatestSegment(slot, watermark_, out);
+  // In chunks read with one MultiGet each; between chunks the cache may
+  // evict what the pass left clean, so a pass over a population larger
+  // than the cache (Finish: all of it) stays within the cache's bound.
+  constexpr uint64_t kChunk = 4096;
+  while (pass_.cursor < customers_total_ && budget > 0) {
+    const uint64_t chunk_end = std::min<uint64_t>(customers_total_, pass_.cursor + std::min<uint64_t>(budget, kChunk));
+    PrefetchIndices(pass_.cursor, chunk_end);
+    for (; pass_.cursor < chunk_end; ++pass_.cursor, --budget) {
+      const uint32_t slot = SlotOfIndex(pass_.cursor);
+      if (slot == UINT32_MAX || !slots_[slot].rec.active()) continue;
+      const uint64_t seq_before = slots_[slot].rec.seq;
+      // Scored under this version already (an event or a timer since the
+      // publication): a move now is time passing.
+      const char* reason = slots_[slot].rec.scored_version == serving_.version
+                               ? "recency"
+                               : ChangeReasonAtVersion(slots_[slot].rec, previous_time);
+      Rescore(slot, reason, watermark_, out, 0, {}, /*version_visit=*/true);
+      if (slots_[slot].rec.seq == seq_before &&
+          std::find(pass_.renamed.begin(), pass_.renamed.end(), slots_[slot].rec.segment_id) != pass_.renamed.end()) {
+        EmitLatestSegment(slot, watermark_, out);
+      }
+      const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
+      double d2 = 0;
+      model::Nearest(serving_.centers, z, &d2);
+      pass_.inertia += d2;
+      ++pass_.visited;
+      slots_[slot].timer_dirty = false;
+      RescheduleTimer(slot, watermark_, /*from_pass=*/true);
     }
-    const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
-    double d2 = 0;
-    model::Nearest(serving_.centers, z, &d2);
-    pass_.inertia += d2;
-    ++pass_.visited;
-    slots_[slot].timer_dirty = false;
-    RescheduleTimer(slot, watermark_);
+    EvictIfOver();
   }
-  if (pass_.cursor >= slots_.size()) CompletePass(out);
+  if (pass_.cursor >= customers_total_) CompletePass(out);
 }
 
 void SegmentEngine::CompletePass(EngineOutputs* out) {

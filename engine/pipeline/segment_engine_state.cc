@@ -1,6 +1,7 @@
 // SegmentEngine, the durable side: loading from the store, building the
 // per-batch WriteBatch (state + positions + sink offsets), and the encoding
 // of the engine's own meta record (documented in state/FORMAT.md).
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cstdio>
@@ -12,7 +13,10 @@ namespace segstream {
 namespace {
 
 // 1: without the rescoring pass (read as "no pass under way").
-constexpr uint8_t kEngineMetaFormat = 2;
+// 2: with the rescoring pass. 3: the step buffer names customer indices, and
+// the population counts follow (customers, active, segment sizes); format 4
+// state (state_store.h) always has it.
+constexpr uint8_t kEngineMetaFormat = 3;
 constexpr const char* kEngineKey = "engine";
 constexpr const char* kServingKey = "model/serving";
 constexpr const char* kPassPreviousKey = "model/pass_previous";
@@ -29,31 +33,9 @@ std::string PositionKey(const std::string& source_id, int32_t partition) {
 }  // namespace
 
 Status SegmentEngine::Load() {
-  std::vector<Slot> loaded;
-  Status decode_status;
-  SEGSTREAM_RETURN_IF_ERROR(store_->Scan(Column::kCustomers, "", [&](std::string_view key, std::string_view value) {
-    CustomerRecord r;
-    CustomerHistory history;
-    decode_status = DecodeCustomer(value, &r, &history);
-    if (!decode_status.ok()) return false;
-    if (r.index >= loaded.size()) loaded.resize(r.index + 1);
-    loaded[r.index].id = std::string(key);
-    loaded[r.index].rec = r;
-    loaded[r.index].history = std::move(history);
-    return true;
-  }));
-  SEGSTREAM_RETURN_IF_ERROR(decode_status);
-  for (size_t i = 0; i < loaded.size(); ++i) {
-    if (loaded[i].id.empty()) return Status::Corruption("customer index " + std::to_string(i) + " is missing");
-    by_id_.emplace(loaded[i].id, static_cast<uint32_t>(i));
-    if (loaded[i].rec.active()) {
-      ++active_;
-      recency_histogram_.Add(loaded[i].rec.last_purchase_ts);
-      CountSegment(loaded[i].rec.segment_id, +1);
-    }
-    analytics_.OnCustomerChanged(CustomerRecord{}, loaded[i].rec);  // analytics hook: rebuilds its histograms
-  }
-  slots_ = std::move(loaded);
+  // Customers stay in the store: the population counts are in the engine
+  // meta, the histograms in the analytics keys, and customers are read as
+  // events, timers, samples and passes need them.
   SEGSTREAM_RETURN_IF_ERROR(analytics_.Load(store_));  // analytics hook
 
   std::string value;
@@ -78,26 +60,18 @@ Status SegmentEngine::Load() {
     }
     SEGSTREAM_RETURN_IF_ERROR(DecodeServingModel(value, &pass_.previous));
   }
-  // After the engine meta: StoredVector needs the sweep watermark.
-  for (Slot& slot : slots_) {
-    if (slot.rec.active()) slot.vec = StoredVector(slot.rec);
-  }
-  for (uint32_t slot : step_buffer_) {
-    if (slot >= slots_.size()) return Status::Corruption("step buffer names an unknown customer");
+  // After the engine meta: a cached vector needs the sweep watermark.
+  read_error_ = Status::OK();
+  PrefetchIndexList(loaded_step_indices_);
+  for (uint64_t index : loaded_step_indices_) {
+    const uint32_t slot = SlotOfIndex(index);
+    if (slot == UINT32_MAX) return Status::Corruption("step buffer names an unknown customer");
     slots_[slot].in_step = true;
     slots_[slot].timer_dirty = true;
+    step_buffer_.push_back(slot);
   }
-  if (!serving_.empty()) {
-    for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-      // From the last step's watermark, not the current one: a crossing that
-      // fell between that step and the crash is still due at the next step,
-      // exactly as it would have been without the restart.
-      // Customers awaiting the version's pass have no timer (see Publish).
-      if (slots_[slot].rec.active() && !slots_[slot].timer_dirty && !AwaitsPass(slot)) {
-        RescheduleTimer(slot, last_step_watermark_);
-      }
-    }
-  }
+  loaded_step_indices_.clear();
+  SEGSTREAM_RETURN_IF_ERROR(read_error_);
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   serving_snapshot_ = std::make_shared<ServingModel>(serving_);
   return Status::OK();
@@ -150,7 +124,18 @@ Result<SinkOffsets> SegmentEngine::StoredSinkOffsets() {
 void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<Position>& positions,
                                 const SinkOffsets& sink_offsets, StateWrite* w) {
   for (uint32_t slot : dirty_slots_) {
-    w->Put(Column::kCustomers, slots_[slot].id, EncodeCustomer(slots_[slot].rec, &slots_[slot].history));
+    const Slot& s = slots_[slot];
+    w->Put(Column::kCustomers, s.id, EncodeCustomer(s.rec, &s.history));
+    if (s.created) w->Put(Column::kCustomerIndex, CustomerIndexKey(s.rec.index), s.id);
+  }
+  // Timers: a new version's range delete first, then this batch's sets.
+  if (timers_cleared_) w->DeleteRange(Column::kTimers, std::string(), std::string(17, '\xff'));
+  for (const auto& [key, value] : pending_timers_) {
+    if (value) {
+      w->Put(Column::kTimers, key, *value);
+    } else {
+      w->Delete(Column::kTimers, key);
+    }
   }
   for (const std::string& key : dirty_invoices_) {
     const InvoiceRecord& inv = invoices_[key].rec;
@@ -180,8 +165,13 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
 }
 
 void SegmentEngine::OnCommitted() {
-  for (uint32_t slot : dirty_slots_) slots_[slot].dirty = false;
+  for (uint32_t slot : dirty_slots_) {
+    slots_[slot].dirty = false;
+    slots_[slot].created = false;
+  }
   dirty_slots_.clear();
+  pending_timers_.clear();
+  timers_cleared_ = false;
   for (const std::string& key : dirty_invoices_) invoices_[key].dirty = false;
   dirty_invoices_.clear();
   pending_changes_.clear();
@@ -194,6 +184,7 @@ void SegmentEngine::OnCommitted() {
     invoices_.clear();
     last_invoice_ = nullptr;
   }
+  EvictIfOver();
 }
 
 std::string SegmentEngine::EncodeEngineMeta() const {
@@ -206,7 +197,7 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   out.push_back(has_training_ ? 1 : 0);
   PutBytes(&out, has_training_ ? training_.Serialize() : std::string());
   PutVarint(&out, step_buffer_.size());
-  for (uint32_t slot : step_buffer_) PutVarint(&out, slot);
+  for (uint32_t slot : step_buffer_) PutVarint(&out, slots_[slot].rec.index);
   PutVarint(&out, reseeded_since_publish_.size());
   for (int r : reseeded_since_publish_) PutVarint(&out, static_cast<uint64_t>(r));
   PutVarint(&out, accepted_since_step_);
@@ -227,6 +218,14 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutVarint(&out, pass_.renamed.size());
   for (int id : pass_.renamed) PutSignedVarint(&out, id);
   PutSignedVarint(&out, k_candidate_);
+  // Format 3: the population counts.
+  PutVarint(&out, customers_total_);
+  PutVarint(&out, active_);
+  PutVarint(&out, segment_sizes_.size());
+  for (const auto& [id, n] : segment_sizes_) {
+    PutSignedVarint(&out, id);
+    PutVarint(&out, n);
+  }
   return out;
 }
 
@@ -236,8 +235,10 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   std::string_view scaler, training_scaler, training, elbow;
   uint64_t n;
   if (!d.GetByte(&format)) return Status::Corruption("empty engine meta");
-  if (format != 1 && format != kEngineMetaFormat) {
-    return Status::NotSupported("engine meta format is newer than this build");
+  if (format != kEngineMetaFormat) {
+    return format > kEngineMetaFormat ? Status::NotSupported("engine meta format is newer than this build")
+                                      : Status::NotSupported("engine meta format " + std::to_string(format) +
+                                                             " is from a build that kept customers in memory");
   }
   if (!d.GetSignedVarint(&watermark_) || !d.GetSignedVarint(&sweep_watermark_) || !d.GetBytes(&scaler) ||
       !d.GetBytes(&training_scaler) || !d.GetByte(&has_training) || !d.GetBytes(&training) || !d.GetVarint(&n)) {
@@ -255,11 +256,10 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     if (!t.ok()) return t.status();
     training_ = std::move(t).value();
   }
-  step_buffer_.resize(n);
-  for (auto& slot : step_buffer_) {
-    uint64_t v;
-    if (!d.GetVarint(&v)) return Status::Corruption("truncated step buffer");
-    slot = static_cast<uint32_t>(v);
+  if (n > data.size()) return Status::Corruption("bad step buffer");
+  loaded_step_indices_.resize(n);
+  for (auto& index : loaded_step_indices_) {
+    if (!d.GetVarint(&index)) return Status::Corruption("truncated step buffer");
   }
   if (!d.GetVarint(&n)) return Status::Corruption("truncated engine meta");
   reseeded_since_publish_.resize(n);
@@ -280,11 +280,11 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     uint8_t active;
     uint64_t cursor, inertia_bits, renamed;
     if (!d.GetByte(&active) || !d.GetVarint(&cursor) || !d.GetFixed64(&inertia_bits) ||
-        !d.GetVarint(&pass_.visited) || !d.GetVarint(&renamed) || cursor > UINT32_MAX || renamed > 1u << 20) {
+        !d.GetVarint(&pass_.visited) || !d.GetVarint(&renamed) || renamed > 1u << 20) {
       return Status::Corruption("truncated engine meta (rescoring pass)");
     }
     pass_.active = active != 0;
-    pass_.cursor = static_cast<uint32_t>(cursor);
+    pass_.cursor = cursor;
     pass_.inertia = std::bit_cast<double>(inertia_bits);
     pass_.renamed.resize(renamed);
     for (int& id : pass_.renamed) {
@@ -295,6 +295,17 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     int64_t k_candidate;
     if (!d.GetSignedVarint(&k_candidate)) return Status::Corruption("truncated engine meta (k candidate)");
     k_candidate_ = static_cast<int>(k_candidate);
+  }
+  uint64_t segments = 0;
+  if (!d.GetVarint(&customers_total_) || !d.GetVarint(&active_) || !d.GetVarint(&segments) || segments > 1u << 20) {
+    return Status::Corruption("truncated engine meta (population counts)");
+  }
+  segment_sizes_.clear();
+  for (uint64_t i = 0; i < segments; ++i) {
+    int64_t id;
+    uint64_t n;
+    if (!d.GetSignedVarint(&id) || !d.GetVarint(&n)) return Status::Corruption("truncated engine meta (segment sizes)");
+    segment_sizes_.emplace_back(static_cast<int>(id), n);
   }
   if (!d.done()) return Status::Corruption("oversized engine meta");
   next_segment_id_ = static_cast<int>(next_id);

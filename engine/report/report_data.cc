@@ -296,7 +296,6 @@ Result<ReportInputs> LoadReportInputs(StateStore* store) {
     bad = DecodeCustomer(v, &r);
     if (!bad.ok()) return false;
     ++in.customers_total;
-    in.analytics.OnCustomerChanged(CustomerRecord{}, r);  // the population histograms
     if (r.active()) in.active.push_back(r);
     return true;
   }));

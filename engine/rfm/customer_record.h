@@ -60,6 +60,13 @@ struct CustomerRecord {
   // pass has not reached the customer, this says whether segment_id is
   // already the new version's doing.
   uint64_t scored_version = 0;
+  // The customer's recency timer, when an event or a timer set it: the due
+  // watermark (kNoTime = none) under model version timer_version. A
+  // version's rescoring pass sets timers without rewriting the record, so
+  // a timer of the serving version with no record of it here is the pass's
+  // (see SegmentEngine, "Recency timers").
+  int64_t timer_due = kNoTime;
+  uint64_t timer_version = 0;
 
   bool active() const { return frequency > 0; }
   // Net revenue: purchases minus returns (may be negative).

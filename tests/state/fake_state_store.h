@@ -36,6 +36,16 @@ class FakeStateStore : public StateStore {
     return Status::OK();
   }
 
+  Status ScanRange(Column column, std::string_view begin, std::string_view end,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    if (!read_error_.ok()) return read_error_;
+    const Table& t = tables_[Index(column)];
+    for (auto it = t.lower_bound(std::string(begin)); it != t.end() && (end.empty() || it->first < end); ++it) {
+      if (!fn(it->first, it->second)) break;
+    }
+    return Status::OK();
+  }
+
   Status ScanReverse(Column column, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn) override {
     if (!read_error_.ok()) return read_error_;
@@ -62,7 +72,9 @@ class FakeStateStore : public StateStore {
     if (!commit_error_.ok()) return commit_error_;
     for (const auto& op : write.ops) {
       Table& t = tables_[Index(op.column)];
-      if (op.erase) {
+      if (op.erase_range) {
+        t.erase(t.lower_bound(op.key), t.lower_bound(op.value));
+      } else if (op.erase) {
         t.erase(op.key);
       } else {
         t[op.key] = op.value;
@@ -76,7 +88,7 @@ class FakeStateStore : public StateStore {
   StoreGauge Gauges() override { return {}; }
 
   const Table& table(Column c) const { return tables_[Index(c)]; }
-  const std::array<Table, 4>& tables() const { return tables_; }
+  const std::array<Table, kColumnCount>& tables() const { return tables_; }
   int commits() const { return commits_; }
   void FailReads(Status error) { read_error_ = std::move(error); }
   void FailCommits(Status error) { commit_error_ = std::move(error); }
@@ -86,7 +98,7 @@ class FakeStateStore : public StateStore {
  private:
   bool eager_retention_ = false;
   static size_t Index(Column c) { return static_cast<size_t>(c); }
-  std::array<Table, 4> tables_;
+  std::array<Table, kColumnCount> tables_;
   int commits_ = 0;
   Status read_error_, commit_error_;
 };

@@ -74,34 +74,46 @@ TEST(RecordCodecTest, CustomerTruncatedIsCorruption) {
 
 TEST(RecordCodecTest, CustomerUnknownFormatIsNotSupported) {
   std::string data = EncodeCustomer(SampleCustomer());
-  data[0] = 4;
+  data[0] = 5;
   CustomerRecord back;
   EXPECT_EQ(DecodeCustomer(data, &back).code(), Status::Code::kNotSupported);
   data[0] = static_cast<char>(0xff);
   EXPECT_EQ(DecodeCustomer(data, &back).code(), Status::Code::kNotSupported);
 }
 
-// Format 1 (before scored_version) still reads: the same fields, version 0.
-TEST(RecordCodecTest, CustomerFormat1ReadsWithoutScoredVersion) {
+// Formats 1 and 2 (before scored_version, before the timer fields) still
+// read: the same fields, the newer ones at their defaults.
+TEST(RecordCodecTest, CustomerFormats1And2ReadWithDefaults) {
   CustomerRecord r = SampleCustomer();
   r.scored_version = 17;
-  std::string data = EncodeCustomer(r);
-  ASSERT_EQ(data[0], 2);
+  r.timer_due = 0;  // one-byte varints, so the older layouts are prefixes
+  r.timer_version = 0;
+  const std::string data = EncodeCustomer(r);
+  ASSERT_EQ(data[0], 4);
   CustomerRecord back;
   ASSERT_TRUE(DecodeCustomer(data, &back).ok());
   EXPECT_EQ(back, r);
-  // A format-1 record is this one without its last varint (17 is one byte).
-  std::string v1 = data.substr(0, data.size() - 1);
+  // Format 2: without timer_due, timer_version and the history flag.
+  std::string v2 = data.substr(0, data.size() - 3);
+  v2[0] = 2;
+  ASSERT_TRUE(DecodeCustomer(v2, &back).ok());
+  CustomerRecord expected = r;
+  expected.timer_due = kNoTime;
+  EXPECT_EQ(back, expected);
+  // Format 1: without scored_version either (17 is one byte).
+  std::string v1 = v2.substr(0, v2.size() - 1);
   v1[0] = 1;
   ASSERT_TRUE(DecodeCustomer(v1, &back).ok());
-  r.scored_version = 0;
-  EXPECT_EQ(back, r);
+  expected.scored_version = 0;
+  EXPECT_EQ(back, expected);
   // A format-2 record without it is truncated.
-  EXPECT_EQ(DecodeCustomer(data.substr(0, data.size() - 1), &back).code(), Status::Code::kCorruption);
+  std::string short_v2 = v1;
+  short_v2[0] = 2;
+  EXPECT_EQ(DecodeCustomer(short_v2, &back).code(), Status::Code::kCorruption);
 }
 
-// Format 3 carries the line-time history a retraction needs; without a known
-// history the record stays format 2, read back as "history unknown".
+// A record carries the line-time history a retraction needs; without a known
+// history it says so, and reads back as "history unknown".
 TEST(RecordCodecTest, CustomerHistoryRoundTrip) {
   const CustomerRecord r = SampleCustomer();
   CustomerHistory h;
@@ -111,7 +123,7 @@ TEST(RecordCodecTest, CustomerHistoryRoundTrip) {
   h.Add(1391191960, false);
   h.Add(1391191960, true);
   const std::string data = EncodeCustomer(r, &h);
-  ASSERT_EQ(data[0], 3);
+  ASSERT_EQ(data[0], 4);
   CustomerRecord back;
   CustomerHistory hb;
   hb.times = {{1, 1, 1}};  // replaced
@@ -126,7 +138,7 @@ TEST(RecordCodecTest, CustomerHistoryRoundTrip) {
     EXPECT_EQ(DecodeCustomer(std::string_view(data).substr(0, n), &back, &hb).code(), Status::Code::kCorruption) << n;
   }
   const std::string v2 = EncodeCustomer(r);
-  ASSERT_EQ(v2[0], 2);
+  ASSERT_EQ(v2[0], 4);
   ASSERT_TRUE(DecodeCustomer(v2, &back, &hb).ok());
   EXPECT_FALSE(hb.known);
   CustomerHistory unknown;

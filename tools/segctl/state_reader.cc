@@ -94,9 +94,10 @@ Result<StateView> StateReader::ReadView() {
   if (!rfm.ok()) return rfm.status();
   view.rfm = rfm.value();
   if (view.rfm.empty()) {
-    // No model version yet (or --no-model): the current population's.
+    // No model version yet (or --no-model): the current population's, from
+    // the stored histograms.
     analytics::Analytics a;
-    for (const auto& row : view.customers) a.OnCustomerChanged(CustomerRecord{}, row.rec);
+    if (Status s = a.Load(store_.get()); !s.ok()) return s;
     view.rfm = a.ComputeBoundaries(0);
   }
   return view;

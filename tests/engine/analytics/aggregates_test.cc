@@ -180,17 +180,33 @@ TEST(AggregatesTest, MatchDirectRecomputationAcrossRestarts) {
   }
 }
 
-TEST(AggregatesTest, HistogramsAreKeptInMemoryOnly) {
+// The histograms are stored by changed bucket (the engine does not read
+// every customer at start): a reload gives the same histograms, a commit
+// writes only what changed, and a histogram that coarsened is replaced whole.
+TEST(AggregatesTest, HistogramsAreStoredByChangedBucket) {
+  testing::FakeStateStore store;
   Analytics a;
+  auto commit = [&] {
+    StateWrite w;
+    a.BuildCommit(&w);
+    EXPECT_TRUE(store.Commit(w).ok());
+    a.OnCommitted();
+    return w.ops.size();
+  };
+  auto reloaded = [&] {
+    Analytics b;
+    EXPECT_TRUE(b.Load(&store).ok());
+    return b;
+  };
   CustomerRecord before, after;
+  after.index = 1;
   after.frequency = 1;
   after.purchases_milli = 5000;
   after.last_purchase_ts = kT0;
   a.OnCustomerChanged(before, after);
   EXPECT_EQ(a.monetary_milli().Count(5000), 1u);
-  StateWrite w;
-  a.BuildCommit(&w);
-  EXPECT_TRUE(w.empty());  // derived from the customer records, which are stored
+  EXPECT_EQ(commit(), 3u) << "one bucket of each histogram";
+  EXPECT_EQ(reloaded().monetary_milli().counts(), a.monetary_milli().counts());
   CustomerRecord later = after;
   later.frequency = 2;
   later.purchases_milli = 7000;
@@ -198,6 +214,30 @@ TEST(AggregatesTest, HistogramsAreKeptInMemoryOnly) {
   EXPECT_EQ(a.monetary_milli().Count(5000), 0u);
   EXPECT_EQ(a.monetary_milli().Count(7000), 1u);
   EXPECT_EQ(a.frequency().total(), 1u);
+  EXPECT_EQ(commit(), 4u) << "frequency and monetary move (a delete and a put each), last purchase does not";
+  Analytics b = reloaded();
+  EXPECT_EQ(b.monetary_milli().counts(), a.monetary_milli().counts());
+  EXPECT_EQ(b.frequency().counts(), a.frequency().counts());
+  EXPECT_EQ(b.last_purchase().counts(), a.last_purchase().counts());
+
+  // Past its bucket bound the monetary histogram coarsens, and is stored
+  // whole with its shift.
+  for (uint64_t i = 2; i < 2 + ValueHistogram::kDefaultMaxBuckets + 10; ++i) {
+    CustomerRecord c;
+    c.index = i;
+    c.frequency = 1;
+    c.purchases_milli = static_cast<int64_t>(i) * 1000;
+    c.last_purchase_ts = kT0;
+    a.OnCustomerChanged(CustomerRecord{}, c);
+  }
+  EXPECT_GT(a.monetary_milli().shift(), 0);
+  EXPECT_LE(a.monetary_milli().counts().size(), ValueHistogram::kDefaultMaxBuckets);
+  commit();
+  b = reloaded();
+  EXPECT_EQ(b.monetary_milli().shift(), a.monetary_milli().shift());
+  EXPECT_EQ(b.monetary_milli().counts(), a.monetary_milli().counts());
+  EXPECT_EQ(b.monetary_milli().total(), a.monetary_milli().total());
+  EXPECT_EQ(b.ComputeBoundaries(1), a.ComputeBoundaries(1));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // over an in-memory store in batches, commits after each as the pipeline
 // does, and optionally tears the engine down and reloads it from the store
 // (a restart) every few batches. Everything the run produced comes back for
-// comparison: outputs in order, the four tables, the customers.
+// comparison: outputs in order, the tables, the customers.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -32,11 +32,12 @@ inline void Number(std::vector<DecodedRecord>* records) {
 
 struct RunResult {
   std::string outputs;  // every output record, in order, one per line
-  std::array<FakeStateStore::Table, 4> tables;
+  std::array<FakeStateStore::Table, kColumnCount> tables;
   std::vector<CustomerRecord> customers;           // in creation order
   std::map<std::string, CustomerRecord> by_id;     // the stored records, by customer id
   OutcomeCounts counts;
   uint64_t active = 0;
+  size_t max_cached = 0;  // the most customers the engine's cache held after a commit
   bool failed = false;  // a reload failed; the rest is incomplete
 };
 
@@ -61,6 +62,7 @@ inline RunResult Replay(const EngineOptions& options, const std::vector<DecodedR
     engine->BuildCommit(kReplaySource, next, SinkOffsets{{"out", static_cast<int64_t>(result.outputs.size())}}, &w);
     EXPECT_TRUE(store.Commit(w).ok());
     engine->OnCommitted();
+    result.max_cached = std::max(result.max_cached, engine->customers_cached());
     store.SetInvoiceRetentionFloor(engine->InvoiceRetentionFloor());
     result.counts.Merge(engine->TakeBatchCounts());
   };

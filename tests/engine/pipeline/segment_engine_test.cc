@@ -171,6 +171,10 @@ void ExpectSameRun(const RunResult& a, const RunResult& b, const std::string& wh
   EXPECT_EQ(a.tables[static_cast<size_t>(Column::kInvoices)], b.tables[static_cast<size_t>(Column::kInvoices)])
       << what;
   EXPECT_EQ(a.tables[static_cast<size_t>(Column::kChanges)], b.tables[static_cast<size_t>(Column::kChanges)]) << what;
+  EXPECT_EQ(a.tables[static_cast<size_t>(Column::kCustomerIndex)],
+            b.tables[static_cast<size_t>(Column::kCustomerIndex)])
+      << what;
+  EXPECT_EQ(a.tables[static_cast<size_t>(Column::kTimers)], b.tables[static_cast<size_t>(Column::kTimers)]) << what;
   // Meta: everything but the sink offsets (each run's drain differs only by
   // batch framing, which is the same text here, so they match too).
   EXPECT_EQ(a.tables[static_cast<size_t>(Column::kMeta)], b.tables[static_cast<size_t>(Column::kMeta)]) << what;
@@ -233,6 +237,26 @@ TEST(SegmentEngineTest, IncrementalPassIsDeterministicAcrossBatchesAndRestarts) 
     ExpectSameRun(one, Replay(SlowPassOptions(), records, batch, 1),
                   "restart after every batch of " + std::to_string(batch));
   }
+}
+
+// The customer cache is only a cache: with room for a handful of customers
+// (every other lookup reads the store, passes and samples evict as they go)
+// the run is the same, byte for byte, as with everyone in memory, over
+// batchings and restarts; and the cache stays within its bound.
+TEST(SegmentEngineTest, ResultsDoNotDependOnTheCustomerCacheSize) {
+  const std::vector<DecodedRecord> records = Stream();
+  const RunResult everyone = Replay(SlowPassOptions(), records, 0);
+  EngineOptions small = SlowPassOptions();
+  small.cache_customers = 8;
+  ASSERT_GT(everyone.customers.size(), 10 * small.cache_customers) << "the cache must be too small for the stream";
+  for (size_t batch : {1u, 64u}) {
+    const RunResult r = Replay(small, records, batch);
+    ExpectSameRun(everyone, r, "cache of 8, batches of " + std::to_string(batch));
+    // Entries with uncommitted changes or in the step buffer stay: at most
+    // one step's customers on top of the bound.
+    EXPECT_LE(r.max_cached, small.cache_customers + small.step_events) << "batches of " << batch;
+  }
+  ExpectSameRun(everyone, Replay(small, records, 29, 1), "cache of 8, restart after every batch of 29");
 }
 
 // Versions never overlap: every change event of version v+1 comes after

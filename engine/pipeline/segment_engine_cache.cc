@@ -1,0 +1,298 @@
+// SegmentEngine, the customer cache over the store and the recency timers
+// in the store: lookups by id and by creation index, batched reads
+// (MultiGet), least-recently-used eviction of clean entries, and the timers
+// column family with the writes of the current micro-batch over it.
+#include <algorithm>
+
+#include "engine/model/rng.h"
+#include "engine/pipeline/segment_engine.h"
+#include "state/record_codec.h"
+
+namespace segstream {
+
+uint32_t SegmentEngine::InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history) {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[slot];
+  s.id = std::move(id);
+  s.rec = rec;
+  s.history = std::move(history);
+  s.vec = rec.active() ? StoredVector(rec) : model::Vec3::Zero();
+  s.last_used = ++use_clock_;
+  slot_of_id_.emplace(s.id, slot);
+  slot_of_index_.emplace(rec.index, slot);
+  return slot;
+}
+
+uint32_t SegmentEngine::FindExisting(const std::string& customer_id) {
+  if (last_slot_ < slots_.size() && slots_[last_slot_].id == customer_id) return last_slot_;
+  if (auto it = slot_of_id_.find(customer_id); it != slot_of_id_.end()) {
+    Touch(it->second);
+    return last_slot_ = it->second;
+  }
+  if (absent_ids_.count(customer_id) != 0) return UINT32_MAX;
+  std::string value;
+  Status s = store_->Get(Column::kCustomers, customer_id, &value);
+  if (s.code() == Status::Code::kNotFound) return UINT32_MAX;
+  CustomerRecord rec;
+  CustomerHistory history;
+  if (s.ok()) s = DecodeCustomer(value, &rec, &history);
+  if (!s.ok()) {
+    KeepReadError(s);
+    return UINT32_MAX;
+  }
+  return last_slot_ = InsertSlot(customer_id, rec, std::move(history));
+}
+
+uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
+  const uint32_t found = FindExisting(customer_id);
+  if (found != UINT32_MAX) return found;
+  CustomerRecord rec;
+  rec.index = customers_total_++;
+  absent_ids_.erase(customer_id);
+  const uint32_t slot = InsertSlot(customer_id, rec, CustomerHistory());
+  slots_[slot].created = true;
+  MarkDirty(slot);  // its index entry is written with it (BuildCommit)
+  return last_slot_ = slot;
+}
+
+uint32_t SegmentEngine::SlotOfIndex(uint64_t index) {
+  if (auto it = slot_of_index_.find(index); it != slot_of_index_.end()) {
+    Touch(it->second);
+    return it->second;
+  }
+  if (index >= customers_total_) return UINT32_MAX;
+  std::string id;
+  Status s = store_->Get(Column::kCustomerIndex, CustomerIndexKey(index), &id);
+  if (!s.ok()) {
+    KeepReadError(s.code() == Status::Code::kNotFound
+                      ? Status::Corruption("customer index " + std::to_string(index) + " is missing")
+                      : s);
+    return UINT32_MAX;
+  }
+  const uint32_t slot = FindExisting(id);
+  if (slot == UINT32_MAX) KeepReadError(Status::Corruption("customer " + id + " of index " +
+                                                           std::to_string(index) + " is missing"));
+  return slot;
+}
+
+void SegmentEngine::PrefetchCustomers(const SourceBatch& batch) {
+  absent_ids_.clear();
+  std::vector<std::string> keys;
+  std::unordered_set<std::string_view> seen;
+  for (const DecodedRecord& r : batch.records) {
+    if (!r.error.empty()) continue;
+    const std::string& id = r.event.customer_id;
+    if (slot_of_id_.count(id) != 0 || !seen.insert(id).second) continue;
+    keys.push_back(id);
+  }
+  if (keys.empty()) return;
+  std::vector<std::string> values;
+  std::vector<bool> found;
+  Status s = store_->MultiGet(Column::kCustomers, keys, &values, &found);
+  if (!s.ok()) {
+    KeepReadError(s);  // the lookups fall back to single reads
+    return;
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!found[i]) {
+      absent_ids_.insert(std::move(keys[i]));
+      continue;
+    }
+    CustomerRecord rec;
+    CustomerHistory history;
+    s = DecodeCustomer(values[i], &rec, &history);
+    if (!s.ok()) {
+      KeepReadError(s);
+      continue;
+    }
+    InsertSlot(std::move(keys[i]), rec, std::move(history));
+  }
+}
+
+void SegmentEngine::PrefetchIndexList(const std::vector<uint64_t>& indices) {
+  std::vector<std::string> index_keys;
+  for (uint64_t i : indices) {
+    if (i < customers_total_ && slot_of_index_.count(i) == 0) index_keys.push_back(CustomerIndexKey(i));
+  }
+  if (index_keys.empty()) return;
+  std::vector<std::string> ids;
+  std::vector<bool> found;
+  Status s = store_->MultiGet(Column::kCustomerIndex, index_keys, &ids, &found);
+  if (!s.ok()) return KeepReadError(s);
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (found[i] && slot_of_id_.count(ids[i]) == 0) keys.push_back(std::move(ids[i]));
+  }
+  std::vector<std::string> values;
+  s = store_->MultiGet(Column::kCustomers, keys, &values, &found);
+  if (!s.ok()) return KeepReadError(s);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!found[i]) continue;  // SlotOfIndex reports it
+    CustomerRecord rec;
+    CustomerHistory history;
+    s = DecodeCustomer(values[i], &rec, &history);
+    if (!s.ok()) return KeepReadError(s);
+    InsertSlot(std::move(keys[i]), rec, std::move(history));
+  }
+}
+
+void SegmentEngine::PrefetchIndices(uint64_t begin, uint64_t end) {
+  std::vector<uint64_t> indices;
+  for (uint64_t i = begin; i < end; ++i) indices.push_back(i);
+  PrefetchIndexList(indices);
+}
+
+void SegmentEngine::EvictIfOver() {
+  const size_t capacity = std::max<size_t>(options_.cache_customers, 1);
+  if (slot_of_id_.size() <= capacity) return;
+  std::vector<std::pair<uint64_t, uint32_t>> clean;  // (last used, slot)
+  for (const auto& [id, slot] : slot_of_id_) {
+    const Slot& s = slots_[slot];
+    if (!s.dirty && !s.in_step) clean.emplace_back(s.last_used, slot);
+  }
+  const size_t target = capacity - capacity / 4;
+  const size_t excess = slot_of_id_.size() > target ? slot_of_id_.size() - target : 0;
+  const size_t n = std::min(excess, clean.size());
+  if (n == 0) return;
+  std::nth_element(clean.begin(), clean.begin() + static_cast<std::ptrdiff_t>(n - 1), clean.end());
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t slot = clean[i].second;
+    slot_of_index_.erase(slots_[slot].rec.index);
+    slot_of_id_.erase(slots_[slot].id);
+    slots_[slot] = Slot();  // frees the id and the history
+    free_slots_.push_back(slot);
+  }
+  last_slot_ = UINT32_MAX;
+}
+
+std::vector<CustomerRecord> SegmentEngine::CustomerRecords() const {
+  std::vector<CustomerRecord> out(customers_total_);
+  std::vector<bool> have(customers_total_, false);
+  for (const auto& [id, slot] : slot_of_id_) {
+    const CustomerRecord& r = slots_[slot].rec;
+    if (r.index < out.size()) {
+      out[r.index] = r;
+      have[r.index] = true;
+    }
+  }
+  (void)store_->Scan(Column::kCustomers, "", [&](std::string_view, std::string_view value) {
+    CustomerRecord r;
+    if (DecodeCustomer(value, &r).ok() && r.index < out.size() && !have[r.index]) {
+      out[r.index] = r;
+      have[r.index] = true;
+    }
+    return true;
+  });
+  return out;
+}
+
+std::vector<CustomerRecord> SegmentEngine::CustomerRecordsSample(size_t max) {
+  if (customers_total_ <= max) return CustomerRecords();
+  model::Rng rng(model::MixSeed(options_.seed, 0x7ab1e));
+  std::vector<uint64_t> indices;
+  indices.reserve(max);
+  std::vector<bool> taken(customers_total_, false);
+  while (indices.size() < max) {
+    const uint64_t i = rng.Below(customers_total_);
+    if (!taken[i]) {
+      taken[i] = true;
+      indices.push_back(i);
+    }
+  }
+  std::sort(indices.begin(), indices.end());
+  std::vector<CustomerRecord> out;
+  out.reserve(max);
+  for (size_t begin = 0; begin < indices.size(); begin += 4096) {
+    const std::vector<uint64_t> chunk(indices.begin() + static_cast<std::ptrdiff_t>(begin),
+                                      indices.begin() + static_cast<std::ptrdiff_t>(std::min(indices.size(), begin + 4096)));
+    PrefetchIndexList(chunk);
+    for (uint64_t i : chunk) {
+      const uint32_t slot = SlotOfIndex(i);
+      if (slot != UINT32_MAX) out.push_back(slots_[slot].rec);
+    }
+    EvictIfOver();
+  }
+  return out;
+}
+
+// Recency timers. A timer is the key TimerKey(due, index) with the model
+// version it was set under as its value. Events and timers record the timer
+// they set in the customer record (timer_due, timer_version), which they
+// rewrite anyway; a version's rescoring pass does not, so that a pass over
+// N customers writes N timer keys but no record it does not move. A stored
+// timer is live when it is of the serving version and the record either
+// names it or names no timer of that version (then it is the pass's).
+// Stale keys (a timer replaced after the pass set it) are dropped when they
+// come due; a new version drops every timer with one range delete.
+
+void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark, bool from_pass) {
+  CustomerRecord& r = slots_[slot].rec;
+  const int64_t due = NextRecencyCrossing(serving_, r, at_watermark, options_.hysteresis);
+  const bool recorded = r.timer_version == serving_.version;
+  if (recorded && r.timer_due != kNoTime && r.timer_due != due) EraseTimer(TimerKey(r.timer_due, r.index));
+  if ((!from_pass || recorded) && (r.timer_due != due || !recorded)) {
+    r.timer_due = due;
+    r.timer_version = serving_.version;
+    MarkDirty(slot);
+  }
+  if (due != kNoTime) {
+    std::string version;
+    PutVarint(&version, serving_.version);
+    PutTimer(TimerKey(due, r.index), std::move(version));
+  }
+}
+
+void SegmentEngine::ClearTimers() {
+  pending_timers_.clear();
+  timers_cleared_ = true;
+}
+
+std::vector<uint64_t> SegmentEngine::PopDueTimers() {
+  // Every timer at or before the previous step's watermark was popped then,
+  // and new ones are always later than the watermark they were set at: the
+  // scan starts after it, past the tombstones of the popped keys.
+  const std::string begin = last_step_watermark_ == kNoTime ? std::string()
+                                                            : TimerKey(last_step_watermark_ + 1, 0);
+  const std::string end = TimerKey(watermark_ + 1, 0);
+  std::map<std::string, std::string> due;
+  if (!timers_cleared_) {
+    KeepReadError(store_->ScanRange(Column::kTimers, begin, end, [&](std::string_view k, std::string_view v) {
+      due.emplace(std::string(k), std::string(v));
+      return true;
+    }));
+  }
+  for (auto it = pending_timers_.lower_bound(begin); it != pending_timers_.end() && it->first < end; ++it) {
+    if (it->second) {
+      due[it->first] = *it->second;
+    } else {
+      due.erase(it->first);
+    }
+  }
+  std::vector<uint64_t> live;
+  for (const auto& [key, value] : due) {
+    EraseTimer(key);
+    int64_t at;
+    uint64_t index, version = 0;
+    Decoder d(value);
+    if (!ParseTimerKey(key, &at, &index) || !d.GetVarint(&version)) {
+      KeepReadError(Status::Corruption("bad timer key or value"));
+      continue;
+    }
+    if (version != serving_.version) continue;
+    const uint32_t slot = SlotOfIndex(index);
+    if (slot == UINT32_MAX) continue;
+    const CustomerRecord& r = slots_[slot].rec;
+    if (r.timer_version == serving_.version && r.timer_due != at) continue;  // replaced since
+    live.push_back(index);
+  }
+  return live;
+}
+
+}  // namespace segstream
