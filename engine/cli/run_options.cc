@@ -180,12 +180,13 @@ const RunOption kOptions[] = {
      }},
     {"--step-events", V, "engine.step_events", T::kInteger, kModel, "accepted events per mini-batch model step",
      "1024", [](Str v, C* c) { return ParseCount(v, "--step-events", 1, 1LL << 40, &c->engine.step_events); }},
-    {"--publish-every", V, "engine.publish_every", T::kInteger, kModel, "accepted events between model versions",
+    {"--publish-every", V, "engine.publish_every", T::kInteger, kModel, "accepted events between model versions (or the active population, when larger: a version rescores "
+     "everyone)",
      "50000", [](Str v, C* c) { return ParseCount(v, "--publish-every", 1, 1LL << 40, &c->engine.publish_every); }},
     {"--rescore-per-step", V, "engine.rescore_per_step", T::kInteger, kModel,
      "customers a model version's rescoring pass visits per step; a pass over N customers ends within "
      "ceil(N / this) steps and the next version waits for it",
-     "16384", [](Str v, C* c) { return ParseCount(v, "--rescore-per-step", 1, 1LL << 40, &c->engine.rescore_per_step); }},
+     "4096", [](Str v, C* c) { return ParseCount(v, "--rescore-per-step", 1, 1LL << 40, &c->engine.rescore_per_step); }},
     {"--version-interval", V, "engine.version_interval", T::kText, kModel,
      "least event time between model versions, bootstrap and final excepted", "1h",
      [](Str v, C* c) { return ParseDaysInto(v, "--version-interval", &c->engine.min_version_interval_days); }},

@@ -26,7 +26,10 @@ struct EngineOptions {
   double half_life_days = 30;        // forgetting of mini-batch counts, in event time
   double hysteresis = 0.1;           // z units a new centre must be closer by before a customer switches
   uint64_t step_events = 1024;       // accepted events per mini-batch step
-  uint64_t publish_every = 50000;    // accepted events between model versions (cadence)
+  // Accepted events between model versions (cadence): this, or the active
+  // population when it is larger (a version rescores everyone), and early
+  // versions (drift, re-seed) after a fifth of it.
+  uint64_t publish_every = 50000;
   double min_version_interval_days = 1.0 / 24;  // event time between versions (bootstrap and final excepted)
   double drift_threshold = 0.5;      // a centre moving this far (z units) forces a version
   double refit_tolerance = 0.01;     // streaming inertia worse than a fresh fit by more -> refit
@@ -41,7 +44,7 @@ struct EngineOptions {
   // within ceil(N / rescore_per_step) steps of its publication; no new
   // version is published before it ends. Populations up to this size are
   // rescored at the publication itself.
-  size_t rescore_per_step = 16384;
+  size_t rescore_per_step = 4096;
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
   // Customers the engine keeps in memory (a cache over the store; clean

@@ -316,6 +316,7 @@ class SegmentEngine {
   std::unordered_map<uint64_t, uint32_t> slot_of_index_;
   std::unordered_set<std::string> absent_ids_;  // ids of this batch the store does not hold
   uint64_t use_clock_ = 0;
+  bool evict_blocked_ = false;    // EvictIfOver found too few clean entries since the last commit
   uint64_t customers_total_ = 0;  // the next customer's index
   Status read_error_;             // the first store read error of this batch
   std::unordered_map<std::string, CachedInvoice> invoices_;

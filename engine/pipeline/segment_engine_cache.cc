@@ -151,7 +151,9 @@ void SegmentEngine::PrefetchIndices(uint64_t begin, uint64_t end) {
 
 void SegmentEngine::EvictIfOver() {
   const size_t capacity = std::max<size_t>(options_.cache_customers, 1);
-  if (slot_of_id_.size() <= capacity) return;
+  // Blocked: the last attempt found too few clean entries; only a commit
+  // (which cleans them) can change that, so do not scan again before it.
+  if (slot_of_id_.size() <= capacity || evict_blocked_) return;
   std::vector<std::pair<uint64_t, uint32_t>> clean;  // (last used, slot)
   for (const auto& [id, slot] : slot_of_id_) {
     const Slot& s = slots_[slot];
@@ -160,6 +162,7 @@ void SegmentEngine::EvictIfOver() {
   const size_t target = capacity - capacity / 4;
   const size_t excess = slot_of_id_.size() > target ? slot_of_id_.size() - target : 0;
   const size_t n = std::min(excess, clean.size());
+  if (clean.size() < excess) evict_blocked_ = true;
   if (n == 0) return;
   std::nth_element(clean.begin(), clean.begin() + static_cast<std::ptrdiff_t>(n - 1), clean.end());
   for (size_t i = 0; i < n; ++i) {

@@ -155,8 +155,13 @@ void SegmentEngine::Step(EngineOutputs* out) {
     // And never while the previous version's rescoring pass is under way.
     const bool interval_passed = !pass_.active && static_cast<double>(watermark_ - serving_.event_time) >=
                                                       options_.min_version_interval_days * 86400.0;
-    const bool early_allowed = interval_passed && accepted_since_publish_ >= options_.publish_every / 5;
-    if (interval_passed && accepted_since_publish_ >= options_.publish_every) {
+    // The cadence is at least the active population: a version's pass
+    // rescores every customer, so versions at a fixed event count would
+    // make the cost per event grow with the population. This bounds the
+    // amortised rescoring work to about one visit per accepted event.
+    const uint64_t cadence = std::max<uint64_t>(options_.publish_every, active_);
+    const bool early_allowed = interval_passed && accepted_since_publish_ >= cadence / 5;
+    if (interval_passed && accepted_since_publish_ >= cadence) {
       Publish("cadence", out);
     } else if (early_allowed && !reseeded_since_publish_.empty()) {
       Publish("reseed", out);

@@ -184,6 +184,7 @@ void SegmentEngine::OnCommitted() {
     invoices_.clear();
     last_invoice_ = nullptr;
   }
+  evict_blocked_ = false;
   EvictIfOver();
 }
 
