@@ -330,10 +330,10 @@ const RunOption kOptions[] = {
        return Status::OK();
      }},
     {"--input-format", V, "input.format", T::kText, kLayout,
-     "auto (default: CSV or JSON lines, detected) or debezium: each line is a Debezium change event (with or "
-     "without the schema/payload wrapper; op c/r apply the after row, u retracts before and applies after, d "
-     "retracts before, tombstones are skipped); needs --columns for the row fields and --time-format; file "
-     "input only",
+     "auto (default: CSV or JSON lines, detected) or debezium: each line (or Kafka message) is a Debezium JSON "
+     "change event (with or without the schema/payload wrapper; op c/r apply the after row, u retracts before "
+     "and applies after, d retracts before, tombstones are skipped and counted); needs --columns for the row "
+     "fields and --time-format",
      nullptr,
      [](Str v, C* c) -> Status {
        if (v == "auto") {

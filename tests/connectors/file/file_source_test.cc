@@ -335,7 +335,8 @@ using testing_util::WriteFile;
 
 // --input-format debezium: an update line gives two records (retract the
 // before row, apply the after row) that are never split between batches, so
-// a commit, and a resume, is always at a line boundary; tombstones give none.
+// a commit, and a resume, is always at a line boundary; a tombstone gives one
+// skipped record (counted, never applied); a blank line none.
 TEST(FileSource, DebeziumLinesStayWholeInABatch) {
   TempDir dir;
   auto row = [](int qty) {
@@ -363,9 +364,9 @@ TEST(FileSource, DebeziumLinesStayWholeInABatch) {
     SourceBatch b;
     ASSERT_TRUE(s->Poll(1, 1000, &b).ok());
     if (!b.records.empty()) batches.push_back(std::move(b));
-    if (batches.size() == 4) break;
+    if (batches.size() == 5) break;
   }
-  ASSERT_EQ(batches.size(), 4u);
+  ASSERT_EQ(batches.size(), 5u);
   ASSERT_EQ(batches[0].records.size(), 1u);
   EXPECT_FALSE(batches[0].records[0].retract);
   EXPECT_EQ(batches[0].records[0].event.quantity, 2);
@@ -378,11 +379,14 @@ TEST(FileSource, DebeziumLinesStayWholeInABatch) {
   EXPECT_EQ(batches[1].records[1].event.invoice_ts, 1291191960);
   ASSERT_EQ(batches[1].next.size(), 1u);
   EXPECT_EQ(batches[1].next[0].next_offset, static_cast<int64_t>(line1.size() + line2.size()));
-  ASSERT_EQ(batches[2].records.size(), 1u) << "tombstones give no record";
-  EXPECT_TRUE(batches[2].records[0].retract);
-  EXPECT_EQ(batches[2].records[0].event.quantity, 3);
+  ASSERT_EQ(batches[2].records.size(), 1u) << "the tombstone (null) is one skipped record";
+  EXPECT_EQ(batches[2].records[0].skip, "tombstone");
+  EXPECT_TRUE(batches[2].records[0].error.empty());
   ASSERT_EQ(batches[3].records.size(), 1u);
-  EXPECT_THAT(batches[3].records[0].error, StartsWith("unsupported_op"));
+  EXPECT_TRUE(batches[3].records[0].retract);
+  EXPECT_EQ(batches[3].records[0].event.quantity, 3);
+  ASSERT_EQ(batches[4].records.size(), 1u);
+  EXPECT_THAT(batches[4].records[0].error, StartsWith("unsupported_op"));
 }
 
 }  // namespace
