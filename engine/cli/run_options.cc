@@ -293,9 +293,9 @@ const RunOption kOptions[] = {
      "of the process list)",
      nullptr, [](Str v, C* c) { c->schema_registry_auth_file = v; return Status::OK(); }},
     {"--avro-outputs", S, "avro_outputs", T::kBool, kKafka,
-     "with --schema-registry: publish segment changes and customer segments as Avro too (Confluent wire format; "
-     "schemas segstream.SegmentChange and segstream.CustomerSegment registered under <topic>-value); models and "
-     "dead letters stay JSON",
+     "with --schema-registry: publish segment changes, customer segments, models and dead letters as Avro too "
+     "(Confluent wire format; schemas segstream.SegmentChange, CustomerSegment, Model and DeadLetter registered "
+     "under <topic>-value)",
      nullptr, [](Str v, C* c) { return ParseSwitch(v, "--avro-outputs", &c->avro_outputs); }},
 
     // Input layout ([input]).

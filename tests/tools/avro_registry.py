@@ -15,14 +15,14 @@
 # 3. The same state and group with the real registry (basic auth from
 #    --schema-registry-auth-file; Apicurio does not enforce it, the header is
 #    unit-tested in tests/connectors/schema_registry) consumes everything:
-#    segctl customers equals the run on the JSON topic and the JSONL replay,
-#    and the dead-letters topic holds the two poison messages as bad_avro and
-#    unknown_schema.
-# 4. That Avro run also had --avro-outputs: its segment-changes and
-#    customer-segments topics, read with the real client's Avro deserializer
-#    (schemas from the registry by the ids in the messages), equal the JSON
-#    run's topics (changes de-duplicated by (customer_id, seq), segments as the
-#    latest value per customer).
+#    segctl customers equals the run on the JSON topic and the JSONL replay.
+# 4. That Avro run also had --avro-outputs: its segment-changes,
+#    customer-segments and models topics, read with the real client's Avro
+#    deserializer (schemas from the registry by the ids in the messages),
+#    equal the JSON run's topics (changes de-duplicated by (customer_id, seq),
+#    segments as the latest value per customer, models by version); its
+#    dead-letters topic holds the two poison messages as Avro DeadLetter
+#    records, bad_avro and unknown_schema.
 import json
 import os
 import socket
@@ -136,21 +136,6 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     segtest.same_bytes(avro_rows, ctx.customers(replay_state), "segctl customers: Avro on Kafka vs JSONL replay")
     print(f"customers identical: Avro == JSON on Kafka == JSONL replay ({n} customers)")
 
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{run_id}", "auto.offset.reset": "earliest",
-                  "enable.auto.commit": False})
-    c.subscribe([f"{t_avro}-dead"])
-    dead = []
-    deadline = time.time() + 60
-    while time.time() < deadline and len(dead) < 2:
-        m = c.poll(1.0)
-        if m is not None and not m.error():
-            dead.append(m.value().decode("utf-8", errors="replace"))
-    c.close()
-    check(len(dead) == 2, f"expected the 2 poison messages as dead letters, got {dead}")
-    check("bad_avro: magic byte 123" in dead[0], f"no-magic dead letter: {dead[0]}")
-    check("unknown_schema: schema id 2147483632" in dead[1], f"unknown-id dead letter: {dead[1]}")
-    print("dead letters: bad_avro (no magic byte), unknown_schema")
-
     # --- 4. Avro outputs == JSON outputs ----------------------------------
     from confluent_kafka.avro import CachedSchemaRegistryClient
     from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
@@ -187,6 +172,32 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
           f"customer segments differ: Avro {len(avro_segments)} vs JSON {len(json_segments)} customers")
     print(f"Avro outputs == JSON outputs: {len(dedup(json_changes))} segment changes, "
           f"{len(json_segments)} customer segments")
+
+    # Models: the same versions with the same content (an Avro null is an absent JSON key).
+    def no_nulls(v):
+        if isinstance(v, dict):
+            return {k: no_nulls(x) for k, x in v.items() if x is not None}
+        if isinstance(v, list):
+            return [no_nulls(x) for x in v]
+        return v
+
+    by_version = lambda rows: {r["model_version"]: no_nulls(r) for r in rows}
+    avro_models = by_version(read_topic(f"{t_avro}-models", avro_value))
+    json_models = by_version(read_topic(f"{t_json}-models", json.loads))
+    check(len(json_models) > 0, "the JSON run published no model")
+    check(avro_models == json_models, f"models differ: Avro versions {sorted(avro_models)} vs JSON "
+          f"{sorted(json_models)}; first difference in version "
+          f"{next((v for v in json_models if avro_models.get(v) != json_models[v]), None)}")
+    print(f"Avro models == JSON models: {len(json_models)} versions")
+
+    # Dead letters: the two poison messages, as Avro (segstream.DeadLetter).
+    dead = read_topic(f"{t_avro}-dead", avro_value)
+    check(len(dead) == 2, f"expected the 2 poison messages as dead letters, got {dead}")
+    check(dead[0]["reason"].startswith("bad_avro: magic byte 123"), f"no-magic dead letter: {dead[0]}")
+    check(dead[1]["reason"].startswith("unknown_schema: schema id 2147483632"), f"unknown-id dead letter: {dead[1]}")
+    check(dead[0]["source"] == f"kafka:{t_avro}" and dead[0]["raw"].startswith("hex:7b22")
+          and dead[1]["offset"] == dead[0]["offset"] + 1, f"dead letter fields: {dead}")
+    print("dead letters (Avro): bad_avro (no magic byte), unknown_schema")
 
 
 if __name__ == "__main__":
