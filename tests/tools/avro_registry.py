@@ -8,8 +8,9 @@
 # every record in the Confluent wire format.
 #
 # 1. The sample's lines as DESIGN.md events go to two topics: JSON text (the
-#    JSON path) and Avro (AvroProducer); two Avro poison messages follow (no
-#    magic byte; an unknown schema id).
+#    JSON path) and Avro (AvroProducer; every other message with a second
+#    schema version whose unit_price is a decimal logical type); two Avro
+#    poison messages follow (no magic byte; an unknown schema id).
 # 2. A registry outage: `segstream run --schema-registry` at a closed port
 #    must fail (exit 1, run_stopped) without storing any position or customer.
 # 3. The same state and group with the real registry (basic auth from
@@ -23,6 +24,7 @@
 #    segments as the latest value per customer, models by version); its
 #    dead-letters topic holds the two poison messages as Avro DeadLetter
 #    records, bad_avro and unknown_schema.
+import decimal
 import json
 import os
 import socket
@@ -45,6 +47,14 @@ EVENT_SCHEMA = json.dumps({
         {"name": "customer_id", "type": ["null", "string"], "default": None},
         {"name": "country", "type": ["null", "string"], "default": None},
     ]})
+
+
+# The same record with the price as an Avro decimal (bytes, scale 3: exact
+# thousandths), registered as a second version of the subject; every other
+# message is produced with it, so the topic mixes two schema ids.
+DECIMAL_SCHEMA = EVENT_SCHEMA.replace(
+    '"type": "double"', '"type": {"type": "bytes", "logicalType": "decimal", "precision": 18, "scale": 3}')
+assert DECIMAL_SCHEMA != EVENT_SCHEMA
 
 
 def free_port():
@@ -85,13 +95,23 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     check(p.flush(60) == 0, "JSON messages not delivered")
     t0 = time.time()
     ap = AvroProducer(dict(conf, **{"schema.registry.url": url}), default_value_schema=loads(EVENT_SCHEMA))
-    for e in events:
-        d = json.loads(e)  # unit_price becomes a double, as an Avro producer would hold it
+    double_schema, decimal_schema = loads(EVENT_SCHEMA), loads(DECIMAL_SCHEMA)
+    for i, e in enumerate(events):
+        if i % 2 == 0:
+            d = json.loads(e)  # unit_price becomes a double, as an Avro producer would hold it
+        else:
+            # The exact decimal, rounded to thousandths half away from zero as the JSON decoder does.
+            d = json.loads(e, parse_float=decimal.Decimal)
+            d["unit_price"] = decimal.Decimal(d["unit_price"]).quantize(decimal.Decimal("0.001"),
+                                                                       rounding=decimal.ROUND_HALF_UP)
         if not d["customer_id"]:
             d["customer_id"] = None  # the union's null branch: no customer, as "" is in JSON
-        ap.produce(topic=t_avro, value=d)
+        ap.produce(topic=t_avro, value=d, value_schema=decimal_schema if i % 2 else double_schema)
         ap.poll(0)
     check(ap.flush(60) == 0, "Avro messages not delivered")
+    import requests
+    versions = requests.get(f"{url}/subjects/{t_avro}-value/versions", timeout=10).json()
+    check(len(versions) == 2, f"expected two schema versions (double and decimal prices), got {versions}")
     print(f"produced {len(events)} events as JSON and Avro ({time.time() - t0:.1f} s for Avro)")
     # Two poison messages at the end of the Avro topic.
     p.produce(t_avro, value=b'{"invoice":"1"}')                            # no magic byte
