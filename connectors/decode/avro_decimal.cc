@@ -7,6 +7,9 @@
 
 #include <map>
 
+#include "connectors/decode/reasons.h"
+#include "connectors/decode/text.h"
+
 namespace segstream::decode {
 namespace {
 
@@ -154,6 +157,25 @@ bool DecimalText(std::string_view unscaled, const DecimalType& type, std::string
   if (type.scale > 0) {
     text->push_back('.');
     text->append(digits, digits.size() - static_cast<size_t>(type.scale));
+  }
+  return true;
+}
+
+bool DecimalFieldText(std::string_view unscaled, const DecimalType& type, bool money, std::string_view label,
+                      std::string* text, std::string* error) {
+  std::string why;
+  if (!DecimalText(unscaled, type, text, &why)) {
+    FormatReasonText(kBadNumber, fmt::format("{} is {}", Utf8Prefix(label, 64), why), error);
+    return false;
+  }
+  // The last (scale - 3) digits are below the thousandths.
+  if (money && type.scale > 3 &&
+      text->find_last_not_of('0') > text->size() - 1 - static_cast<size_t>(type.scale - 3)) {
+    FormatReasonText(kPrecisionLoss,
+                     fmt::format("{} {} (decimal scale {}) has digits below the thousandths segstream keeps",
+                                 Utf8Prefix(label, 64), *text, type.scale),
+                     error);
+    return false;
   }
   return true;
 }

@@ -58,4 +58,11 @@ FieldDecimals FindDecimals(std::string_view schema_json, const std::vector<std::
 // bytes (beyond 38 digits), or more digits than `type.precision`.
 bool DecimalText(std::string_view unscaled, const DecimalType& type, std::string* text, std::string* why);
 
+// DecimalText for an event field named `label`, with the decoder's reasons:
+// false with *error = `bad_number: <label> is <why>`, or, for `money`
+// (unit_price, amount), `precision_loss` when a digit below the thousandths
+// is not zero (segstream keeps money in thousandths and would round it).
+bool DecimalFieldText(std::string_view unscaled, const DecimalType& type, bool money, std::string_view label,
+                      std::string* text, std::string* error);
+
 }  // namespace segstream::decode

@@ -308,20 +308,9 @@ bool AvroEventDecoder::Impl::ReadField(size_t f, const CompiledSchema& schema, a
       }
       ok = decimal != nullptr && (mapped || kind == Kind::kNumber);
       if (!ok) break;
-      std::string why;
-      if (!decode::DecimalText(std::string_view(static_cast<const char*>(buf), size), *decimal, &t, &why)) {
-        decode::FormatReasonText(decode::kBadNumber, fmt::format("{} is {}", decode::Utf8Prefix(label[f], 64), why),
-                                 error);
-        return false;
-      }
-      // Money is kept in thousandths: finer digits that are not zero would be rounded away.
-      if (kind == Kind::kNumber && field != decode::EventField::kQuantity && decimal->scale > 3 &&
-          t.find_last_not_of('0') > t.size() - 1 - static_cast<size_t>(decimal->scale - 3)) {
-        decode::FormatReasonText(decode::kPrecisionLoss,
-                                 fmt::format("{} {} (decimal scale {}) has digits below the thousandths segstream "
-                                             "keeps",
-                                             decode::Utf8Prefix(label[f], 64), t, decimal->scale),
-                                 error);
+      if (!decode::DecimalFieldText(std::string_view(static_cast<const char*>(buf), size), *decimal,
+                                    kind == Kind::kNumber && field != decode::EventField::kQuantity, label[f], &t,
+                                    error)) {
         return false;
       }
       break;
