@@ -21,8 +21,9 @@ packages=(
   clang-14 libclang-rt-14-dev
   # what the tests and benchmarks start or call
   python3 python3-yaml python3-pip openssl sqlite3 kcat prometheus wrk maven openjdk-17-jre-headless procps time
-  # the Avro test's real client (AvroProducer) and the registry readiness probe
-  python3-confluent-kafka python3-avro python3-requests curl
+  # the Avro test's real client (AvroProducer) and the registry readiness probe;
+  # nginx enforces HTTP basic auth in front of the test registry
+  python3-confluent-kafka python3-avro python3-requests curl nginx
   # the report's charts (inlined at run time) and the browser its tests open
   libjs-chart.js chromium
 )

@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "connectors/decode/avro_decimal.h"
 #include "connectors/decode/normalize.h"
 #include "connectors/decode/reasons.h"
 #include "connectors/decode/text.h"
@@ -94,6 +95,8 @@ struct CompiledSchema {
   avro_value_t value{};
   bool has_value = false;
   std::string error;  // a dead-letter reason for every record with this id ("" = usable)
+  // Per event field: the decimal logical types its path may hold (avro_decimal.h).
+  std::array<decode::FieldDecimals, decode::kEventFieldCount> decimals;
 
   CompiledSchema() = default;
   CompiledSchema(const CompiledSchema&) = delete;
@@ -133,8 +136,9 @@ struct AvroEventDecoder::Impl {
   // The compiled schema of `id`, or the registry's error (NotFound is turned
   // into a cached dead-letter entry).
   Result<CompiledSchema*> Schema(int32_t id);
-  // Reads field f from the record into texts/raw; false with *error set on a type error.
-  bool ReadField(size_t f, avro_value_t* root, std::string* error);
+  // Reads field f from the record into texts/raw; false with *error set on a
+  // type error or a decimal that does not fit.
+  bool ReadField(size_t f, const CompiledSchema& schema, avro_value_t* root, std::string* error);
 };
 
 AvroEventDecoder::AvroEventDecoder(const decode::InputFormat& format, std::shared_ptr<SchemaRegistry> registry)
@@ -200,13 +204,19 @@ Result<CompiledSchema*> AvroEventDecoder::Impl::Schema(int32_t id) {
                                &entry->error);
     } else {
       entry->has_value = true;
+      if (text.value().find("decimal") != std::string::npos) {
+        for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
+          if (!path[f].empty()) entry->decimals[f] = decode::FindDecimals(text.value(), path[f]);
+        }
+      }
     }
   }
   if (schemas.size() >= kMaxCachedSchemas) schemas.clear();
   return schemas.emplace(id, std::move(entry)).first->second.get();
 }
 
-bool AvroEventDecoder::Impl::ReadField(size_t f, avro_value_t* root, std::string* error) {
+bool AvroEventDecoder::Impl::ReadField(size_t f, const CompiledSchema& schema, avro_value_t* root,
+                                       std::string* error) {
   const std::vector<std::string>& steps = path[f];
   avro_value_t cur = *root;
   avro_value_t next;
@@ -282,6 +292,29 @@ bool AvroEventDecoder::Impl::ReadField(size_t f, avro_value_t* root, std::string
       ok = mapped || kind == Kind::kNumber;
       break;
     }
+    case AVRO_BYTES:
+    case AVRO_FIXED: {
+      // Only as a decimal logical type (avro_decimal.h); plain bytes are wrong_type.
+      const decode::DecimalType* decimal = nullptr;
+      const void* buf = nullptr;
+      size_t size = 0;
+      if (type == AVRO_BYTES) {
+        if (schema.decimals[f].bytes) decimal = &*schema.decimals[f].bytes;
+        avro_value_get_bytes(&cur, &buf, &size);
+      } else {
+        const char* name = avro_schema_name(avro_value_get_schema(&cur));
+        decimal = schema.decimals[f].Fixed(name == nullptr ? "" : name);
+        avro_value_get_fixed(&cur, &buf, &size);
+      }
+      ok = decimal != nullptr && (mapped || kind == Kind::kNumber);
+      if (!ok) break;
+      if (!decode::DecimalFieldText(std::string_view(static_cast<const char*>(buf), size), *decimal,
+                                    kind == Kind::kNumber && field != decode::EventField::kQuantity, label[f], &t,
+                                    error)) {
+        return false;
+      }
+      break;
+    }
     default:
       ok = false;
   }
@@ -350,7 +383,7 @@ Status AvroEventDecoder::Decode(std::string_view message, DecodedRecord* out) {
   impl_->raw.Clear();
   for (size_t f = 0; f < decode::kEventFieldCount; ++f) {
     if (impl_->path[f].empty()) continue;
-    if (!impl_->ReadField(f, &schema->value, &out->error)) {
+    if (!impl_->ReadField(f, *schema, &schema->value, &out->error)) {
       out->raw = Hex(message, kMaxRawBytes);
       return Status::OK();
     }

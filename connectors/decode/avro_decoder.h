@@ -23,11 +23,17 @@
 //   float/double = the shortest text that reads back the same value (2.55),
 //   null or a missing field = absent, boolean/bytes/fixed/array/map/record =
 //   `wrong_type`. Logical types are their underlying type (a timestamp-millis
-//   is a long: use --time-format epoch_ms).
+//   is a long: use --time-format epoch_ms), except `decimal` on bytes or
+//   fixed (avro_decimal.h): its exact decimal text ("2.5500"), read like the
+//   JSON number with those digits, mapped or not (quantity, unit_price,
+//   amount). Money (unit_price, amount) with non-zero digits below the
+//   thousandths is `precision_loss` (segstream keeps thousandths and would
+//   round); an empty value, more than 16 bytes or more digits than the
+//   precision is `bad_number`.
 // - Unions are looked through (["null","string"] is null or the string).
 // Then NormalizeEvent (normalize.h) as for every decoder.
 //
-// Dead letters (reasons.h): `bad_avro` for no magic byte, a message shorter
+// Dead letters (reasons.h), besides the decimal ones above: `bad_avro` for no magic byte, a message shorter
 // than 5 bytes, a value that does not decode with its writer schema (or has
 // bytes left over), a schema that is not a valid Avro schema or not a record;
 // `unknown_schema` when the registry answers that the id does not exist.

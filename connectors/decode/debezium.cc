@@ -31,6 +31,7 @@ struct DebeziumDecoder::Impl {
   JsonEventDecoder rows;
   std::string padded;
   DecodedRecord scratch;
+  CdcRecord cdc;  // DecodeRecords' scratch
 };
 
 DebeziumDecoder::DebeziumDecoder(const decode::InputFormat& format) : impl_(std::make_unique<Impl>(format)) {}
@@ -82,6 +83,25 @@ void DebeziumDecoder::Decode(std::string_view text, CdcRecord* out) {
   }
   if (op != "d") {
     if (!image("after", false)) return out->changes.clear();
+  }
+}
+
+void DebeziumDecoder::DecodeRecords(std::string_view document, std::vector<DecodedRecord>* out) {
+  static constexpr size_t kMaxRawBytes = 4096;
+  CdcRecord& cdc = impl_->cdc;
+  Decode(document, &cdc);
+  if (!cdc.error.empty()) {
+    DecodedRecord& r = out->emplace_back();
+    r.error = cdc.error;
+    decode::AssignValidUtf8Prefix(document, kMaxRawBytes, &r.raw);
+  } else if (cdc.changes.empty()) {
+    out->emplace_back().skip = "tombstone";
+  } else {
+    for (LineChange& change : cdc.changes) {
+      DecodedRecord& r = out->emplace_back();
+      r.event = std::move(change.event);
+      r.retract = change.retract;
+    }
   }
 }
 

@@ -25,11 +25,14 @@
 // Source: Debezium documentation, "Change event values" (op, before, after,
 // tombstones) for the MySQL/PostgreSQL connectors.
 //
-// Wired into `segstream run` for file input by `--input-format debezium`
-// (connectors/file/record_reader.h): each change becomes a DecodedRecord with
-// `retract` set for "-line", and SegmentEngine undoes it exactly (state keeps
-// per-invoice purchase-line counts and per-customer line times). Kafka CDC
-// input is not wired yet.
+// Wired into `segstream run` by `--input-format debezium`, for file input
+// (connectors/file/record_reader.h: one line = one change event) and Kafka
+// input (connectors/kafka/kafka.h: one message value = one change event, a
+// null value = a tombstone) alike, through DecodeRecords: each change becomes
+// a DecodedRecord with `retract` set for "-line", and SegmentEngine undoes it
+// exactly (state keeps per-invoice purchase-line counts and per-customer line
+// times). The records of one change event share its origin (line or offset),
+// which is what keeps them in one committed batch (see the sources).
 //
 // Thread safety: one instance per thread.
 #pragma once
@@ -62,6 +65,13 @@ class DebeziumDecoder {
   ~DebeziumDecoder();
 
   void Decode(std::string_view document, CdcRecord* out);
+
+  // The change event as DecodedRecords appended to *out, for a Source: one
+  // per line change (`retract` set for "-line"), a tombstone as one record
+  // with skip = "tombstone" (counted, never applied), a bad event as one dead
+  // letter (`error`, and `raw` = the document cut to 4 KiB). The appended
+  // records' origins are left for the caller to set (all the same).
+  void DecodeRecords(std::string_view document, std::vector<DecodedRecord>* out);
 
  private:
   struct Impl;

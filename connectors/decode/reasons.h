@@ -30,11 +30,12 @@ inline constexpr std::string_view kInvalidUtf8 = "invalid_utf8";
 inline constexpr std::string_view kUnsupportedOp = "unsupported_op";  // CDC envelopes (debezium.h)
 inline constexpr std::string_view kBadAvro = "bad_avro";              // Avro wire format (avro_decoder.h)
 inline constexpr std::string_view kUnknownSchema = "unknown_schema";  // the registry has no such schema id
+inline constexpr std::string_view kPrecisionLoss = "precision_loss";  // an Avro decimal finer than thousandths
 
-inline constexpr std::array<std::string_view, 15> kAllReasonClasses = {
+inline constexpr std::array<std::string_view, 16> kAllReasonClasses = {
     kFieldCount, kUnterminatedQuote, kBadNumber,    kBadDate,   kBadId,     kAbsurdValue,
     kOversizeLine, kBinaryData,      kBadJson,      kMissingField, kWrongType, kInvalidUtf8, kUnsupportedOp,
-    kBadAvro,    kUnknownSchema};
+    kBadAvro,    kUnknownSchema,     kPrecisionLoss};
 
 // The class part of a reason ("bad_number" of `bad_number: Quantity "x"`).
 inline std::string_view ReasonClass(std::string_view reason) {

@@ -297,24 +297,16 @@ Status RecordReader::ReadBlock(size_t max_records, RecordBlock* block) {
     } else if (format_ == Format::kCsv) {
       csv_->Decode(text, &rec);
     } else if (format_ == Format::kDebezium) {
-      cdc_->Decode(text, &cdc_record_);
-      if (!cdc_record_.error.empty()) {
-        rec.error = cdc_record_.error;
-        decode::AssignValidUtf8Prefix(text, kMaxRawBytes, &rec.raw);
-      } else if (cdc_record_.changes.empty()) {
-        block->records.pop_back();  // a tombstone: skipped, like a blank line
-        continue;
-      } else {
-        // One record per change, all ending at this line's end: FileSource
-        // never cuts a batch between them (a resume re-reads whole lines).
-        const Origin origin = rec.origin;
-        for (size_t i = 0; i < cdc_record_.changes.size(); ++i) {
-          DecodedRecord& r = i == 0 ? block->records.back() : block->records.emplace_back();
-          r.origin = origin;
-          r.event = std::move(cdc_record_.changes[i].event);
-          r.retract = cdc_record_.changes[i].retract;
-          if (i + 1 < cdc_record_.changes.size()) block->next_offsets.push_back(offset_);
-        }
+      // One record per change (a tombstone: one skipped record), all with
+      // this line's origin and end: FileSource never cuts a batch between
+      // them (a resume re-reads whole lines).
+      const Origin origin = rec.origin;
+      block->records.pop_back();
+      const size_t first = block->records.size();
+      cdc_->DecodeRecords(text, &block->records);
+      for (size_t i = first; i < block->records.size(); ++i) {
+        block->records[i].origin = origin;
+        if (i + 1 < block->records.size()) block->next_offsets.push_back(offset_);
       }
     } else {
       json_->Decode(text, &rec);

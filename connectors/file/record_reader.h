@@ -41,8 +41,8 @@ struct RecordBlock {
 class RecordReader {
  public:
   // kDebezium: --input-format debezium; a line is one change event and gives
-  // 0 (a tombstone), 1 or 2 records (an update: retract before, apply after),
-  // always in the same block.
+  // 1 record (a tombstone: a skipped one) or 2 (an update: retract before,
+  // apply after), always in the same block.
   enum class Format { kCsv, kJsonl, kDebezium };
 
   // Opens the stream, hashes its first 64 KiB and reads the CSV header.
@@ -101,7 +101,6 @@ class RecordReader {
   std::optional<CsvDecoder> csv_;
   std::optional<JsonEventDecoder> json_;
   std::unique_ptr<DebeziumDecoder> cdc_;
-  CdcRecord cdc_record_;
   decode::InputFormat input_format_;
   std::string layout_note_;
   std::string oversize_prefix_;

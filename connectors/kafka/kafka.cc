@@ -1,8 +1,9 @@
-// Wiring of the Kafka source to the JSON (or Avro) event decoder, and of the sink to
+// Wiring of the Kafka source to the JSON (or Avro, or Debezium) event decoder, and of the sink to
 // topic creation.
 #include "connectors/kafka/kafka.h"
 
 #include "connectors/decode/avro_decoder.h"
+#include "connectors/decode/debezium.h"
 #include "connectors/decode/json_decoder.h"
 
 namespace segstream {
@@ -10,6 +11,17 @@ namespace segstream {
 Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup,
                                                 const decode::InputFormat& format,
                                                 std::shared_ptr<SchemaRegistry> avro_registry) {
+  if (format.debezium) {
+    if (avro_registry) return Status::InvalidArgument("Debezium change events are read as JSON, not Avro");
+    // One message = one change event; a null value is a tombstone.
+    auto cdc = std::make_shared<DebeziumDecoder>(format);
+    return OpenKafkaSourceWithDecoder(
+        options, std::move(lookup),
+        MessageDecoder([cdc](std::string_view value, std::vector<DecodedRecord>* out) {
+          cdc->DecodeRecords(value, out);
+          return Status::OK();
+        }));
+  }
   if (avro_registry) {
     auto avro = std::make_shared<AvroEventDecoder>(format, std::move(avro_registry));
     return OpenKafkaSourceWithDecoder(

@@ -28,6 +28,10 @@ class SchemaRegistry;  // connectors/schema_registry/schema_registry.h
 // instead (AvroEventDecoder, decode/avro_decoder.h), their schemas fetched
 // from that registry and mapped by `format` the same way; a registry that
 // cannot be asked makes Poll fail without consuming the message.
+// With format.debezium (--input-format debezium), each value is one Debezium
+// JSON change event (DebeziumDecoder, decode/debezium.h): an update gives a
+// retraction and an apply, always in the same batch (one offset); a null
+// value or JSON null is a tombstone, one record skipped as "tombstone".
 Result<std::unique_ptr<Source>> OpenKafkaSource(const KafkaOptions& options, StoredPositionLookup lookup,
                                                 const decode::InputFormat& format = {},
                                                 std::shared_ptr<SchemaRegistry> avro_registry = nullptr);

@@ -24,7 +24,7 @@ namespace {
 
 class KafkaSource final : public rdk::ClientContext, public Source {
  public:
-  KafkaSource(const KafkaOptions& options, StoredPositionLookup lookup, FallibleRecordDecoder decoder)
+  KafkaSource(const KafkaOptions& options, StoredPositionLookup lookup, MessageDecoder decoder)
       : options_(options), topic_(options.input_topic), lookup_(std::move(lookup)), decoder_(std::move(decoder)) {}
 
   ~KafkaSource() override {
@@ -131,14 +131,14 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         if (batch->records.size() == first && Clock::now() >= deadline) break;
         continue;
       }
-      DecodedRecord rec;
-      if (Status s = ToRecord(*msg, &rec); !s.ok()) {
+      // All the message's records, or none: a message is never split between
+      // batches, so no position after it is committed between its records.
+      if (Status s = AppendRecords(*msg, &batch->records); !s.ok()) {
         // Neither an event nor a dead letter (FallibleRecordDecoder): the
         // caller drops this batch, so no position moves past the message.
         return Status::Unavailable(fmt::format("{} partition {} offset {} not decoded: {}", topic_, msg->partition,
                                                msg->offset, s.message()));
       }
-      batch->records.push_back(std::move(rec));
       next[msg->partition] = msg->offset + 1;
     }
     if (!next.empty()) {
@@ -199,27 +199,30 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   bool Ready() const override { return ready_.load(); }
 
  private:
-  Status ToRecord(const rd_kafka_message_t& msg, DecodedRecord* out) {
-    DecodedRecord& rec = *out;
-    rec.origin.partition = msg.partition;
-    rec.origin.offset = msg.offset;
+  // Appends the records of one message, each with the message's origin.
+  Status AppendRecords(const rd_kafka_message_t& msg, std::vector<DecodedRecord>* out) {
+    Origin origin;
+    origin.partition = msg.partition;
+    origin.offset = msg.offset;
     rd_kafka_timestamp_type_t type;
     int64_t ts_ms = rd_kafka_message_timestamp(&msg, &type);
-    rec.origin.ingest_us = ts_ms >= 0 ? ts_ms * 1000 : rdk::NowMicros();
+    origin.ingest_us = ts_ms >= 0 ? ts_ms * 1000 : rdk::NowMicros();
     std::string_view value(static_cast<const char*>(msg.payload), msg.payload ? msg.len : 0);
-    if (msg.payload == nullptr || msg.len == 0) {
-      rec.error = "empty message";
-    } else if (msg.len > kMaxKafkaRecordBytes) {
+    const size_t first = out->size();
+    if (msg.len > kMaxKafkaRecordBytes) {
+      DecodedRecord& rec = out->emplace_back();
       rec.error = fmt::format("oversize message ({} bytes > {})", msg.len, kMaxKafkaRecordBytes);
       rec.raw = CutUtf8(value, kMaxRawBytes);
-    } else {
-      SEGSTREAM_RETURN_IF_ERROR(decoder_(value, &rec));
-      if (!rec.error.empty() && rec.raw.empty()) rec.raw = CutUtf8(value, kMaxRawBytes);
+    } else if (Status s = decoder_(value, out); !s.ok()) {
+      out->resize(first);
+      return s;
     }
-    // The decoder does not know where the record came from; make sure it did not overwrite it.
-    rec.origin.partition = msg.partition;
-    rec.origin.offset = msg.offset;
-    rec.origin.line = 0;
+    // The decoder does not know where the records came from.
+    for (size_t i = first; i < out->size(); ++i) {
+      DecodedRecord& rec = (*out)[i];
+      if (!rec.error.empty() && rec.raw.empty()) rec.raw = CutUtf8(value, kMaxRawBytes);
+      rec.origin = origin;
+    }
     return Status::OK();
   }
 
@@ -348,7 +351,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   const KafkaOptions options_;
   const std::string topic_;
   StoredPositionLookup lookup_;
-  FallibleRecordDecoder decoder_;
+  MessageDecoder decoder_;
   Status deferred_error_;  // guarded by mu_: a lookup failed during a rebalance
   rdk::HandlePtr rk_;
   std::atomic<bool> ready_{false};
@@ -377,6 +380,23 @@ Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& o
 Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
                                                           StoredPositionLookup lookup,
                                                           FallibleRecordDecoder decoder) {
+  if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");
+  // One record per message; a null or empty value is a dead letter.
+  return OpenKafkaSourceWithDecoder(
+      options, std::move(lookup),
+      MessageDecoder([d = std::move(decoder)](std::string_view value, std::vector<DecodedRecord>* out) {
+        DecodedRecord& rec = out->emplace_back();
+        if (value.empty()) {
+          rec.error = "empty message";
+          return Status::OK();
+        }
+        return d(value, &rec);
+      }));
+}
+
+Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
+                                                          StoredPositionLookup lookup,
+                                                          MessageDecoder decoder) {
   if (options.brokers.empty()) return Status::InvalidArgument("Kafka source: no brokers given");
   if (options.input_topic.empty()) return Status::InvalidArgument("Kafka source: no input topic given");
   if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");

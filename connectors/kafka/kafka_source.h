@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "connectors/kafka/kafka_options.h"
 #include "engine/event/source.h"
@@ -34,6 +35,16 @@ using RecordDecoder = std::function<void(std::string_view value, DecodedRecord* 
 // stops and a restart reads it again from the stored positions.
 using FallibleRecordDecoder = std::function<Status(std::string_view value, DecodedRecord* out)>;
 
+// A decoder of messages that each stand for any number of records (a
+// Debezium change event: an update is a retraction and an apply, a tombstone
+// one skipped record). It appends the message's records to `out`; the
+// source sets their origin (all the message's partition and offset), so they
+// always land in the same batch and the position after the message is never
+// committed between them. `value` is empty for a null value (a tombstone).
+// A non-OK Status means the same as for FallibleRecordDecoder, and the
+// records appended so far are dropped.
+using MessageDecoder = std::function<Status(std::string_view value, std::vector<DecodedRecord>* out)>;
+
 // Messages larger than this are dead-lettered without being decoded.
 inline constexpr size_t kMaxKafkaRecordBytes = 1 << 20;
 
@@ -46,5 +57,9 @@ Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& o
 Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
                                                           StoredPositionLookup lookup,
                                                           FallibleRecordDecoder decoder);
+// Oversize messages are still dead letters; null and empty values reach the decoder.
+Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
+                                                          StoredPositionLookup lookup,
+                                                          MessageDecoder decoder);
 
 }  // namespace segstream

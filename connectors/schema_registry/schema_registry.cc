@@ -152,6 +152,14 @@ class HttpSchemaRegistry : public SchemaRegistry {
     if (res->status == 404 && (code == 40403 || code == 40401)) {
       return Status::NotFound(fmt::format("schema id {} is not in the registry ({})", id, message));
     }
+    if (res->status == 401 || res->status == 403) {
+      // Not a dead letter and not the record's fault: the run stops (see schema_registry.h).
+      return Status::Unavailable(fmt::format(
+          "schema registry {}{}: HTTP {} for {}: the registry refused {} (give user:password in "
+          "--schema-registry-auth-file)",
+          url_.scheme_host_port, url_.base_path, res->status, what,
+          url_.user_info.empty() ? "a request without credentials" : "these credentials"));
+    }
     return Status::Unavailable(fmt::format("schema registry {}{}: HTTP {} for {} {}", url_.scheme_host_port,
                                            url_.base_path, res->status, what, message));
   }

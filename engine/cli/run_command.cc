@@ -219,7 +219,9 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
     if (c.avro_outputs) {
-      sink = MakeAvroOutputSink(std::move(sink), registry, {c.kafka.changes_topic, c.kafka.segments_topic});
+      sink = MakeAvroOutputSink(std::move(sink), registry,
+                                {c.kafka.changes_topic, c.kafka.segments_topic, c.kafka.models_topic,
+                                 c.kafka.dead_letters_topic});
     }
     auto src = OpenKafkaSource(c.kafka, lookup, c.input_format, registry);
     if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());

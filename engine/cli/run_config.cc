@@ -62,8 +62,9 @@ Result<RunConfig> ResolveRunConfig(const RunFlags& f) {
     return Status::InvalidArgument(
         "--input-format debezium needs --columns (the row's field names) and --time-format (e.g. epoch_us)");
   }
-  if (c.input_format.debezium && c.use_kafka) {
-    return Status::InvalidArgument("--input-format debezium reads files only (Kafka CDC input is not wired yet)");
+  if (c.input_format.debezium && !c.schema_registry.empty()) {
+    return Status::InvalidArgument(
+        "--input-format debezium reads JSON change events (Debezium's JsonConverter), not Avro: drop --schema-registry");
   }
   if (c.use_kafka && !c.input.empty()) {
     return Status::InvalidArgument("give either --input (file replay) or --brokers (Kafka), not both");

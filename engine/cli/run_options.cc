@@ -298,9 +298,9 @@ const RunOption kOptions[] = {
      "of the process list)",
      nullptr, [](Str v, C* c) { c->schema_registry_auth_file = v; return Status::OK(); }},
     {"--avro-outputs", S, "avro_outputs", T::kBool, kKafka,
-     "with --schema-registry: publish segment changes and customer segments as Avro too (Confluent wire format; "
-     "schemas segstream.SegmentChange and segstream.CustomerSegment registered under <topic>-value); models and "
-     "dead letters stay JSON",
+     "with --schema-registry: publish segment changes, customer segments, models and dead letters as Avro too "
+     "(Confluent wire format; schemas segstream.SegmentChange, CustomerSegment, Model and DeadLetter registered "
+     "under <topic>-value)",
      nullptr, [](Str v, C* c) { return ParseSwitch(v, "--avro-outputs", &c->avro_outputs); }},
 
     // Input layout ([input]).
@@ -335,10 +335,10 @@ const RunOption kOptions[] = {
        return Status::OK();
      }},
     {"--input-format", V, "input.format", T::kText, kLayout,
-     "auto (default: CSV or JSON lines, detected) or debezium: each line is a Debezium change event (with or "
-     "without the schema/payload wrapper; op c/r apply the after row, u retracts before and applies after, d "
-     "retracts before, tombstones are skipped); needs --columns for the row fields and --time-format; file "
-     "input only",
+     "auto (default: CSV or JSON lines, detected) or debezium: each line (or Kafka message) is a Debezium JSON "
+     "change event (with or without the schema/payload wrapper; op c/r apply the after row, u retracts before "
+     "and applies after, d retracts before, tombstones are skipped and counted); needs --columns for the row "
+     "fields and --time-format",
      nullptr,
      [](Str v, C* c) -> Status {
        if (v == "auto") {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace segstream {
@@ -42,6 +43,11 @@ struct DecodedRecord {
   // CDC (connectors/decode/debezium.h): undo `event`, a line applied before,
   // instead of applying it (SegmentEngine, "Retraction").
   bool retract = false;
+  // Non-empty: a record the source read and skips on purpose, counted as
+  // "skipped" with this reason and otherwise ignored (a CDC tombstone,
+  // "tombstone"). It carries a position like any record, so a batch of
+  // tombstones alone still commits its offsets. Points to a string literal.
+  std::string_view skip;
 };
 
 // The resume point of one partition: the next offset to read.

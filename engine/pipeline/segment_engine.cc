@@ -77,6 +77,11 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       DeadLetter(source_id, r, r.error, out);  // the decoder's reason, its raw text
       continue;
     }
+    if (!r.skip.empty()) {  // skipped by the source on purpose (a CDC tombstone)
+      batch_counts_.Add("skipped", std::string(r.skip));
+      analytics_.OnOutcome("skipped", r.skip);
+      continue;
+    }
     const InvoiceEvent& e = r.event;
     const LineClass cls = Classify(e, options_.rules);
     if (!IsAccepted(cls)) {

@@ -8,21 +8,28 @@
 # every record in the Confluent wire format.
 #
 # 1. The sample's lines as DESIGN.md events go to two topics: JSON text (the
-#    JSON path) and Avro (AvroProducer); two Avro poison messages follow (no
-#    magic byte; an unknown schema id).
+#    JSON path) and Avro (AvroProducer; every other message with a second
+#    schema version whose unit_price is a decimal logical type); two Avro
+#    poison messages follow (no magic byte; an unknown schema id).
 # 2. A registry outage: `segstream run --schema-registry` at a closed port
 #    must fail (exit 1, run_stopped) without storing any position or customer.
-# 3. The same state and group with the real registry (basic auth from
-#    --schema-registry-auth-file; Apicurio does not enforce it, the header is
-#    unit-tested in tests/connectors/schema_registry) consumes everything:
-#    segctl customers equals the run on the JSON topic and the JSONL replay,
-#    and the dead-letters topic holds the two poison messages as bad_avro and
-#    unknown_schema.
-# 4. That Avro run also had --avro-outputs: its segment-changes and
-#    customer-segments topics, read with the real client's Avro deserializer
-#    (schemas from the registry by the ids in the messages), equal the JSON
-#    run's topics (changes de-duplicated by (customer_id, seq), segments as the
-#    latest value per customer).
+# 3. Basic auth enforced by a real server: Debian's nginx (auth_basic, an
+#    htpasswd made by `openssl passwd`) in front of the registry, since
+#    Apicurio does not enforce it here. Without credentials, and with a wrong
+#    password (--schema-registry-auth-file, and --avro-outputs so that the
+#    schema registration is refused first), the run stops with exit 1 and the
+#    registry's 401, and the state holds no position and no customer.
+# 4. The same state and group with the right credentials through nginx
+#    consumes everything: segctl customers equals the run on the JSON topic
+#    and the JSONL replay.
+# 5. That Avro run also had --avro-outputs: its segment-changes,
+#    customer-segments and models topics, read with the real client's Avro
+#    deserializer (schemas from the registry by the ids in the messages),
+#    equal the JSON run's topics (changes de-duplicated by (customer_id, seq),
+#    segments as the latest value per customer, models by version); its
+#    dead-letters topic holds the two poison messages as Avro DeadLetter
+#    records, bad_avro and unknown_schema.
+import decimal
 import json
 import os
 import socket
@@ -45,6 +52,76 @@ EVENT_SCHEMA = json.dumps({
         {"name": "customer_id", "type": ["null", "string"], "default": None},
         {"name": "country", "type": ["null", "string"], "default": None},
     ]})
+
+
+# The same record with the price as an Avro decimal (bytes, scale 3: exact
+# thousandths), registered as a second version of the subject; every other
+# message is produced with it, so the topic mixes two schema ids.
+DECIMAL_SCHEMA = EVENT_SCHEMA.replace(
+    '"type": "double"', '"type": {"type": "bytes", "logicalType": "decimal", "precision": 18, "scale": 3}')
+assert DECIMAL_SCHEMA != EVENT_SCHEMA
+
+
+NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+  log_format status '$status $request_method $uri';
+  access_log {work}/nginx-access.log status;
+  client_body_temp_path {work}/nginx-tmp/body;
+  proxy_temp_path {work}/nginx-tmp/proxy;
+  fastcgi_temp_path {work}/nginx-tmp/fastcgi;
+  uwsgi_temp_path {work}/nginx-tmp/uwsgi;
+  scgi_temp_path {work}/nginx-tmp/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      auth_basic "segstream test registry";
+      auth_basic_user_file {work}/htpasswd;
+      proxy_pass http://{upstream};
+    }}
+  }}
+}}
+"""
+
+
+def start_auth_proxy(ctx, url, user, password):
+    """Debian's nginx on a free 127.0.0.1 port in front of the registry at `url`, enforcing HTTP basic auth
+    (auth_basic, an htpasswd line made by `openssl passwd -apr1`). Returns (process, the proxied API URL);
+    checks that the real server answers 401 without and 200 with the credentials."""
+    import requests
+    upstream = url.split("//", 1)[1].split("/", 1)[0]
+    api_path = "/" + url.split("//", 1)[1].split("/", 1)[1]
+    port = free_port()
+    hashed = subprocess.run(["openssl", "passwd", "-apr1", password], capture_output=True, text=True, check=True)
+    with open(os.path.join(ctx.work, "htpasswd"), "w") as f:
+        f.write(f"{user}:{hashed.stdout.strip()}\n")
+    os.chmod(os.path.join(ctx.work, "htpasswd"), 0o644)  # nginx's worker runs as nobody
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        os.makedirs(os.path.join(ctx.work, "nginx-tmp", sub), exist_ok=True)
+    conf = os.path.join(ctx.work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.format(work=ctx.work, port=port, upstream=upstream))
+    proc = subprocess.Popen(["/usr/sbin/nginx", "-e", os.path.join(ctx.work, "nginx-error.log"), "-c", conf],
+                            stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}{api_path}"
+    deadline = time.time() + 20
+    while True:
+        check(proc.poll() is None, f"nginx exited: {proc.stderr.read().decode(errors='replace')}")
+        try:
+            anonymous = requests.get(f"{base}/subjects", timeout=2)
+            break
+        except requests.ConnectionError:
+            check(time.time() < deadline, "nginx did not start listening within 20 s")
+            time.sleep(0.1)
+    check(anonymous.status_code == 401, f"nginx must refuse a request without credentials: {anonymous.status_code}")
+    check(requests.get(f"{base}/subjects", auth=(user, "wrong"), timeout=5).status_code == 401,
+          "nginx must refuse a wrong password")
+    check(requests.get(f"{base}/subjects", auth=(user, password), timeout=5).status_code == 200,
+          "nginx must pass the right credentials to the registry")
+    return proc, base
 
 
 def free_port():
@@ -85,13 +162,23 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     check(p.flush(60) == 0, "JSON messages not delivered")
     t0 = time.time()
     ap = AvroProducer(dict(conf, **{"schema.registry.url": url}), default_value_schema=loads(EVENT_SCHEMA))
-    for e in events:
-        d = json.loads(e)  # unit_price becomes a double, as an Avro producer would hold it
+    double_schema, decimal_schema = loads(EVENT_SCHEMA), loads(DECIMAL_SCHEMA)
+    for i, e in enumerate(events):
+        if i % 2 == 0:
+            d = json.loads(e)  # unit_price becomes a double, as an Avro producer would hold it
+        else:
+            # The exact decimal, rounded to thousandths half away from zero as the JSON decoder does.
+            d = json.loads(e, parse_float=decimal.Decimal)
+            d["unit_price"] = decimal.Decimal(d["unit_price"]).quantize(decimal.Decimal("0.001"),
+                                                                       rounding=decimal.ROUND_HALF_UP)
         if not d["customer_id"]:
             d["customer_id"] = None  # the union's null branch: no customer, as "" is in JSON
-        ap.produce(topic=t_avro, value=d)
+        ap.produce(topic=t_avro, value=d, value_schema=decimal_schema if i % 2 else double_schema)
         ap.poll(0)
     check(ap.flush(60) == 0, "Avro messages not delivered")
+    import requests
+    versions = requests.get(f"{url}/subjects/{t_avro}-value/versions", timeout=10).json()
+    check(len(versions) == 2, f"expected two schema versions (double and decimal prices), got {versions}")
     print(f"produced {len(events)} events as JSON and Avro ({time.time() - t0:.1f} s for Avro)")
     # Two poison messages at the end of the Avro topic.
     p.produce(t_avro, value=b'{"invoice":"1"}')                            # no magic byte
@@ -118,12 +205,44 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     check(not rows, f"a registry outage must consume nothing, the state has {len(rows)} customers")
     print("registry outage: run stopped (exit 1), nothing consumed")
 
-    # --- 3. the real registry: Avro == JSON ------------------------------
-    auth = os.path.join(ctx.work, "registry.auth")
-    with open(auth, "w") as f:
-        f.write("segstream:not-enforced-by-apicurio\n")
-    run_kafka(t_avro, avro_state, avro_group, "--schema-registry", url, "--schema-registry-auth-file", auth,
-              "--avro-outputs")
+    # --- 3. basic auth enforced by a real server: nginx in front of the registry --
+    nginx, proxied_url = start_auth_proxy(ctx, url, "segstream", "s3cret-pass")
+    try:
+        def nothing_consumed(r, what):
+            check("run_stopped" in r.stderr and "HTTP 401" in r.stderr and "the registry refused" in r.stderr,
+                  f"{what}: the run must stop with the registry's 401:\n{r.stderr[-2000:]}")
+            print(f"{what}: " + next(x for x in r.stderr.splitlines() if "HTTP 401" in x)[:400])
+            stats = subprocess.run([ctx.segctl, "stats", "--state", avro_state], capture_output=True, text=True)
+            check("position" not in stats.stdout and not segtest.parse_customers_csv(ctx.customers(avro_state)),
+                  f"{what}: a refused registry must move no position:\n{stats.stdout}")
+
+        r = run_kafka(t_avro, avro_state, avro_group, "--schema-registry", proxied_url, expect=1)
+        nothing_consumed(r, "no credentials")
+        check("without credentials" in r.stderr, f"the error must say no credentials were given:\n{r.stderr[-1000:]}")
+        wrong = os.path.join(ctx.work, "registry.wrong")
+        with open(wrong, "w") as f:
+            f.write("segstream:not-the-password\n")
+        # With --avro-outputs the first request is the schema registration, before any consumption.
+        r = run_kafka(t_avro, avro_state, avro_group, "--schema-registry", proxied_url,
+                      "--schema-registry-auth-file", wrong, "--avro-outputs", expect=1)
+        nothing_consumed(r, "wrong password")
+        check("these credentials" in r.stderr and "not-the-password" not in r.stderr,
+              f"the error must blame the credentials without printing them:\n{r.stderr[-1000:]}")
+        print("registry basic auth (nginx): no credentials and a wrong password stop the run (exit 1), "
+              "no position stored")
+
+        # --- 4. the right credentials through nginx: Avro == JSON ----------
+        auth = os.path.join(ctx.work, "registry.auth")
+        with open(auth, "w") as f:
+            f.write("segstream:s3cret-pass\n")
+        run_kafka(t_avro, avro_state, avro_group, "--schema-registry", proxied_url, "--schema-registry-auth-file",
+                  auth, "--avro-outputs")
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+    with open(os.path.join(ctx.work, "nginx-access.log")) as f:
+        statuses = [line.split()[0] for line in f]
+    check("401" in statuses and "200" in statuses, f"nginx saw no 401 and 200 answers: {statuses[:20]}")
     json_state = ctx.fresh("state.json")
     run_kafka(t_json, json_state, f"json-group-{run_id}")
     replay_state = ctx.fresh("state.replay")
@@ -136,22 +255,7 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
     segtest.same_bytes(avro_rows, ctx.customers(replay_state), "segctl customers: Avro on Kafka vs JSONL replay")
     print(f"customers identical: Avro == JSON on Kafka == JSONL replay ({n} customers)")
 
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{run_id}", "auto.offset.reset": "earliest",
-                  "enable.auto.commit": False})
-    c.subscribe([f"{t_avro}-dead"])
-    dead = []
-    deadline = time.time() + 60
-    while time.time() < deadline and len(dead) < 2:
-        m = c.poll(1.0)
-        if m is not None and not m.error():
-            dead.append(m.value().decode("utf-8", errors="replace"))
-    c.close()
-    check(len(dead) == 2, f"expected the 2 poison messages as dead letters, got {dead}")
-    check("bad_avro: magic byte 123" in dead[0], f"no-magic dead letter: {dead[0]}")
-    check("unknown_schema: schema id 2147483632" in dead[1], f"unknown-id dead letter: {dead[1]}")
-    print("dead letters: bad_avro (no magic byte), unknown_schema")
-
-    # --- 4. Avro outputs == JSON outputs ----------------------------------
+    # --- 5. Avro outputs == JSON outputs ----------------------------------
     from confluent_kafka.avro import CachedSchemaRegistryClient
     from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
     serializer = MessageSerializer(CachedSchemaRegistryClient({"url": url}))
@@ -187,6 +291,32 @@ def run_checks(ctx, bootstrap, url, t_json, t_avro, run_id, Producer, Consumer, 
           f"customer segments differ: Avro {len(avro_segments)} vs JSON {len(json_segments)} customers")
     print(f"Avro outputs == JSON outputs: {len(dedup(json_changes))} segment changes, "
           f"{len(json_segments)} customer segments")
+
+    # Models: the same versions with the same content (an Avro null is an absent JSON key).
+    def no_nulls(v):
+        if isinstance(v, dict):
+            return {k: no_nulls(x) for k, x in v.items() if x is not None}
+        if isinstance(v, list):
+            return [no_nulls(x) for x in v]
+        return v
+
+    by_version = lambda rows: {r["model_version"]: no_nulls(r) for r in rows}
+    avro_models = by_version(read_topic(f"{t_avro}-models", avro_value))
+    json_models = by_version(read_topic(f"{t_json}-models", json.loads))
+    check(len(json_models) > 0, "the JSON run published no model")
+    check(avro_models == json_models, f"models differ: Avro versions {sorted(avro_models)} vs JSON "
+          f"{sorted(json_models)}; first difference in version "
+          f"{next((v for v in json_models if avro_models.get(v) != json_models[v]), None)}")
+    print(f"Avro models == JSON models: {len(json_models)} versions")
+
+    # Dead letters: the two poison messages, as Avro (segstream.DeadLetter).
+    dead = read_topic(f"{t_avro}-dead", avro_value)
+    check(len(dead) == 2, f"expected the 2 poison messages as dead letters, got {dead}")
+    check(dead[0]["reason"].startswith("bad_avro: magic byte 123"), f"no-magic dead letter: {dead[0]}")
+    check(dead[1]["reason"].startswith("unknown_schema: schema id 2147483632"), f"unknown-id dead letter: {dead[1]}")
+    check(dead[0]["source"] == f"kafka:{t_avro}" and dead[0]["raw"].startswith("hex:7b22")
+          and dead[1]["offset"] == dead[0]["offset"] + 1, f"dead letter fields: {dead}")
+    print("dead letters (Avro): bad_avro (no magic byte), unknown_schema")
 
 
 if __name__ == "__main__":

@@ -51,8 +51,9 @@ def decoded(row):
     return (inv, stock, desc, qty, segtest.price_milli(price_text), ts, segtest.norm_customer(cust), country)
 
 
-def main():
-    ctx, _ = segtest.parse_args()
+def generate(ctx):
+    """The change events (one JSON text per line; "" and "null" are tombstones) and the source table's
+    final rows; writes them to cdc.jsonl and plain.csv (a UCI CSV of the final rows) in the work dir."""
     rng = random.Random(13)
     rows = []  # the source table: (invoice, stock, desc, qty, price text, ts, customer, country)
     for raw, dec in segtest.iter_uci(ctx.sample):
@@ -127,29 +128,26 @@ def main():
             date = segtest.iso_z(ts).replace("T", " ").rstrip("Z")
             w.writerow([inv, stock, desc, qty, date, price_text, cust, country])
     print(f"cdc_debezium: {len(rows)} rows, {updates} updates, {deletes} deletes, {len(final)} rows left")
+    return lines, final, cdc_path, plain_path
 
-    # The CDC replay and the plain replay of the final rows.
-    state, out = ctx.fresh("cdc/state"), ctx.fresh("cdc/out")
-    ctx.run(cdc_path, state, out, "--input-format", "debezium", "--columns", COLUMNS, "--time-format", "epoch_us")
-    with open(os.path.join(out, "dead-letters.jsonl"), encoding="utf-8") as f:
-        dead = [json.loads(x) for x in f if x.strip()]
-    check(len(dead) == 1 and "retraction_unknown_line" in json.dumps(dead[0]),
-          f"expected one retraction_unknown_line dead letter, got {dead[:3]}")
-    cdc = segtest.parse_customers_csv(ctx.customers(state))
-    plain_state = ctx.fresh("plain/state")
-    ctx.run(plain_path, plain_state, ctx.fresh("plain/out"))
-    plain = segtest.parse_customers_csv(ctx.customers(plain_state))
 
-    fields = ("recency_days", "frequency", "monetary")
-    bad = [(c, [cdc[c][k] for k in fields], [plain[c][k] for k in fields]) for c in plain
-           if c not in cdc or any(cdc[c][k] != plain[c][k] for k in fields)]
-    check(not bad, f"{len(bad)} customers differ between the CDC and the plain replay, e.g. {bad[:5]}")
+FIELDS = ("recency_days", "frequency", "monetary")
+
+
+def check_equal_rfm(cdc, plain, what):
+    """The RFM of every customer of the plain replay equals the CDC run's; customers only the CDC run
+    knows (all their lines deleted) are empty."""
+    bad = [(c, [cdc[c][k] for k in FIELDS], [plain[c][k] for k in FIELDS]) for c in plain
+           if c not in cdc or any(cdc[c][k] != plain[c][k] for k in FIELDS)]
+    check(not bad, f"{len(bad)} customers differ between {what} and the plain replay, e.g. {bad[:5]}")
     extra = [c for c in cdc if c not in plain]
     check(all(cdc[c]["frequency"] == "0" and cdc[c]["monetary"] in ("0", "0.00") for c in extra),
-          f"customers left only by the CDC replay must be empty: {[(c, cdc[c]) for c in extra[:5]]}")
-    print(f"cdc vs plain: {len(plain)} customers agree ({len(extra)} emptied by deletes)")
+          f"customers left only by {what} must be empty: {[(c, cdc[c]) for c in extra[:5]]}")
+    return extra
 
-    # Independent: sqlite3 over the final rows.
+
+def check_sqlite(cdc, plain, final):
+    """Independent: sqlite3 over the final rows gives the plain replay's customers and the CDC run's RFM."""
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE raw (invoice TEXT, stock_code TEXT, description TEXT, quantity INTEGER, "
                "price_milli INTEGER, ts INTEGER, customer_id TEXT, country TEXT)")
@@ -164,7 +162,28 @@ def main():
         elif frequency > 0 and abs(float(e["recency_days"]) - recency_s / 86400) > 1 / 1440:
             wrong.append((cid, e["recency_days"], recency_s))
     check(not wrong, f"{len(wrong)} customers differ from sql, e.g. {wrong[:3]}")
-    print(f"cdc vs sqlite3: {len(sql)} customers agree")
+    return len(sql)
+
+
+def main():
+    ctx, _ = segtest.parse_args()
+    lines, final, cdc_path, plain_path = generate(ctx)
+
+    # The CDC replay and the plain replay of the final rows.
+    state, out = ctx.fresh("cdc/state"), ctx.fresh("cdc/out")
+    ctx.run(cdc_path, state, out, "--input-format", "debezium", "--columns", COLUMNS, "--time-format", "epoch_us")
+    with open(os.path.join(out, "dead-letters.jsonl"), encoding="utf-8") as f:
+        dead = [json.loads(x) for x in f if x.strip()]
+    check(len(dead) == 1 and "retraction_unknown_line" in json.dumps(dead[0]),
+          f"expected one retraction_unknown_line dead letter, got {dead[:3]}")
+    cdc = segtest.parse_customers_csv(ctx.customers(state))
+    plain_state = ctx.fresh("plain/state")
+    ctx.run(plain_path, plain_state, ctx.fresh("plain/out"))
+    plain = segtest.parse_customers_csv(ctx.customers(plain_state))
+
+    extra = check_equal_rfm(cdc, plain, "the CDC replay")
+    print(f"cdc vs plain: {len(plain)} customers agree ({len(extra)} emptied by deletes)")
+    print(f"cdc vs sqlite3: {check_sqlite(cdc, plain, final)} customers agree")
 
     # Cut in two (the first 60% of the change events, then all of them, which
     # resumes at the stored position): the same state as one run.
@@ -176,7 +195,7 @@ def main():
     ctx.run(head_path, halves, halves_out, *cdc_flags)
     ctx.run(cdc_path, halves, halves_out, *cdc_flags)
     two = segtest.parse_customers_csv(ctx.customers(halves))
-    diff = [c for c in cdc if c not in two or any(cdc[c][k] != two[c][k] for k in fields)]
+    diff = [c for c in cdc if c not in two or any(cdc[c][k] != two[c][k] for k in FIELDS)]
     check(not diff and len(two) == len(cdc), f"two-part CDC replay: RFM differs for {len(diff)} customers, {diff[:5]}")
     print("two-part CDC replay (batches of 7): RFM identical")
 

@@ -1,7 +1,8 @@
 // Tests for the Avro output sink with FakeSchemaRegistry: the schemas are
-// registered under "<topic>-value" on Open, segment changes and customer
-// segments become Confluent-framed Avro that reads back (avro-c) to the JSON
-// values, other streams pass through, and a registry outage fails Open.
+// registered under "<topic>-value" on Open, segment changes, customer
+// segments, models and dead letters become Confluent-framed Avro that reads
+// back (avro-c) to the JSON values, streams without a topic pass through, and
+// a registry outage fails Open.
 #include "connectors/avro_sink/avro_sink.h"
 
 #include <avro.h>
@@ -84,7 +85,7 @@ constexpr const char* kLatest =
 TEST(AvroOutputSink, RegistersAndEncodes) {
   auto registry = std::make_shared<FakeSchemaRegistry>();
   Captured c;
-  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry, {"changes", "segments"});
+  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry, {"changes", "segments", "", ""});
   ASSERT_TRUE(sink->Open({}).ok());
   EXPECT_TRUE(c.opened);
   EXPECT_EQ(registry->SchemaById(1).value(), kSegmentChangeSchema);
@@ -107,13 +108,86 @@ TEST(AvroOutputSink, RegistersAndEncodes) {
   EXPECT_EQ(unwrap(ReadBack(*registry, std::get<2>(c.records[0]))), nlohmann::json::parse(kChange));
   EXPECT_EQ(unwrap(ReadBack(*registry, std::get<2>(c.records[1]))), nlohmann::json::parse(kChange2));
   EXPECT_EQ(ReadBack(*registry, std::get<2>(c.records[2])), nlohmann::json::parse(kLatest));
-  EXPECT_EQ(std::get<2>(c.records[3]), R"({"model_version":2})");  // models stay JSON
+  EXPECT_EQ(std::get<2>(c.records[3]), R"({"model_version":2})");  // no models topic given: JSON
+}
+
+// avro_value_to_json writes a union's non-null value as {"<branch type>": v}
+// and a null field as null: unwrap the former, drop the latter (an absent
+// JSON key reads back as null), recursively.
+nlohmann::json Normalized(const nlohmann::json& j) {
+  if (j.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : j) out.push_back(Normalized(e));
+    return out;
+  }
+  if (!j.is_object()) return j;
+  if (j.size() == 1) {
+    const std::string& key = j.begin().key();
+    for (const char* type : {"long", "double", "string", "array", "boolean", "KSelection"}) {
+      if (key == type) return Normalized(j.begin().value());
+    }
+  }
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : j.items()) {
+    if (!v.is_null()) out[k] = Normalized(v);
+  }
+  return out;
+}
+
+// Two model versions as ServingModelJson writes them (the bootstrap with its k
+// table; a later one with lineage, a k note and an undefined silhouette) and a
+// dead letter become Avro that reads back to the same JSON.
+TEST(AvroOutputSink, ModelsAndDeadLettersToo) {
+  auto registry = std::make_shared<FakeSchemaRegistry>();
+  Captured c;
+  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry,
+                                 {"changes", "segments", "models", "dead"});
+  ASSERT_TRUE(sink->Open({}).ok());
+  EXPECT_EQ(registry->SchemaById(3).value(), kModelSchema);
+  EXPECT_EQ(registry->SchemaById(4).value(), kDeadLetterSchema);
+  const std::string bootstrap =
+      R"({"model_version":1,"k":2,"event_time":"2010-12-08T16:11:00Z","customers":528,"inertia":268.7351,)"
+      R"("silhouette":0.4091,"trigger":"bootstrap","k_requested":"auto","k_selection":{"customers_sampled":528,)"
+      R"("table":[{"k":2,"inertia":1100.0567,"silhouette":0.3490},{"k":3,"inertia":864.9238,"silhouette":null}],)"
+      R"("chosen":2},"scaler":{"features":["log1p_recency_days","log1p_frequency","log1p_monetary"],)"
+      R"("mean":[1.217597,0.849529,5.524633],"std":[0.691379,0.291605,1.194399]},"segments":[{"segment_id":0,)"
+      R"("name":"needs_attention","action":"re-engage","centroid":[0.001356,-0.536279,0.503161],)"
+      R"("rfm":{"recency_days":2.38,"frequency":1.00,"monetary":456.42},"customers":86,"shift":0.000000},)"
+      R"({"segment_id":1,"name":"at_risk","action":"win back","centroid":[1.103646,-0.536279,0.006637],)"
+      R"("rfm":{"recency_days":6.25,"frequency":1.00,"monetary":251.79},"customers":133,"shift":0.000000}],)"
+      R"("drift":{"max_centroid_shift":0.000000}})";
+  const std::string later =
+      R"({"model_version":7,"k":1,"event_time":"2011-01-08T16:11:00Z","customers":3,"inertia":0.0000,)"
+      R"("silhouette":null,"trigger":"k_review","k_requested":4,"k_note":"k=4 requested; the population has only 1",)"
+      R"("lineage":[{"segment_id":0,"from":[{"segment_id":0,"share":0.7500},{"segment_id":1,"share":0.2500}]}],)"
+      R"("scaler":{"features":["log1p_recency_days","log1p_frequency","log1p_monetary"],)"
+      R"("mean":[1.0,0.5,5.0],"std":[0.0,0.0,0.0]},"segments":[{"segment_id":0,"name":"loyal","action":"upsell",)"
+      R"("centroid":[0.0,0.0,0.0],"rfm":{"recency_days":1.00,"frequency":2.00,"monetary":3.00},"customers":3,)"
+      R"("shift":0.120000}],"previous_version":6,"drift":{"max_centroid_shift":0.120000}})";
+  const std::string dead =
+      R"({"source":"kafka:in","partition":1,"offset":42,"line":0,"reason":"bad_avro: magic byte 123 is not 0",)"
+      R"("raw":"hex:7b22\u00e9"})";
+  ASSERT_TRUE(sink->Append(OutputStream::kModels, "1", bootstrap).ok());
+  ASSERT_TRUE(sink->Append(OutputStream::kModels, "7", later).ok());
+  ASSERT_TRUE(sink->Append(OutputStream::kDeadLetters, "17850", dead).ok());
+  ASSERT_EQ(c.records.size(), 3u);
+  EXPECT_EQ(Normalized(ReadBack(*registry, std::get<2>(c.records[0]))), Normalized(nlohmann::json::parse(bootstrap)));
+  EXPECT_EQ(Normalized(ReadBack(*registry, std::get<2>(c.records[1]))), Normalized(nlohmann::json::parse(later)));
+  EXPECT_EQ(ReadBack(*registry, std::get<2>(c.records[2])), nlohmann::json::parse(dead));
+  EXPECT_EQ(std::get<1>(c.records[2]), "17850");
+  // A model whose shape does not fit (a string centroid) is an error, never a half-written record.
+  nlohmann::json bad = nlohmann::json::parse(bootstrap);
+  bad["segments"][0]["centroid"][1] = "x";
+  Status s = sink->Append(OutputStream::kModels, "1", bad.dump());
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_NE(s.message().find("segments[0].centroid[1]"), std::string::npos) << s.ToString();
+  EXPECT_EQ(c.records.size(), 3u);
 }
 
 TEST(AvroOutputSink, ValueNotFittingTheSchemaIsAnError) {
   auto registry = std::make_shared<FakeSchemaRegistry>();
   Captured c;
-  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry, {"changes", "segments"});
+  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry, {"changes", "segments", "", ""});
   ASSERT_TRUE(sink->Open({}).ok());
   Status s = sink->Append(OutputStream::kCustomerSegments, "1", R"({"customer_id":"1","segment_id":"x"})");
   EXPECT_EQ(s.code(), Status::Code::kCorruption);
@@ -124,7 +198,7 @@ TEST(AvroOutputSink, RegistryOutageFailsOpen) {
   auto registry = std::make_shared<FakeSchemaRegistry>();
   registry->SetUnavailable(true);
   Captured c;
-  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry, {"changes", "segments"});
+  auto sink = MakeAvroOutputSink(std::make_unique<CaptureSink>(&c), registry, {"changes", "segments", "", ""});
   Status s = sink->Open({});
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_FALSE(c.opened);

@@ -15,6 +15,7 @@
 
 #include "connectors/decode/event_json.h"
 #include "connectors/file/record_reader.h"
+#include "tests/connectors/cdc_rows.h"
 #include "tests/connectors/file/test_files.h"
 
 namespace segstream {
@@ -335,26 +336,18 @@ using testing_util::WriteFile;
 
 // --input-format debezium: an update line gives two records (retract the
 // before row, apply the after row) that are never split between batches, so
-// a commit, and a resume, is always at a line boundary; tombstones give none.
+// a commit, and a resume, is always at a line boundary; a tombstone gives one
+// skipped record (counted, never applied); a blank line none.
 TEST(FileSource, DebeziumLinesStayWholeInABatch) {
   TempDir dir;
-  auto row = [](int qty) {
-    return "{\"inv\":\"536365\",\"sku\":\"85123A\",\"qty\":" + std::to_string(qty) +
-           ",\"price\":\"2.55\",\"ts\":1291191960000000,\"cust\":\"17850\",\"ctry\":\"United Kingdom\"}";
-  };
+  const auto row = cdc_rows::Row;
   const std::string line1 = "{\"op\":\"c\",\"before\":null,\"after\":" + row(2) + "}\n";
   const std::string line2 =
       "{\"schema\":{},\"payload\":{\"op\":\"u\",\"before\":" + row(2) + ",\"after\":" + row(3) + "}}\n";
   const std::string data =
       line1 + line2 + "\nnull\n{\"op\":\"d\",\"before\":" + row(3) + ",\"after\":null}\n{\"op\":\"x\"}\n";
   WriteFile(dir.File("cdc.jsonl"), data);
-  decode::InputFormat format;
-  format.columns = decode::ColumnMapping::Parse(
-                       "invoice=inv,stock_code=sku,quantity=qty,unit_price=price,invoice_ts=ts,customer_id=cust,"
-                       "country=ctry")
-                       .value();
-  format.time_format = decode::TimeFormat::Parse("epoch_us").value();
-  format.debezium = true;
+  const decode::InputFormat format = cdc_rows::Format();
   auto opened = OpenFileSource(dir.File("cdc.jsonl"), format, nullptr);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   auto s = std::move(opened).value();
@@ -363,26 +356,23 @@ TEST(FileSource, DebeziumLinesStayWholeInABatch) {
     SourceBatch b;
     ASSERT_TRUE(s->Poll(1, 1000, &b).ok());
     if (!b.records.empty()) batches.push_back(std::move(b));
-    if (batches.size() == 4) break;
+    if (batches.size() == 5) break;
   }
-  ASSERT_EQ(batches.size(), 4u);
+  ASSERT_EQ(batches.size(), 5u);
   ASSERT_EQ(batches[0].records.size(), 1u);
   EXPECT_FALSE(batches[0].records[0].retract);
   EXPECT_EQ(batches[0].records[0].event.quantity, 2);
-  ASSERT_EQ(batches[1].records.size(), 2u) << "the update's records in one batch";
-  EXPECT_TRUE(batches[1].records[0].retract);
-  EXPECT_EQ(batches[1].records[0].event.quantity, 2);
-  EXPECT_FALSE(batches[1].records[1].retract);
-  EXPECT_EQ(batches[1].records[1].event.quantity, 3);
-  EXPECT_EQ(batches[1].records[1].event.unit_price_milli, 2550);
-  EXPECT_EQ(batches[1].records[1].event.invoice_ts, 1291191960);
+  cdc_rows::ExpectUpdate(batches[1].records);
   ASSERT_EQ(batches[1].next.size(), 1u);
   EXPECT_EQ(batches[1].next[0].next_offset, static_cast<int64_t>(line1.size() + line2.size()));
-  ASSERT_EQ(batches[2].records.size(), 1u) << "tombstones give no record";
-  EXPECT_TRUE(batches[2].records[0].retract);
-  EXPECT_EQ(batches[2].records[0].event.quantity, 3);
+  ASSERT_EQ(batches[2].records.size(), 1u) << "the tombstone (null) is one skipped record";
+  EXPECT_EQ(batches[2].records[0].skip, "tombstone");
+  EXPECT_TRUE(batches[2].records[0].error.empty());
   ASSERT_EQ(batches[3].records.size(), 1u);
-  EXPECT_THAT(batches[3].records[0].error, StartsWith("unsupported_op"));
+  EXPECT_TRUE(batches[3].records[0].retract);
+  EXPECT_EQ(batches[3].records[0].event.quantity, 3);
+  ASSERT_EQ(batches[4].records.size(), 1u);
+  EXPECT_THAT(batches[4].records[0].error, StartsWith("unsupported_op"));
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include "connectors/decode/event_json.h"
 #include "connectors/kafka/kafka.h"
+#include "tests/connectors/cdc_rows.h"
 
 namespace segstream {
 namespace {
@@ -81,6 +82,20 @@ class MockKafkaTest : public ::testing::Test {
     }
     Status st = (*sink)->Flush();
     ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  // A null value (tombstone) with `key` through the raw API: the sink never writes one.
+  void ProduceNull(const std::string& key) {
+    char err[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", options_.brokers.c_str(), err, sizeof(err));
+    rd_kafka_conf_set(conf, "partitioner", "murmur2_random", err, sizeof(err));  // same partition as the sink
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    ASSERT_NE(rk, nullptr);
+    ASSERT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("in"), RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    EXPECT_EQ(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(rk);
   }
 
   // Polls until `want` records arrived or 20 s passed.
@@ -214,19 +229,7 @@ TEST_F(MockKafkaTest, OversizeAndEmptyMessagesAreDeadLettered) {
   std::string big = EncodeEventJson(MakeEvent(0));
   big.insert(big.size() - 1, ",\"pad\":\"" + std::string(kMaxKafkaRecordBytes, 'x') + "\"");
   Produce({{"k", big}, {"k", EncodeEventJson(MakeEvent(1))}});
-  // A null value (tombstone) through the raw API: the sink never writes one.
-  {
-    char err[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", options_.brokers.c_str(), err, sizeof(err));
-    rd_kafka_conf_set(conf, "partitioner", "murmur2_random", err, sizeof(err));  // same partition as the sink
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    ASSERT_NE(rk, nullptr);
-    ASSERT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("in"), RD_KAFKA_V_KEY("k", 1), RD_KAFKA_V_END),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
-    EXPECT_EQ(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_destroy(rk);
-  }
+  ProduceNull("k");
   Result<std::unique_ptr<Source>> source = OpenKafkaSource(options_, nullptr);
   ASSERT_TRUE(source.ok());
   std::vector<DecodedRecord> records = ReadN(source->get(), 3);
@@ -423,6 +426,49 @@ TEST_F(MockKafkaTest, FallibleDecoderErrorConsumesNothingPastTheMessage) {
   SourceBatch batch;
   ASSERT_TRUE((*second)->Poll(10, 300, &batch).ok());
   EXPECT_TRUE(batch.records.empty());
+}
+
+// --input-format debezium on Kafka: one message is one change event. An
+// update's two records (retract before, apply after) come in one batch, with
+// the message's offset, even when the batch limit is 1, and the batch's
+// position is the offset after the message, so no commit falls between them;
+// a null value and a JSON null are tombstones, one skipped record each; a bad
+// envelope is a dead letter with the message as raw.
+TEST_F(MockKafkaTest, DebeziumMessagesStayWholeInABatch) {
+  const auto row = cdc_rows::Row;
+  Produce({{"k", "{\"op\":\"c\",\"before\":null,\"after\":" + row(2) + "}"},
+           {"k", "{\"schema\":{},\"payload\":{\"op\":\"u\",\"before\":" + row(2) + ",\"after\":" + row(3) + "}}"}});
+  ProduceNull("k");
+  Produce({{"k", "null"}, {"k", "{\"op\":\"d\",\"before\":" + row(3) + ",\"after\":null}"}, {"k", "{\"op\":\"x\"}"}});
+  const decode::InputFormat format = cdc_rows::Format();
+  Result<std::unique_ptr<Source>> source = OpenKafkaSource(options_, nullptr, format);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  std::vector<SourceBatch> batches;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (batches.size() < 6 && std::chrono::steady_clock::now() < deadline) {
+    SourceBatch batch;
+    ASSERT_TRUE((*source)->Poll(1, 200, &batch).ok());
+    if (!batch.records.empty()) batches.push_back(std::move(batch));
+  }
+  ASSERT_EQ(batches.size(), 6u);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    ASSERT_EQ(batches[i].next.size(), 1u);
+    EXPECT_EQ(batches[i].next[0].next_offset, static_cast<int64_t>(i) + 1) << "batch " << i;
+    for (const DecodedRecord& r : batches[i].records) EXPECT_EQ(r.origin.offset, static_cast<int64_t>(i));
+  }
+  ASSERT_EQ(batches[0].records.size(), 1u);
+  EXPECT_FALSE(batches[0].records[0].retract);
+  cdc_rows::ExpectUpdate(batches[1].records);
+  for (int i : {2, 3}) {
+    ASSERT_EQ(batches[i].records.size(), 1u);
+    EXPECT_EQ(batches[i].records[0].skip, "tombstone") << "batch " << i;
+    EXPECT_TRUE(batches[i].records[0].error.empty());
+  }
+  ASSERT_EQ(batches[4].records.size(), 1u);
+  EXPECT_TRUE(batches[4].records[0].retract);
+  ASSERT_EQ(batches[5].records.size(), 1u);
+  EXPECT_EQ(batches[5].records[0].error.rfind("unsupported_op", 0), 0u) << batches[5].records[0].error;
+  EXPECT_EQ(batches[5].records[0].raw, "{\"op\":\"x\"}");
 }
 
 }  // namespace

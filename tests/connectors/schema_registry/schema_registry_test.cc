@@ -34,6 +34,9 @@ class LocalRegistry {
         res.set_content(std::string(R"({"schema":)") + Quote(kSchema) + "}", "application/vnd.schemaregistry.v1+json");
       } else if (id == 2) {
         res.set_content(R"({"schema":"syntax = \"proto3\";","schemaType":"PROTOBUF"})", "application/json");
+      } else if (id == 401) {
+        res.status = 401;  // as nginx's auth_basic answers
+        res.set_content("<html>401 Authorization Required</html>", "text/html");
       } else if (id == 500) {
         res.status = 500;
         res.set_content(R"({"error_code":50001,"message":"store down"})", "application/json");
@@ -150,6 +153,22 @@ TEST(HttpSchemaRegistry, NotFoundVersusUnavailable) {
   auto w = wrong->SchemaById(1);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), Status::Code::kUnavailable);
+}
+
+// A refused login is not "unknown id" nor a dead letter: Unavailable, with a
+// message that says what to fix and never quotes the password.
+TEST(HttpSchemaRegistry, RefusedCredentialsAreUnavailableWithAClearMessage) {
+  LocalRegistry server;
+  auto anonymous = OpenHttpSchemaRegistry(Fast(server.Url())).value()->SchemaById(401);
+  ASSERT_FALSE(anonymous.ok());
+  EXPECT_EQ(anonymous.status().code(), Status::Code::kUnavailable);
+  EXPECT_THAT(anonymous.status().message(), HasSubstr("HTTP 401"));
+  EXPECT_THAT(anonymous.status().message(), HasSubstr("refused a request without credentials"));
+  auto wrong = OpenHttpSchemaRegistry(Fast(server.Url("svc:hunter2@"))).value()->SchemaById(401);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_THAT(wrong.status().message(), HasSubstr("refused these credentials"));
+  EXPECT_THAT(wrong.status().message(), HasSubstr("--schema-registry-auth-file"));
+  EXPECT_EQ(wrong.status().message().find("hunter2"), std::string::npos);
 }
 
 TEST(HttpSchemaRegistry, UnreachableIsUnavailable) {

@@ -94,6 +94,22 @@ TEST(RunConfigTest, FlagAndTomlFailWithTheSameText) {
   }
 }
 
+// --input-format debezium reads files and Kafka topics alike (JSON change
+// events), but not Avro ones.
+TEST(RunConfigTest, DebeziumFromFilesAndKafkaButNotAvro) {
+  const std::string cdc = " --input-format debezium --columns customer_id=cust,invoice_ts=ts,unit_price=p "
+                          "--time-format epoch_us";
+  auto c = Resolve("--input x" + cdc);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  c = Resolve("--brokers 127.0.0.1:9092 --topic t" + cdc);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->input_format.debezium);
+  EXPECT_TRUE(c->use_kafka);
+  EXPECT_NE(Error(Resolve("--brokers 127.0.0.1:9092 --topic t --schema-registry http://r:8081" + cdc))
+                .find("not Avro"),
+            std::string::npos);
+}
+
 TEST(RunConfigTest, TomlTypeErrorsNameTheKey) {
   EXPECT_NE(Error(Resolve("--input x", "until_idle = \"5\"\n")).find("until_idle must be a number"),
             std::string::npos);
