@@ -9,6 +9,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -259,6 +260,10 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 3;
   db_options.max_total_wal_size = options.max_wal_bytes;
+  // All memtables together stay within this budget (RocksDB flushes the
+  // largest past it); without it each of the six column families could
+  // hold two 64 MiB memtables.
+  db_options.db_write_buffer_size = options.write_buffer_bytes;
   // Every commit is in the synced WAL already; flushing memtables at close
   // would only make exits slow.
   db_options.avoid_flush_during_shutdown = true;
@@ -274,6 +279,7 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.compression = rocksdb::kNoCompression;
+  cf_options.write_buffer_size = std::max<size_t>(options.write_buffer_bytes / 4, 1 << 20);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);

@@ -110,6 +110,9 @@ struct StoreOptions {
   bool read_only = false;      // segctl: no lock taken, may run beside the engine
   bool create_if_missing = true;
   size_t block_cache_bytes = 64 << 20;
+  // All memtables together (RocksDB db_write_buffer_size); a column family's
+  // memtable is flushed at a quarter of it.
+  size_t write_buffer_bytes = 64 << 20;
   // Bound on the write-ahead log files (RocksDB max_total_wal_size): past it,
   // the column families that pin the oldest WAL file are flushed so it can
   // be deleted. Without it a rarely written column family (meta) kept every

@@ -115,7 +115,7 @@ const RunOption kOptions[] = {
     {"--state", V, "state", T::kText, kRun, "RocksDB state directory", "segstream-state",
      [](Str v, C* c) { c->state_dir = v; return Status::OK(); }},
     {"--cache-mb", V, "cache_mb", T::kInteger, kRun,
-     "memory for state in MiB: three quarters cache customers (about 400 bytes each; the rest stay in RocksDB "
+     "memory for state in MiB: three quarters cache customers (about 600 bytes each; the rest stay in RocksDB "
      "and are read when an event, a timer or a model pass needs them), a quarter is RocksDB's block cache",
      "256", [](Str v, C* c) { return ParseCount(v, "--cache-mb", 8, 1LL << 30, &c->cache_mb); }},
     {"--out", V, "out", T::kText, kRun,

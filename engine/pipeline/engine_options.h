@@ -14,7 +14,7 @@ namespace segstream {
 // What one cached customer costs in memory, roughly (the record, its id,
 // line-time history of a few invoices, and two hash-map entries): turns
 // --cache-mb into EngineOptions::cache_customers.
-inline constexpr uint64_t kCacheBytesPerCustomer = 400;
+inline constexpr uint64_t kCacheBytesPerCustomer = 600;
 
 struct EngineOptions {
   bool model_enabled = true;         // false: RFM state only (no k-means, no segments)
@@ -50,7 +50,7 @@ struct EngineOptions {
   // Customers the engine keeps in memory (a cache over the store; clean
   // entries are evicted least recently used). The default is what
   // --cache-mb 256 gives.
-  size_t cache_customers = 503316;
+  size_t cache_customers = 335544;
   // Event-time guard: an accepted line dated more than this many seconds
   // after the wall clock is a dead letter (`future_event_time`), so one bad
   // date cannot move the watermark (and every customer's recency) for good.
