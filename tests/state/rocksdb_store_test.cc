@@ -106,3 +106,52 @@ TEST(RocksDbStoreTest, InvoicesBelowTheRetentionFloorAreDropped) {
 
 }  // namespace
 }  // namespace segstream
+
+namespace segstream {
+namespace {
+
+// A state written by an older format is refused with a clear error (exit
+// code 3 in segstream and segctl), never read as if it were the current one;
+// a newer one asks for an upgrade. Range deletes and MultiGet work on the
+// real store.
+TEST(RocksDbStoreTest, OlderAndNewerFormatsAreRefusedClearly) {
+  const std::string dir = ::testing::TempDir() + "/segstream_format_" + std::to_string(::getpid());
+  fs::remove_all(dir);
+  {
+    auto store = OpenRocksDbStore(dir, StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    StateWrite w;
+    w.Put(Column::kTimers, TimerKey(100, 1), "a");
+    w.Put(Column::kTimers, TimerKey(200, 2), "b");
+    w.Put(Column::kTimers, TimerKey(300, 3), "c");
+    w.DeleteRange(Column::kTimers, TimerKey(100, 0), TimerKey(250, 0));
+    w.Put(Column::kTimers, TimerKey(150, 9), "d");  // after the range delete: survives
+    ASSERT_TRUE((*store)->Commit(w).ok());
+    std::vector<std::string> seen;
+    ASSERT_TRUE((*store)->ScanRange(Column::kTimers, "", "", [&](std::string_view k, std::string_view v) {
+      int64_t due;
+      uint64_t index;
+      EXPECT_TRUE(ParseTimerKey(k, &due, &index));
+      seen.push_back(std::to_string(due) + ":" + std::string(v));
+      return true;
+    }).ok());
+    EXPECT_EQ(seen, (std::vector<std::string>{"150:d", "300:c"}));
+    std::vector<std::string> values;
+    std::vector<bool> found;
+    ASSERT_TRUE((*store)->MultiGet(Column::kTimers, {TimerKey(300, 3), TimerKey(100, 1)}, &values, &found).ok());
+    EXPECT_EQ(found, (std::vector<bool>{true, false}));
+    EXPECT_EQ(values[0], "c");
+    StateWrite old;
+    old.Put(Column::kMeta, "format_version", "3");
+    ASSERT_TRUE((*store)->Commit(old).ok());
+  }
+  auto reopened = OpenRocksDbStore(dir, StoreOptions{});
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), Status::Code::kNotSupported);
+  EXPECT_NE(reopened.status().message().find("replay the input into a new --state directory"), std::string::npos)
+      << reopened.status().ToString();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace segstream
