@@ -38,7 +38,7 @@ void OutcomeCounts::Merge(const OutcomeCounts& other) {
 }
 
 SegmentEngine::SegmentEngine(EngineOptions options, StateStore* store)
-    : options_(std::move(options)), store_(store), serving_snapshot_(std::make_shared<ServingModel>()) {}
+    : options_(std::move(options)), store_(store), timers_(store), serving_snapshot_(std::make_shared<ServingModel>()) {}
 
 namespace {
 

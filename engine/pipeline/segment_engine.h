@@ -65,6 +65,7 @@
 #include "engine/rfm/customer_record.h"
 #include "engine/segment/recency_timer.h"
 #include "engine/segment/serving_model.h"
+#include "engine/timers/recency_timer_store.h"
 #include "state/state_store.h"
 
 namespace segstream {
@@ -287,13 +288,9 @@ class SegmentEngine {
   // `from_pass`: a version's rescoring pass, which does not rewrite the
   // record for it (the timer key says the version; see .cc).
   void RescheduleTimer(uint32_t slot, int64_t at_watermark, bool from_pass = false);
-  void PutTimer(const std::string& key, std::string value) { pending_timers_[key] = std::move(value); }
-  void EraseTimer(const std::string& key) { pending_timers_[key].reset(); }
-  // Removes and returns the indices of the timers due at or before the
-  // watermark that are still live, earliest first (ties by index).
+  // Removes the timers due at or before the watermark and returns the
+  // indices of those still live, earliest first (ties by index).
   std::vector<uint64_t> PopDueTimers();
-  // Every timer goes (a new version): a range delete at the next commit.
-  void ClearTimers();
   // Max shift (z units) between the mini-batch centres and the serving ones,
   // row by row, in the current scaler's space.
   double TrainingDrift() const;
@@ -360,11 +357,7 @@ class SegmentEngine {
   int next_segment_id_ = 0;
   int k_candidate_ = 0;  // k = auto: the k the last review picked over the current one (0 = none)
   uint64_t refits_ = 0;
-  // Timer writes since the last commit (nullopt: erase), over the store's
-  // timers column family; timers_cleared_: a range delete of every stored
-  // timer comes first.
-  std::map<std::string, std::optional<std::string>> pending_timers_;
-  bool timers_cleared_ = false;
+  RecencyTimerStore timers_;  // over store_
   std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published
   uint64_t pending_k_table_sample_ = 0;
   // The report's aggregates (engine/analytics): fed by hooks marked

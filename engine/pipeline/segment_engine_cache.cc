@@ -1,7 +1,7 @@
 // SegmentEngine, the customer cache over the store and the recency timers
 // in the store: lookups by id and by creation index, batched reads
-// (MultiGet), least-recently-used eviction of clean entries, and the timers
-// column family with the writes of the current micro-batch over it.
+// (MultiGet), least-recently-used eviction of clean entries, and which
+// customers' timers (engine/timers) are set and still live.
 #include <algorithm>
 
 #include "engine/model/rng.h"
@@ -239,61 +239,26 @@ void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark, bool fr
   CustomerRecord& r = slots_[slot].rec;
   const int64_t due = NextRecencyCrossing(serving_, r, at_watermark, options_.hysteresis);
   const bool recorded = r.timer_version == serving_.version;
-  if (recorded && r.timer_due != kNoTime && r.timer_due != due) EraseTimer(TimerKey(r.timer_due, r.index));
+  if (recorded && r.timer_due != kNoTime && r.timer_due != due) timers_.Erase(r.timer_due, r.index);
   if ((!from_pass || recorded) && (r.timer_due != due || !recorded)) {
     r.timer_due = due;
     r.timer_version = serving_.version;
     MarkDirty(slot);
   }
-  if (due != kNoTime) {
-    std::string version;
-    PutVarint(&version, serving_.version);
-    PutTimer(TimerKey(due, r.index), std::move(version));
-  }
-}
-
-void SegmentEngine::ClearTimers() {
-  pending_timers_.clear();
-  timers_cleared_ = true;
+  if (due != kNoTime) timers_.Put(due, r.index, serving_.version);
 }
 
 std::vector<uint64_t> SegmentEngine::PopDueTimers() {
-  // Every timer at or before the previous step's watermark was popped then,
-  // and new ones are always later than the watermark they were set at: the
-  // scan starts after it, past the tombstones of the popped keys.
-  const std::string begin = last_step_watermark_ == kNoTime ? std::string()
-                                                            : TimerKey(last_step_watermark_ + 1, 0);
-  const std::string end = TimerKey(watermark_ + 1, 0);
-  std::map<std::string, std::string> due;
-  if (!timers_cleared_) {
-    KeepReadError(store_->ScanRange(Column::kTimers, begin, end, [&](std::string_view k, std::string_view v) {
-      due.emplace(std::string(k), std::string(v));
-      return true;
-    }));
-  }
-  for (auto it = pending_timers_.lower_bound(begin); it != pending_timers_.end() && it->first < end; ++it) {
-    if (it->second) {
-      due[it->first] = *it->second;
-    } else {
-      due.erase(it->first);
-    }
-  }
+  std::vector<DueTimer> due;
+  KeepReadError(timers_.PopDue(last_step_watermark_, watermark_, &due));
   std::vector<uint64_t> live;
-  for (const auto& [key, value] : due) {
-    EraseTimer(key);
-    int64_t at;
-    uint64_t index, version = 0;
-    Decoder d(value);
-    if (!ParseTimerKey(key, &at, &index) || !d.GetVarint(&version)) {
-      KeepReadError(Status::Corruption("bad timer key or value"));
-      continue;
-    }
-    if (version != serving_.version) continue;
-    const uint32_t slot = SlotOfIndex(index);
+  for (const DueTimer& t : due) {
+    if (t.version != serving_.version) continue;
+    const uint32_t slot = SlotOfIndex(t.index);
     if (slot == UINT32_MAX) continue;
     const CustomerRecord& r = slots_[slot].rec;
-    if (r.timer_version == serving_.version && r.timer_due != at) continue;  // replaced since
-    live.push_back(index);
+    if (r.timer_version == serving_.version && r.timer_due != t.due) continue;  // replaced since
+    live.push_back(t.index);
   }
   return live;
 }

@@ -370,7 +370,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   // new one when the pass (or an event) scores it under this version. Until
   // then it has none, so a restart, which rebuilds timers from records,
   // reproduces exactly the same set.
-  ClearTimers();
+  timers_.EraseAll();
   {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     serving_snapshot_ = std::make_shared<ServingModel>(serving_);

@@ -129,14 +129,7 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
     if (s.created) w->Put(Column::kCustomerIndex, CustomerIndexKey(s.rec.index), s.id);
   }
   // Timers: a new version's range delete first, then this batch's sets.
-  if (timers_cleared_) w->DeleteRange(Column::kTimers, std::string(), std::string(17, '\xff'));
-  for (const auto& [key, value] : pending_timers_) {
-    if (value) {
-      w->Put(Column::kTimers, key, *value);
-    } else {
-      w->Delete(Column::kTimers, key);
-    }
-  }
+  timers_.WriteTo(w);
   for (const std::string& key : dirty_invoices_) {
     const InvoiceRecord& inv = invoices_[key].rec;
     // An invoice whose every line was retracted is gone, as if never seen.
@@ -170,8 +163,7 @@ void SegmentEngine::OnCommitted() {
     slots_[slot].created = false;
   }
   dirty_slots_.clear();
-  pending_timers_.clear();
-  timers_cleared_ = false;
+  timers_.OnCommitted();
   for (const std::string& key : dirty_invoices_) invoices_[key].dirty = false;
   dirty_invoices_.clear();
   pending_changes_.clear();

@@ -79,43 +79,4 @@ int64_t NextRecencyCrossing(const ServingModel& m, const CustomerRecord& r, int6
   return std::max(due, watermark + 1);
 }
 
-namespace {
-// std::push_heap/pop_heap build a max-heap; this order makes it a min-heap.
-bool Later(const std::pair<int64_t, uint64_t>& a, const std::pair<int64_t, uint64_t>& b) { return a > b; }
-}  // namespace
-
-void TimerIndex::Set(uint64_t slot, int64_t due) {
-  if (slot >= due_.size()) due_.resize(slot + 1, kNoTime);
-  if (due_[slot] == due) return;
-  if (due_[slot] != kNoTime) --live_;  // its heap entry is stale from now on
-  due_[slot] = due;
-  if (due == kNoTime) return;
-  ++live_;
-  heap_.emplace_back(due, slot);
-  std::push_heap(heap_.begin(), heap_.end(), Later);
-  if (heap_.size() > 2 * live_ + 1024) Rebuild();
-}
-
-void TimerIndex::Rebuild() {
-  heap_.clear();
-  for (uint64_t slot = 0; slot < due_.size(); ++slot) {
-    if (due_[slot] != kNoTime) heap_.emplace_back(due_[slot], slot);
-  }
-  std::make_heap(heap_.begin(), heap_.end(), Later);
-}
-
-std::vector<uint64_t> TimerIndex::PopDue(int64_t watermark) {
-  std::vector<uint64_t> out;
-  while (!heap_.empty() && heap_.front().first <= watermark) {
-    const auto [due, slot] = heap_.front();
-    std::pop_heap(heap_.begin(), heap_.end(), Later);
-    heap_.pop_back();
-    if (due_[slot] != due) continue;  // stale: replaced or cleared since it was pushed
-    due_[slot] = kNoTime;
-    --live_;
-    out.push_back(slot);
-  }
-  return out;
-}
-
 }  // namespace segstream

@@ -1,13 +1,11 @@
 // Tests for engine/segment: ScoreRow's hysteresis, NextRecencyCrossing
 // against brute force (step the watermark one hour at a time and rescore),
 // its independence of the watermark it is computed at (a restart recomputes
-// every timer from the stored watermark and must find the same second), and
-// TimerIndex ordering.
+// every timer from the stored watermark and must find the same second).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
-#include <set>
 #include <vector>
 
 #include "engine/model/features.h"
@@ -175,68 +173,6 @@ TEST(NextRecencyCrossingTest, NoTimerWithoutModelOrSegment) {
   // Already in the segment recency leads to (the far one): never leaves it.
   r = Customer(kT0, 3, 100000, 11);
   EXPECT_EQ(NextRecencyCrossing(m, r, kT0 + 400 * 86400, 0.1), kNoTime);
-}
-
-TEST(TimerIndexTest, OrderReplaceClear) {
-  TimerIndex t;
-  t.Set(5, 100);
-  t.Set(2, 100);
-  t.Set(9, 50);
-  t.Set(7, 300);
-  EXPECT_EQ(t.size(), 4u);
-  t.Set(7, 40);  // replaces, does not add
-  EXPECT_EQ(t.size(), 4u);
-  t.Set(9, kNoTime);  // clears
-  EXPECT_EQ(t.size(), 3u);
-  EXPECT_TRUE(t.PopDue(39).empty());
-  EXPECT_EQ(t.PopDue(100), (std::vector<uint64_t>{7, 2, 5}));  // by time, then slot
-  EXPECT_EQ(t.size(), 0u);
-  EXPECT_TRUE(t.PopDue(1000).empty());
-  // A popped slot can be set again; setting a cleared one is fine.
-  t.Set(2, 500);
-  t.Set(9, 400);
-  EXPECT_EQ(t.PopDue(450), (std::vector<uint64_t>{9}));
-  t.Clear();
-  EXPECT_EQ(t.size(), 0u);
-  EXPECT_TRUE(t.PopDue(1000).empty());
-  t.Set(1000000, 1);  // slots grow the index on demand
-  EXPECT_EQ(t.PopDue(1), (std::vector<uint64_t>{1000000}));
-}
-
-// The lazy heap against an ordered set of (due, slot), the obvious model, on
-// a long random sequence: re-sets to an earlier value (A -> B -> A leaves two
-// entries for A in the heap), clears, and enough churn to force rebuilds.
-TEST(TimerIndexTest, MatchesAnOrderedSetUnderChurn) {
-  TimerIndex t;
-  std::set<std::pair<int64_t, uint64_t>> model;
-  std::vector<int64_t> due(3000, kNoTime);
-  uint64_t x = 12345;
-  auto next = [&x] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
-  int64_t watermark = 0;
-  for (int round = 0; round < 200; ++round) {
-    for (int i = 0; i < 500; ++i) {
-      const uint64_t slot = next() % due.size();
-      const int64_t d = (next() % 7 == 0) ? kNoTime : watermark + 1 + static_cast<int64_t>(next() % 50);
-      if (due[slot] != kNoTime) model.erase({due[slot], slot});
-      due[slot] = d;
-      if (d != kNoTime) model.insert({d, slot});
-      t.Set(slot, d);
-    }
-    ASSERT_EQ(t.size(), model.size());
-    watermark += 5;
-    std::vector<uint64_t> expected;
-    while (!model.empty() && model.begin()->first <= watermark) {
-      expected.push_back(model.begin()->second);
-      due[model.begin()->second] = kNoTime;
-      model.erase(model.begin());
-    }
-    ASSERT_EQ(t.PopDue(watermark), expected) << "round " << round;
-  }
 }
 
 }  // namespace
