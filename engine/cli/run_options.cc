@@ -126,6 +126,16 @@ const RunOption kOptions[] = {
      [](Str v, C* c) { return ParseNumber(v, "--until-idle", &c->pipeline.until_idle_seconds); }},
     {"--batch-size", V, "batch_size", T::kInteger, kRun, "most records per micro-batch commit", "65536",
      [](Str v, C* c) { return ParseCount(v, "--batch-size", 1, 1 << 30, &c->pipeline.batch_records); }},
+    {"--batch-target-ms", V, "batch_target_ms", T::kNumber, kRun,
+     "size micro-batches so that one takes about this long to process and commit (the latency a record waits "
+     "behind its batch), at most --batch-size records; 0 = always --batch-size",
+     "200", [](Str v, C* c) {
+       double ms = 0;
+       SEGSTREAM_RETURN_IF_ERROR(ParseNumber(v, "--batch-target-ms", &ms));
+       if (ms < 0) return Status::InvalidArgument("--batch-target-ms must be >= 0, got '" + v + "'");
+       c->pipeline.target_batch_seconds = ms / 1000;
+       return Status::OK();
+     }},
     {"--max-rate", V, "max_rate", T::kNumber, kRun,
      "pace the input to this many records per second (demos, load tests; 0 = as fast as possible)", "0",
      [](Str v, C* c) { return ParseNumber(v, "--max-rate", &c->pipeline.max_rate); }},

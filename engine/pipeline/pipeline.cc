@@ -1,5 +1,6 @@
 // The micro-batch loop; see pipeline.h.
 #include "engine/pipeline/pipeline.h"
+#include "engine/pipeline/batch_sizer.h"
 #include "engine/util/log.h"
 #include <fmt/format.h>
 
@@ -58,12 +59,13 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     // About 20 batches a second keeps a paced replay smooth.
     batch_limit = std::max<size_t>(1, std::min<size_t>(batch_limit, static_cast<size_t>(options_.max_rate / 20)));
   }
+  BatchSizer sizer(batch_limit, options_.target_batch_seconds);
   SourceBatch batch;
   EngineOutputs outputs;
   while (!stop.load(std::memory_order_relaxed)) {
     batch.Clear();
     outputs.Clear();
-    SEGSTREAM_RETURN_IF_ERROR(source_->Poll(batch_limit, options_.poll_timeout_ms, &batch));
+    SEGSTREAM_RETURN_IF_ERROR(source_->Poll(sizer.next(), options_.poll_timeout_ms, &batch));
     const double t0 = NowSeconds();
     const std::vector<Position> next = SkipRedelivered(&batch);
     if (!published_.empty()) {
@@ -88,6 +90,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     stats_.records += batch.records.size();
     SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0));
     stats_.batch_seconds.push_back(NowSeconds() - t0);
+    sizer.Observe(batch.records.size(), stats_.batch_seconds.back());
     ++stats_.batches;
     stats_.seconds = NowSeconds() - start;
     if (options_.progress) PrintProgress(false);

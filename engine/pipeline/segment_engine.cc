@@ -38,7 +38,9 @@ void OutcomeCounts::Merge(const OutcomeCounts& other) {
 }
 
 SegmentEngine::SegmentEngine(EngineOptions options, StateStore* store)
-    : options_(std::move(options)), store_(store), timers_(store), serving_snapshot_(std::make_shared<ServingModel>()) {}
+    : options_(std::move(options)), store_(store),
+      invoices_(store, options_.dedup_window_seconds, options_.invoice_cache_entries),
+      timers_(store), serving_snapshot_(std::make_shared<ServingModel>()) {}
 
 namespace {
 
@@ -98,21 +100,8 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
                  out);
       continue;
     }
-    // Invoice lines arrive grouped: reuse the last invoice without building
-    // its key or hashing it again.
-    CachedInvoice* inv = last_invoice_;
-    if (inv == nullptr || e.invoice != last_invoice_id_ || e.customer_id != last_invoice_customer_) {
-      SEGSTREAM_RETURN_IF_ERROR(LookupInvoice(InvoiceKey(e.customer_id, e.invoice), &inv));
-      last_invoice_ = inv;
-      last_invoice_id_ = e.invoice;
-      last_invoice_customer_ = e.customer_id;
-    }
-    // Past the dedup window the invoice is forgotten, whether or not the
-    // store has dropped it yet (so results never depend on compactions).
-    if (options_.dedup_window_seconds >= 0 && inv->rec.written_watermark != kNoTime &&
-        inv->rec.written_watermark < watermark_ - options_.dedup_window_seconds) {
-      inv->rec = InvoiceRecord();
-    }
+    InvoiceLedger::Entry* inv = nullptr;
+    SEGSTREAM_RETURN_IF_ERROR(invoices_.Lookup(e.customer_id, e.invoice, watermark_, &inv));
     if (r.retract) {
       if (Retract(source_id, r, cls == LineClass::kPurchase, LineClassName(cls), inv, out) &&
           ++accepted_since_step_ >= options_.step_events) {
@@ -121,14 +110,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       continue;
     }
     const uint64_t fp = LineFingerprint(e);
-    bool duplicate = false;
-    for (uint64_t f : inv->rec.line_fingerprints) {
-      if (f == fp) {
-        duplicate = true;
-        break;
-      }
-    }
-    if (duplicate) {
+    if (InvoiceLedger::HoldsLine(inv->rec, fp)) {
       batch_counts_.Add("duplicate", "duplicate");
       analytics_.OnOutcome("duplicate", "duplicate");  // analytics hook
       continue;
@@ -146,7 +128,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     if (is_purchase && inv->rec.purchase_lines >= 0) ++inv->rec.purchase_lines;  // -1: unknown (format 2)
     const bool new_purchase_invoice = is_purchase && !inv->rec.purchase_counted;
     if (new_purchase_invoice) inv->rec.purchase_counted = true;
-    MarkInvoiceDirty(inv, e);
+    invoices_.MarkChanged(inv);
     batch_counts_.Add("accepted", LineClassName(cls));
     analytics_.OnAccepted(e, is_purchase, inv->rec.purchase_counted, new_purchase_invoice,  // analytics hook
                           inv->rec.line_fingerprints.size());
@@ -156,23 +138,6 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
   }
   absent_ids_.clear();
   return read_error_;
-}
-
-Status SegmentEngine::LookupInvoice(const std::string& key, CachedInvoice** inv) {
-  auto it = invoices_.find(key);
-  if (it == invoices_.end()) {
-    CachedInvoice fresh;
-    std::string value;
-    Status s = store_->Get(Column::kInvoices, key, &value);
-    if (s.ok()) {
-      SEGSTREAM_RETURN_IF_ERROR(DecodeInvoice(value, &fresh.rec));
-    } else if (s.code() != Status::Code::kNotFound) {
-      return s;
-    }
-    it = invoices_.emplace(key, std::move(fresh)).first;
-  }
-  *inv = &it->second;
-  return Status::OK();
 }
 
 std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purchase, int64_t* amount_milli) {
@@ -202,12 +167,6 @@ void SegmentEngine::MarkTouched(uint32_t slot) {
     step_buffer_.push_back(slot);
   }
   ++accepted_since_publish_;
-}
-
-void SegmentEngine::MarkInvoiceDirty(CachedInvoice* inv, const InvoiceEvent& e) {
-  if (inv->dirty) return;
-  inv->dirty = true;
-  dirty_invoices_.push_back(InvoiceKey(e.customer_id, e.invoice));
 }
 
 void SegmentEngine::LeaveStatistics(const CustomerRecord& r) {

@@ -55,6 +55,7 @@
 
 #include "engine/event/sink.h"
 #include "engine/analytics/aggregates.h"
+#include "engine/dedup/invoice_ledger.h"
 #include "engine/event/invoice_event.h"
 #include "engine/model/degenerate.h"
 #include "engine/model/k_selection.h"
@@ -137,10 +138,7 @@ class SegmentEngine {
   double hysteresis() const { return options_.hysteresis; }  // z units (EngineOptions::hysteresis)
   // Invoice records written before this watermark are past the dedup window
   // (kNoTime: keep everything); see StateStore::SetInvoiceRetentionFloor.
-  int64_t InvoiceRetentionFloor() const {
-    return options_.dedup_window_seconds < 0 || watermark_ == kNoTime ? kNoTime
-                                                                      : watermark_ - options_.dedup_window_seconds;
-  }
+  int64_t InvoiceRetentionFloor() const { return invoices_.RetentionFloor(watermark_); }
   uint64_t customers_total() const { return customers_total_; }
   // Customers held in the cache now (a gauge for tests and metrics).
   size_t customers_cached() const { return slot_of_id_.size(); }
@@ -172,10 +170,6 @@ class SegmentEngine {
     model::Vec3 vec = model::Vec3::Zero();  // log features held in the scaler (== StoredVector(rec) when active)
     CustomerHistory history;   // line times, for retraction (stored with rec)
   };
-  struct CachedInvoice {
-    InvoiceRecord rec;
-    bool dirty = false;
-  };
 
   // segment_engine.cc: the per-record path.
   // `amount_milli`: the line's |quantity| x unit price, from CheckAccumulate.
@@ -187,8 +181,7 @@ class SegmentEngine {
   // `inv`: the line's invoice, already past the dedup-window rule.
   // Returns true when the line was retracted.
   bool Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase, const std::string& class_name,
-               CachedInvoice* inv, EngineOutputs* out);
-  Status LookupInvoice(const std::string& key, CachedInvoice** inv);
+               InvoiceLedger::Entry* inv, EngineOutputs* out);
 
   // segment_engine_cache.cc: the customer cache over the store. Lookups
   // never fail: a store read error is kept in read_error_ (Process and
@@ -225,8 +218,6 @@ class SegmentEngine {
   // A line changed the customer (applied or retracted): write it at the
   // next commit, recompute its timer and feed it to the next step.
   void MarkTouched(uint32_t slot);
-  // The invoice's record is written at the next commit.
-  void MarkInvoiceDirty(CachedInvoice* inv, const InvoiceEvent& e);
   // An active customer's vector leaves the scaler before its record
   // changes, and enters it again, at the current watermark, when it is still
   // active after. (The last-purchase histogram behind the recency statistics
@@ -316,12 +307,9 @@ class SegmentEngine {
   bool evict_blocked_ = false;    // EvictIfOver found too few clean entries since the last commit
   uint64_t customers_total_ = 0;  // the next customer's index
   Status read_error_;             // the first store read error of this batch
-  std::unordered_map<std::string, CachedInvoice> invoices_;
-  CachedInvoice* last_invoice_ = nullptr;  // points into invoices_; reset when it is cleared
-  std::string last_invoice_id_, last_invoice_customer_;
+  InvoiceLedger invoices_;  // over store_
   uint32_t last_slot_ = UINT32_MAX;        // the customer of the previous event
   std::vector<uint32_t> dirty_slots_;              // customers to write at the next commit
-  std::vector<std::string> dirty_invoices_;        // invoice keys to write at the next commit
   std::vector<StateWrite::Op> pending_changes_;    // "changes" column writes
   uint64_t active_ = 0;
 

@@ -10,14 +10,13 @@
 namespace segstream {
 
 bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase,
-                            const std::string& class_name, CachedInvoice* inv, EngineOutputs* out) {
+                            const std::string& class_name, InvoiceLedger::Entry* inv, EngineOutputs* out) {
   const InvoiceEvent& e = r.event;
   // A line the state does not hold. Its invoice may have been forgotten (the
   // dedup window): which of the two is decided by the line's own time, so the
   // reason never depends on whether the store dropped the record yet.
   const auto not_held = [&](const char* detail) {
-    const bool beyond = options_.dedup_window_seconds >= 0 && watermark_ != kNoTime &&
-                        e.invoice_ts < watermark_ - options_.dedup_window_seconds;
+    const bool beyond = invoices_.BeyondWindow(e.invoice_ts, watermark_);
     DeadLetter(source_id, r,
                beyond ? "retraction_beyond_window: the line's invoice is past the dedup window (" +
                             std::to_string(options_.dedup_window_seconds) + " s of watermark)"
@@ -56,7 +55,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
     invoice_uncounted = counted_before;
   }
   inv->rec.written_watermark = watermark_;  // the watermark never moves back (nor forward) on a retraction
-  MarkInvoiceDirty(inv, e);
+  invoices_.MarkChanged(inv);
   batch_counts_.Add("retracted", class_name);
   analytics_.OnRetracted(e, is_purchase, counted_before, inv->rec.purchase_counted,  // analytics hook
                          inv->rec.line_fingerprints.size());

@@ -130,15 +130,7 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
   }
   // Timers: a new version's range delete first, then this batch's sets.
   timers_.WriteTo(w);
-  for (const std::string& key : dirty_invoices_) {
-    const InvoiceRecord& inv = invoices_[key].rec;
-    // An invoice whose every line was retracted is gone, as if never seen.
-    if (inv.line_fingerprints.empty()) {
-      w->ops.push_back({Column::kInvoices, key, {}, true});
-    } else {
-      w->Put(Column::kInvoices, key, EncodeInvoice(inv));
-    }
-  }
+  invoices_.WriteTo(w);
   for (auto& op : pending_changes_) w->ops.push_back(op);
   w->Put(Column::kMeta, kEngineKey, EncodeEngineMeta());
   if (published_since_commit_) w->Put(Column::kMeta, kServingKey, EncodeServingModel(serving_));
@@ -164,18 +156,11 @@ void SegmentEngine::OnCommitted() {
   }
   dirty_slots_.clear();
   timers_.OnCommitted();
-  for (const std::string& key : dirty_invoices_) invoices_[key].dirty = false;
-  dirty_invoices_.clear();
+  invoices_.OnCommitted();
   pending_changes_.clear();
   published_since_commit_ = false;
   pass_previous_dirty_ = false;
   analytics_.OnCommitted();  // analytics hook
-  // Everything cached is durable now; bound the cache by dropping it whole
-  // (invoices of a customer are usually contiguous, so this costs little).
-  if (invoices_.size() > options_.invoice_cache_entries) {
-    invoices_.clear();
-    last_invoice_ = nullptr;
-  }
   evict_blocked_ = false;
   EvictIfOver();
 }
