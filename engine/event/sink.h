@@ -24,6 +24,23 @@ enum class OutputStream {
   kDeadLetters,       // dead-letters.jsonl / segstream.dead-letters
 };
 
+// One output record: its stream, key (the customer id, or empty) and value.
+struct OutputRecord {
+  OutputStream stream;
+  std::string key;
+  std::string value;
+};
+
+// What the engine produced since the last commit, for the sinks.
+struct EngineOutputs {
+  std::vector<OutputRecord> records;
+  std::vector<double> end_to_end_seconds;
+  void Clear() {
+    records.clear();
+    end_to_end_seconds.clear();
+  }
+};
+
 // Sink-defined resume offsets (file sinks: byte size of each file), stored in
 // the state's WriteBatch so a restart can truncate away un-committed output.
 using SinkOffsets = std::map<std::string, int64_t>;

@@ -40,7 +40,8 @@ void OutcomeCounts::Merge(const OutcomeCounts& other) {
 SegmentEngine::SegmentEngine(EngineOptions options, StateStore* store)
     : options_(std::move(options)), store_(store),
       invoices_(store, options_.dedup_window_seconds, options_.invoice_cache_entries),
-      timers_(store), serving_snapshot_(std::make_shared<ServingModel>()) {}
+      timers_(store),
+      changes_(options_.changes_kept), serving_snapshot_(std::make_shared<ServingModel>()) {}
 
 namespace {
 
@@ -258,72 +259,30 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo
   CustomerRecord& r = s.rec;
   ++r.seq;
   const SegmentInfo* now = serving_.Find(r.segment_id);
-  std::string j;
-  j.reserve(320);
-  j += "{\"customer_id\":";
-  AppendJsonString(&j, s.id);
-  j += ",\"seq\":" + std::to_string(r.seq) + ",\"segment_id\":" + std::to_string(r.segment_id);
-  j += ",\"segment_name\":";
-  AppendJsonString(&j, now ? now->name : "");
-  if (previous_id < 0) {
-    j += ",\"previous_segment_id\":null,\"previous_segment_name\":null";
-  } else {
-    j += ",\"previous_segment_id\":" + std::to_string(previous_id) + ",\"previous_segment_name\":";
-    // A retired segment's name is no longer in the model: say so.
-    AppendJsonString(&j, before ? before->name : "retired");
-  }
-  j += ",\"reason\":";
-  AppendJsonString(&j, reason);
-  j += ",\"recency_days\":";
-  if (r.active()) {
-    AppendJsonFixed(&j, r.recency_days(watermark_), 6);
-  } else {
-    j += "null";  // no purchase left (a retraction)
-  }
-  j += ",\"frequency\":" + std::to_string(r.frequency) + ",\"monetary\":";
-  AppendMilliAsCents(&j, r.monetary_milli());
-  j += ",\"model_version\":" + std::to_string(serving_.version) + ",\"event_time\":";
-  AppendJsonString(&j, FormatIso8601(event_time));
-  // The invoice that caused a purchase/return change (null for recency/model).
-  j += ",\"invoice\":";
-  if (invoice.empty()) {
-    j += "null";
-  } else {
-    AppendJsonString(&j, invoice);
-  }
-  j += '}';
-
-  pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq), j, false});
-  if (r.seq > options_.changes_kept) {
-    pending_changes_.push_back({Column::kChanges, ChangeKey(s.id, r.seq - options_.changes_kept), {}, true});
-  }
-  out->records.push_back({OutputStream::kSegmentChanges, s.id, std::move(j)});
+  SegmentChange change;
+  change.customer_id = s.id;
+  change.seq = r.seq;
+  change.segment_id = r.segment_id;
+  change.segment_name = now ? std::string_view(now->name) : std::string_view();
+  change.previous_segment_id = previous_id;
+  change.previous_segment_name = before ? std::string_view(before->name) : "retired";  // gone from the model
+  change.reason = reason;
+  change.has_recency = r.active();  // no purchase left (a retraction): null
+  if (change.has_recency) change.recency_days = r.recency_days(watermark_);
+  change.frequency = r.frequency;
+  change.monetary_milli = r.monetary_milli();
+  change.model_version = serving_.version;
+  change.event_time = event_time;
+  change.invoice = invoice;  // the invoice behind a purchase/return change; empty for recency/model
+  changes_.Emit(change, out);
   analytics_.OnChange(serving_.version, previous_id, r.segment_id);  // analytics hook
-  EmitLatestSegment(slot, event_time, out);
-  bool found = false;
-  for (auto& [name, n] : batch_changes_) {
-    if (name == reason) {
-      ++n;
-      found = true;
-    }
-  }
-  if (!found) batch_changes_.emplace_back(reason, 1);
 }
 
 void SegmentEngine::EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out) {
   const Slot& s = slots_[slot];
   const SegmentInfo* now = serving_.Find(s.rec.segment_id);
-  std::string latest;
-  latest.reserve(160);
-  latest += "{\"customer_id\":";
-  AppendJsonString(&latest, s.id);
-  latest += ",\"segment_id\":" + std::to_string(s.rec.segment_id) + ",\"segment_name\":";
-  AppendJsonString(&latest, now ? now->name : "");
-  latest += ",\"seq\":" + std::to_string(s.rec.seq) + ",\"model_version\":" + std::to_string(serving_.version);
-  latest += ",\"event_time\":";
-  AppendJsonString(&latest, FormatIso8601(event_time));
-  latest += '}';
-  out->records.push_back({OutputStream::kCustomerSegments, s.id, std::move(latest)});
+  changes_.EmitLatest(s.id, s.rec.segment_id, now ? std::string_view(now->name) : std::string_view(), s.rec.seq,
+                      serving_.version, event_time, out);
 }
 
 OutcomeCounts SegmentEngine::TakeBatchCounts() {
@@ -333,11 +292,7 @@ OutcomeCounts SegmentEngine::TakeBatchCounts() {
   return c;
 }
 
-std::vector<std::pair<std::string, uint64_t>> SegmentEngine::TakeBatchChanges() {
-  auto c = std::move(batch_changes_);
-  batch_changes_.clear();
-  return c;
-}
+std::vector<std::pair<std::string, uint64_t>> SegmentEngine::TakeBatchChanges() { return changes_.TakeCounts(); }
 
 bool SegmentEngine::TakePublished() {
   const bool p = published_in_batch_;

@@ -55,6 +55,7 @@
 
 #include "engine/event/sink.h"
 #include "engine/analytics/aggregates.h"
+#include "engine/changes/change_emitter.h"
 #include "engine/dedup/invoice_ledger.h"
 #include "engine/event/invoice_event.h"
 #include "engine/model/degenerate.h"
@@ -70,22 +71,6 @@
 #include "state/state_store.h"
 
 namespace segstream {
-
-struct OutputRecord {
-  OutputStream stream;
-  std::string key;
-  std::string value;
-};
-
-// What processing produced since the last commit.
-struct EngineOutputs {
-  std::vector<OutputRecord> records;
-  std::vector<double> end_to_end_seconds;
-  void Clear() {
-    records.clear();
-    end_to_end_seconds.clear();
-  }
-};
 
 // Counts by (result, reason) for the summary and the metrics.
 class OutcomeCounts {
@@ -310,7 +295,6 @@ class SegmentEngine {
   InvoiceLedger invoices_;  // over store_
   uint32_t last_slot_ = UINT32_MAX;        // the customer of the previous event
   std::vector<uint32_t> dirty_slots_;              // customers to write at the next commit
-  std::vector<StateWrite::Op> pending_changes_;    // "changes" column writes
   uint64_t active_ = 0;
 
   int64_t watermark_ = kNoTime;
@@ -346,6 +330,7 @@ class SegmentEngine {
   int k_candidate_ = 0;  // k = auto: the k the last review picked over the current one (0 = none)
   uint64_t refits_ = 0;
   RecencyTimerStore timers_;  // over store_
+  ChangeEmitter changes_;     // segment changes as records and the store's recent-changes history
   std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published
   uint64_t pending_k_table_sample_ = 0;
   // The report's aggregates (engine/analytics): fed by hooks marked
@@ -353,7 +338,6 @@ class SegmentEngine {
   analytics::Analytics analytics_;
 
   OutcomeCounts batch_counts_, run_counts_;
-  std::vector<std::pair<std::string, uint64_t>> batch_changes_;
   bool published_in_batch_ = false;     // for the observer
   bool published_since_commit_ = false;  // write the serving model at the next commit
 

@@ -131,7 +131,7 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
   // Timers: a new version's range delete first, then this batch's sets.
   timers_.WriteTo(w);
   invoices_.WriteTo(w);
-  for (auto& op : pending_changes_) w->ops.push_back(op);
+  changes_.WriteTo(w);
   w->Put(Column::kMeta, kEngineKey, EncodeEngineMeta());
   if (published_since_commit_) w->Put(Column::kMeta, kServingKey, EncodeServingModel(serving_));
   if (pass_previous_dirty_) w->Put(Column::kMeta, kPassPreviousKey, EncodeServingModel(pass_.previous));
@@ -157,7 +157,7 @@ void SegmentEngine::OnCommitted() {
   dirty_slots_.clear();
   timers_.OnCommitted();
   invoices_.OnCommitted();
-  pending_changes_.clear();
+  changes_.OnCommitted();
   published_since_commit_ = false;
   pass_previous_dirty_ = false;
   analytics_.OnCommitted();  // analytics hook
