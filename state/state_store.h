@@ -131,7 +131,8 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
 // scored_version, invoice records written_watermark, the engine meta the
 // rescoring pass. 4: the store is the source of truth for customers (the
 // customer_index and timers column families, population counters and
-// histograms in meta); older state is refused with a clear error.
-inline constexpr int kStateFormatVersion = 4;
+// histograms in meta); older state is refused with a clear error. 5: the
+// rescoring pass visits customers in key order (its cursor is a customer id).
+inline constexpr int kStateFormatVersion = 5;
 
 }  // namespace segstream

@@ -234,7 +234,7 @@ class SegmentEngine {
   // its pass has not reached it and no event or timer has scored it since
   // the publication. Its segment id is then the previous version's.
   bool AwaitsPass(uint32_t slot) const {
-    return pass_.active && slots_[slot].rec.index >= pass_.cursor && slots_[slot].rec.scored_version != serving_.version;
+    return pass_.active && slots_[slot].rec.scored_version != serving_.version && slots_[slot].id >= pass_.cursor;
   }
   // The model whose names `slot`'s current segment id goes by.
   const ServingModel& ModelOfCurrentSegment(uint32_t slot) const {
@@ -309,7 +309,7 @@ class SegmentEngine {
   // `previous` under its own meta key, so a restart resumes it exactly.
   struct RescorePass {
     bool active = false;
-    uint64_t cursor = 0;       // next customer index to visit
+    std::string cursor;        // the pass visits customer ids >= cursor next, in key (bytewise) order
     double inertia = 0;        // squared z distances of the active customers visited
     uint64_t visited = 0;      // active customers visited
     std::vector<int> renamed;  // segment ids whose name changed at this version

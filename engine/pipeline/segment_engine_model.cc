@@ -359,7 +359,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   // see ChangeReasonAtVersion) and rebuild the recency timers: at once for a
   // population within one step's budget, otherwise a share per step.
   pass_.active = true;
-  pass_.cursor = 0;
+  pass_.cursor.clear();
   pass_.inertia = 0;
   pass_.visited = 0;
   pass_.renamed = std::move(renamed);

@@ -5,21 +5,59 @@
 
 #include "engine/model/assignment.h"
 #include "engine/pipeline/segment_engine.h"
+#include "state/record_codec.h"
 
 namespace segstream {
 
 void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
   const int64_t previous_time = pass_.previous.empty() ? kNoTime : pass_.previous.event_time;
-  // In chunks read with one MultiGet each; between chunks the cache may
-  // evict what the pass left clean, so a pass over a population larger
-  // than the cache (Finish: all of it) stays within the cache's bound.
-  constexpr uint64_t kChunk = 4096;
-  while (pass_.cursor < customers_total_ && budget > 0) {
-    const uint64_t chunk_end = std::min<uint64_t>(customers_total_, pass_.cursor + std::min<uint64_t>(budget, kChunk));
-    PrefetchIndices(pass_.cursor, chunk_end);
-    for (; pass_.cursor < chunk_end; ++pass_.cursor, --budget) {
-      const uint32_t slot = SlotOfIndex(pass_.cursor);
-      if (slot == UINT32_MAX || !slots_[slot].rec.active()) continue;
+  // In key order, in chunks read with one range scan each: the customers
+  // column family is read sequentially (a version visits every customer, so
+  // point reads by creation index cost a random block read per customer).
+  // The customers created and not committed yet are merged in from the
+  // cache, so the pass sees the same population however records were cut
+  // into micro-batches. Between chunks the cache may evict what the pass
+  // left clean, so a pass over a population larger than the cache (Finish:
+  // all of it) stays within the cache's bound.
+  constexpr size_t kChunk = 4096;
+  while (pass_.active && budget > 0) {
+    const size_t want = std::min(budget, kChunk);
+    std::vector<std::pair<std::string, std::string>> stored;  // (id, record) from the store
+    KeepReadError(store_->ScanRange(Column::kCustomers, pass_.cursor, std::string_view(),
+                                    [&](std::string_view k, std::string_view v) {
+                                      stored.emplace_back(std::string(k), std::string(v));
+                                      return stored.size() <= want;  // one more: is there more?
+                                    }));
+    if (!read_error_.ok()) return;
+    // The next `want` customers in key order: committed ones from the scan,
+    // merged with those created since the last commit. Taking exactly `want`
+    // of the merged order makes each step's share of the pass the same
+    // whether a customer was committed yet or not; the scan reads one more
+    // than it needs, so the pass ends at the step that visits its last
+    // customer, whatever was committed.
+    std::vector<std::string> ids;
+    ids.reserve(stored.size());
+    for (auto& [id, value] : stored) {
+      if (slot_of_id_.count(id) == 0) {  // otherwise the cached record is the current one
+        CustomerRecord rec;
+        CustomerHistory history;
+        Status s = DecodeCustomer(value, &rec, &history);
+        if (!s.ok()) return KeepReadError(s);
+        InsertSlot(id, rec, std::move(history));
+      }
+      ids.push_back(std::move(id));
+    }
+    for (uint32_t slot : dirty_slots_) {
+      if (slots_[slot].created && slots_[slot].id >= pass_.cursor) ids.push_back(slots_[slot].id);
+    }
+    std::sort(ids.begin(), ids.end());
+    const bool last_chunk = ids.size() <= want;  // the scan ran out too
+    if (ids.size() > want) ids.resize(want);
+    for (const std::string& id : ids) {
+      const uint32_t slot = slot_of_id_.at(id);
+      Touch(slot);
+      budget = budget > 0 ? budget - 1 : 0;
+      if (!slots_[slot].rec.active()) continue;
       const uint64_t seq_before = slots_[slot].rec.seq;
       // Scored under this version already (an event or a timer since the
       // publication): a move now is time passing.
@@ -39,9 +77,14 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
       slots_[slot].timer_dirty = false;
       RescheduleTimer(slot, watermark_, /*from_pass=*/true);
     }
+    if (last_chunk) {
+      CompletePass(out);
+      break;
+    }
+    pass_.cursor = ids.back() + '\0';  // the smallest id after it
+    last_slot_ = UINT32_MAX;
     EvictIfOver();
   }
-  if (pass_.cursor >= customers_total_) CompletePass(out);
 }
 
 void SegmentEngine::CompletePass(EngineOutputs* out) {

@@ -16,7 +16,7 @@ namespace {
 // 2: with the rescoring pass. 3: the step buffer names customer indices, and
 // the population counts follow (customers, active, segment sizes); format 4
 // state (state_store.h) always has it.
-constexpr uint8_t kEngineMetaFormat = 3;
+constexpr uint8_t kEngineMetaFormat = 4;
 constexpr const char* kEngineKey = "engine";
 constexpr const char* kServingKey = "model/serving";
 constexpr const char* kPassPreviousKey = "model/pass_previous";
@@ -190,7 +190,7 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutBytes(&out, std::string_view());
   // Format 2: the rescoring pass (its previous model is under kPassPreviousKey).
   out.push_back(pass_.active ? 1 : 0);
-  PutVarint(&out, pass_.cursor);
+  PutBytes(&out, pass_.cursor);  // format 4: a customer id (format 3: an index)
   PutFixed64(&out, std::bit_cast<uint64_t>(pass_.inertia));
   PutVarint(&out, pass_.visited);
   PutVarint(&out, pass_.renamed.size());
@@ -216,7 +216,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   if (format != kEngineMetaFormat) {
     return format > kEngineMetaFormat ? Status::NotSupported("engine meta format is newer than this build")
                                       : Status::NotSupported("engine meta format " + std::to_string(format) +
-                                                             " is from a build that kept customers in memory");
+                                                             " is from an older build; replay the input into a new --state directory");
   }
   if (!d.GetSignedVarint(&watermark_) || !d.GetSignedVarint(&sweep_watermark_) || !d.GetBytes(&scaler) ||
       !d.GetBytes(&training_scaler) || !d.GetByte(&has_training) || !d.GetBytes(&training) || !d.GetVarint(&n)) {
@@ -256,13 +256,14 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   pass_ = RescorePass();
   if (format >= 2) {
     uint8_t active;
-    uint64_t cursor, inertia_bits, renamed;
-    if (!d.GetByte(&active) || !d.GetVarint(&cursor) || !d.GetFixed64(&inertia_bits) ||
+    uint64_t inertia_bits, renamed;
+    std::string_view cursor;
+    if (!d.GetByte(&active) || !d.GetBytes(&cursor) || !d.GetFixed64(&inertia_bits) ||
         !d.GetVarint(&pass_.visited) || !d.GetVarint(&renamed) || renamed > 1u << 20) {
       return Status::Corruption("truncated engine meta (rescoring pass)");
     }
     pass_.active = active != 0;
-    pass_.cursor = cursor;
+    pass_.cursor = std::string(cursor);
     pass_.inertia = std::bit_cast<double>(inertia_bits);
     pass_.renamed.resize(renamed);
     for (int& id : pass_.renamed) {
