@@ -32,9 +32,10 @@
 // Customers live in the store (state format 4): the engine keeps a bounded
 // cache of them (EngineOptions::cache_customers; clean entries are evicted
 // least recently used, at commits and between chunks of a rescoring pass),
-// reads the customers a micro-batch touches with one MultiGet, and finds
-// customers by their creation index (sampling, the rescoring pass, timers)
-// through the customer_index column family. Entries with uncommitted
+// reads the customers a micro-batch touches with one MultiGet, finds
+// customers by their creation index (sampling, timers) through the
+// customer_index column family, and the rescoring pass reads them in key
+// order with range scans. Entries with uncommitted
 // changes are never evicted, so the cache over the store is always the
 // engine's exact state. Recency timers are keys of the timers column family
 // ordered by due time (see RescheduleTimer); a step reads only the due ones.
