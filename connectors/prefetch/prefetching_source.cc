@@ -41,8 +41,10 @@ class PrefetchingSource final : public Source {
 
   Status Poll(size_t max_records, int timeout_ms, SourceBatch* batch) override {
     std::unique_lock<std::mutex> lock(mu_);
+    // The batches read ahead from now on take the newest size asked for (the
+    // pipeline sizes batches to a target time; see BatchSizer).
+    max_records_ = std::max<size_t>(max_records, 1);
     if (!reader_.joinable()) {
-      max_records_ = std::max<size_t>(max_records, 1);
       ready_.store(inner_->Ready());
       reader_ = std::thread([this] { ReadAhead(); });
     }
@@ -92,11 +94,12 @@ class PrefetchingSource final : public Source {
         wake_reader_.wait(lock, [this] { return stopping_ || batches_.size() < depth_ || !pending_commit_.empty(); });
         continue;
       }
+      const size_t max_records = max_records_;
       lock.unlock();
       SourceBatch batch;
       // A short wait, so pending commits and a stop are served promptly
       // while the input is idle.
-      Status s = inner_->Poll(max_records_, kIdlePollMs, &batch);
+      Status s = inner_->Poll(max_records, kIdlePollMs, &batch);
       std::vector<std::pair<int32_t, int64_t>> lag = inner_->Lag();
       ready_.store(inner_->Ready());
       lock.lock();
@@ -149,7 +152,7 @@ class PrefetchingSource final : public Source {
   mutable std::mutex mu_;
   std::condition_variable wake_reader_;    // room in batches_, a pending commit, or stop
   std::condition_variable wake_pipeline_;  // a batch, an error, or the end of input
-  size_t max_records_ = 1;                 // set before the thread starts
+  size_t max_records_ = 1;                 // mu_: the last Poll's max_records
   std::deque<SourceBatch> batches_;        // mu_
   Status error_;                           // mu_: the inner Poll failed; no more batches
   bool finished_ = false;                  // mu_: the inner source reported end of input

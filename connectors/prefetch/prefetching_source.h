@@ -13,6 +13,11 @@
 // source produced them. Batches read ahead but never returned (the pipeline
 // stopped) are dropped with the decorator: their positions were never
 // committed, so a restart reads them again.
+//
+// Batch sizes: each batch is read with the max_records of the newest Poll
+// at the time it is read, so after the pipeline changes its batch size the
+// `depth` batches already read ahead keep the old one (a batch may then be
+// larger than its Poll asked for).
 #pragma once
 
 #include <cstddef>

@@ -140,6 +140,50 @@ TEST(PrefetchingSourceTest, ReadsAheadAtMostDepthBatches) {
   EXPECT_EQ(inner->handed.load(), 5);
 }
 
+// An endless source whose batches hold exactly the max_records asked for.
+class SizedSource : public Source {
+ public:
+  std::string Id() const override { return "sized"; }
+  Status Seek(const std::vector<Position>&) override { return Status::OK(); }
+  Status Poll(size_t max_records, int, SourceBatch* batch) override {
+    for (size_t j = 0; j < max_records; ++j) {
+      DecodedRecord r;
+      r.origin.offset = next_++;
+      batch->records.push_back(r);
+    }
+    batch->next.push_back(Position{0, next_, 0});
+    return Status::OK();
+  }
+  Status CommitDurable(const std::vector<Position>&) override { return Status::OK(); }
+  std::vector<std::pair<int32_t, int64_t>> Lag() const override { return {}; }
+  bool Ready() const override { return true; }
+
+ private:
+  int64_t next_ = 0;
+};
+
+// The pipeline changes its batch size as it goes (BatchSizer): batches read
+// ahead after a Poll with a new size take it; the ones already read ahead
+// (at most `depth`) keep the old one. No record is lost or repeated.
+TEST(PrefetchingSourceTest, BatchSizesFollowTheNewestPollWithinDepthBatches) {
+  auto source = MakePrefetchingSource(std::make_unique<SizedSource>(), 2);
+  SourceBatch b;
+  int64_t expect = 0;
+  std::vector<size_t> sizes;
+  for (int i = 0; i < 8; ++i) {
+    b.Clear();
+    ASSERT_TRUE(source->Poll(i == 0 ? 100 : 5, 5000, &b).ok());
+    sizes.push_back(b.records.size());
+    for (const auto& r : b.records) ASSERT_EQ(r.origin.offset, expect++);
+  }
+  EXPECT_EQ(sizes.front(), 100u);
+  EXPECT_EQ(sizes.back(), 5u);
+  // Once 5 is asked for, at most depth + 1 more batches of 100 come.
+  size_t big_after_first = 0;
+  for (size_t i = 1; i < sizes.size(); ++i) big_after_first += sizes[i] == 100 ? 1 : 0;
+  EXPECT_LE(big_after_first, 3u);
+}
+
 TEST(PrefetchingSourceTest, AnErrorComesAfterTheBatchesBeforeIt) {
   auto source = MakePrefetchingSource(std::make_unique<ScriptedSource>(2, 4, Status::IOError("disk gone")), 2);
   SourceBatch b;
