@@ -86,16 +86,26 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     }
     if (!batch.records.empty()) last_record = t0;
     SEGSTREAM_RETURN_IF_ERROR(engine_->Process(source_id_, batch, &outputs));
-    if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->Finish(&outputs));
+    bool more = false;
+    if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->FinishSome(&outputs, &more));
     stats_.records += batch.records.size();
     SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0));
     stats_.batch_seconds.push_back(NowSeconds() - t0);
+    // The end's rescoring pass, a bounded share per commit (FinishSome).
+    while (more && !stop.load(std::memory_order_relaxed)) {
+      const double t1 = NowSeconds();
+      outputs.Clear();
+      SEGSTREAM_RETURN_IF_ERROR(engine_->FinishSome(&outputs, &more));
+      SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t1));
+      stats_.batch_seconds.push_back(NowSeconds() - t1);
+      ++stats_.batches;
+    }
     sizer.Observe(batch.records.size(), stats_.batch_seconds.back());
     ++stats_.batches;
     stats_.seconds = NowSeconds() - start;
     if (options_.progress) PrintProgress(false);
     if (finish) {
-      stats_.finished = true;
+      stats_.finished = !more;  // stopped during the end's pass: a restart resumes it
       break;
     }
     if (options_.max_rate > 0) {

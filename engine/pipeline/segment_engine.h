@@ -106,6 +106,17 @@ class SegmentEngine {
 
   // End of a finite input (or --until-idle): the last step and a final
   // version if anything changed since the last one. Idempotent.
+  //
+  // FinishSome does it in bounded work: it rescores at most
+  // EngineOptions::rescore_per_step x 4 customers of a rescoring pass per
+  // call and sets *more while a pass is still under way. Commit `out` after
+  // each call (its outputs and pinned customers are then released) and call
+  // again with the same positions: at 10M customers a final pass in one
+  // micro-batch held every customer it moved and took minutes. The sequence
+  // of calls gives the same outputs as one call, and a restart between them
+  // resumes (the pass is in the committed engine meta). Finish loops over
+  // FinishSome without committing (tests, small populations).
+  Status FinishSome(EngineOutputs* out, bool* more);
   Status Finish(EngineOutputs* out);
 
   // Everything changed since the last commit, plus positions and offsets.
@@ -259,7 +270,7 @@ class SegmentEngine {
   // A seeded uniform sample of at most `max_points` active customers (z
   // units under `scaler`), in index order; reads them through the cache.
   model::Points ActivePoints(const model::PopulationScaler& scaler, size_t max_points, uint64_t seed);
-  Status FinishModel(EngineOutputs* out);
+  Status FinishModel(EngineOutputs* out, bool* more);
   // Timers are computed (and fired) at steps only, so a timer is the first
   // crossing after the watermark of the step that last computed it.
   // `from_pass`: a version's rescoring pass, which does not rewrite the
