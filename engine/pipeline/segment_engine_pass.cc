@@ -90,6 +90,7 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
 void SegmentEngine::CompletePass(EngineOutputs* out) {
   pass_.active = false;
   pass_.previous = ServingModel();
+  pass_previous_dirty_ = true;  // the stored one goes too, whichever commit wrote it
   pass_.renamed.clear();
   serving_.customers = pass_.visited;
   serving_.inertia = pass_.inertia;

@@ -39,13 +39,16 @@ struct RunResult {
   uint64_t active = 0;
   size_t max_cached = 0;  // the most customers the engine's cache held after a commit
   bool failed = false;  // a reload failed; the rest is incomplete
+  size_t finish_shares = 0;  // FinishSome calls at the end (finish_in_shares)
 };
 
 // Feeds `records` in batches of `batch` (0 = all at once), committing after
 // each; every `restart_every` batches the engine is destroyed and reloaded.
 // `eager_retention`: the store drops forgotten invoices at once.
+// `finish_in_shares`: the end as the pipeline runs it, FinishSome with a
+// commit after each share (and a restart after each when restart_every > 0).
 inline RunResult Replay(const EngineOptions& options, const std::vector<DecodedRecord>& records, size_t batch,
-                        size_t restart_every = 0, bool eager_retention = false) {
+                        size_t restart_every = 0, bool eager_retention = false, bool finish_in_shares = false) {
   FakeStateStore store;
   store.set_eager_retention(eager_retention);
   RunResult result;
@@ -92,10 +95,27 @@ inline RunResult Replay(const EngineOptions& options, const std::vector<DecodedR
       EXPECT_EQ(stored.value(), b.next);
     }
   }
+  const std::vector<Position> end = {Position{0, static_cast<int64_t>(records.size()), records.size() + 2}};
   EngineOutputs out;
-  EXPECT_TRUE(engine->Finish(&out).ok());
-  drain(&out);
-  commit({Position{0, static_cast<int64_t>(records.size()), records.size() + 2}});
+  if (finish_in_shares) {
+    bool more = true;
+    size_t shares = 0;
+    while (more) {
+      EXPECT_TRUE(engine->FinishSome(&out, &more).ok());
+      drain(&out);
+      commit(end);
+      ++shares;
+      if (more && restart_every > 0) {
+        engine = std::make_unique<SegmentEngine>(options, &store);
+        EXPECT_TRUE(engine->Load().ok());
+      }
+    }
+    result.finish_shares = shares;
+  } else {
+    EXPECT_TRUE(engine->Finish(&out).ok());
+    drain(&out);
+    commit(end);
+  }
   result.tables = store.tables();
   result.customers = engine->CustomerRecords();
   result.active = engine->customers_active();

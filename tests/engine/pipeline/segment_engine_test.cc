@@ -178,6 +178,11 @@ void ExpectSameRun(const RunResult& a, const RunResult& b, const std::string& wh
   // Meta: everything but the sink offsets (each run's drain differs only by
   // batch framing, which is the same text here, so they match too).
   EXPECT_EQ(a.tables[static_cast<size_t>(Column::kMeta)], b.tables[static_cast<size_t>(Column::kMeta)]) << what;
+  for (const auto& [key, value] : a.tables[static_cast<size_t>(Column::kMeta)]) {
+    const auto& other = b.tables[static_cast<size_t>(Column::kMeta)];
+    auto it = other.find(key);
+    if (it == other.end() || it->second != value) ADD_FAILURE() << what << ": meta key " << key << " differs";
+  }
   if (a.outputs != b.outputs) {
     size_t i = 0;
     while (i < a.outputs.size() && i < b.outputs.size() && a.outputs[i] == b.outputs[i]) ++i;
@@ -237,6 +242,18 @@ TEST(SegmentEngineTest, IncrementalPassIsDeterministicAcrossBatchesAndRestarts) 
     ExpectSameRun(one, Replay(SlowPassOptions(), records, batch, 1),
                   "restart after every batch of " + std::to_string(batch));
   }
+}
+
+// The end of the input as the pipeline runs it: the last pass in bounded
+// shares (FinishSome), each committed, with restarts between shares, gives
+// the run of one Finish call byte for byte.
+TEST(SegmentEngineTest, FinishingInSharesWithCommitsAndRestartsEqualsOneFinish) {
+  const std::vector<DecodedRecord> records = Stream();
+  const RunResult one = Replay(SlowPassOptions(), records, 64);
+  const RunResult shares = Replay(SlowPassOptions(), records, 64, 0, false, true);
+  ASSERT_GT(shares.finish_shares, 2u) << "the end's pass must take several shares in this test";
+  ExpectSameRun(one, shares, "finish in shares");
+  ExpectSameRun(one, Replay(SlowPassOptions(), records, 64, 1000, false, true), "finish in shares, restarts between");
 }
 
 // The customer cache is only a cache: with room for a handful of customers
