@@ -91,6 +91,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     stats_.records += batch.records.size();
     SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0));
     stats_.batch_seconds.push_back(NowSeconds() - t0);
+    sizer.Observe(batch.records.size(), stats_.batch_seconds.back());
     // The end's rescoring pass, a bounded share per commit (FinishSome).
     while (more && !stop.load(std::memory_order_relaxed)) {
       const double t1 = NowSeconds();
@@ -100,7 +101,6 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       stats_.batch_seconds.push_back(NowSeconds() - t1);
       ++stats_.batches;
     }
-    sizer.Observe(batch.records.size(), stats_.batch_seconds.back());
     ++stats_.batches;
     stats_.seconds = NowSeconds() - start;
     if (options_.progress) PrintProgress(false);

@@ -29,7 +29,7 @@
 // (applied by a build without retraction history). Retractions count as
 // "retracted" outcomes and towards the step cadence.
 //
-// Customers live in the store (state format 4): the engine keeps a bounded
+// Customers live in the store (state format 5): the engine keeps a bounded
 // cache of them (EngineOptions::cache_customers; clean entries are evicted
 // least recently used, at commits and between chunks of a rescoring pass),
 // reads the customers a micro-batch touches with one MultiGet, finds

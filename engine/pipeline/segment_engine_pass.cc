@@ -56,7 +56,7 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
     for (const std::string& id : ids) {
       const uint32_t slot = slot_of_id_.at(id);
       Touch(slot);
-      budget = budget > 0 ? budget - 1 : 0;
+      --budget;  // ids holds at most `want` <= budget
       if (!slots_[slot].rec.active()) continue;
       const uint64_t seq_before = slots_[slot].rec.seq;
       // Scored under this version already (an event or a timer since the
