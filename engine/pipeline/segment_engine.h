@@ -139,6 +139,10 @@ class SegmentEngine {
   uint64_t customers_total() const { return customers_total_; }
   // Customers held in the cache now (a gauge for tests and metrics).
   size_t customers_cached() const { return slot_of_id_.size(); }
+  // For tests: "" when the cache's maps and its recency list hold the same
+  // entries (each once, under its own id and index), else what is wrong.
+  // O(cache).
+  std::string CacheInconsistency() const;
   uint64_t customers_active() const { return active_; }
   const ServingModel& serving() const { return serving_; }
   std::shared_ptr<const ServingModel> ServingSnapshot() const;
@@ -155,11 +159,13 @@ class SegmentEngine {
   std::vector<CustomerRecord> CustomerRecordsSample(size_t max);
 
  private:
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
   // A cache entry: one customer's record as loaded or changed since.
   struct Slot {
     std::string id;            // empty: a free entry
     CustomerRecord rec;
-    uint64_t last_used = 0;    // use_clock_ at the last lookup (eviction order)
+    uint32_t lru_newer = kNoSlot;  // the recency list (most recently used first): neighbours
+    uint32_t lru_older = kNoSlot;
     bool dirty = false;        // write at the next commit
     bool created = false;      // new since the last commit: its customer_index entry is written too
     bool in_step = false;      // in step_buffer_
@@ -193,7 +199,17 @@ class SegmentEngine {
   void PrefetchIndices(uint64_t begin, uint64_t end);
   void PrefetchIndexList(const std::vector<uint64_t>& indices);
   uint32_t InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history);
-  void Touch(uint32_t slot) { slots_[slot].last_used = ++use_clock_; }
+  // The recency list: an intrusive doubly linked list through the slots,
+  // most recently looked up first, so a lookup moves its entry in O(1) and
+  // eviction reads the least recently used from the tail (it used to scan
+  // the whole cache for them: 7 % of the time at 10M customers).
+  void Touch(uint32_t slot) {
+    if (lru_newest_ == slot) return;
+    LruUnlink(slot);
+    LruPushNewest(slot);
+  }
+  void LruUnlink(uint32_t slot);
+  void LruPushNewest(uint32_t slot);
   // Evicts the least recently used clean entries when the cache holds more
   // than cache_customers (down to three quarters of it). Call only where no
   // slot number is held across (commits, between pass chunks).
@@ -300,7 +316,7 @@ class SegmentEngine {
   std::unordered_map<std::string, uint32_t> slot_of_id_;
   std::unordered_map<uint64_t, uint32_t> slot_of_index_;
   std::unordered_set<std::string> absent_ids_;  // ids of this batch the store does not hold
-  uint64_t use_clock_ = 0;
+  uint32_t lru_newest_ = kNoSlot, lru_oldest_ = kNoSlot;  // ends of the recency list
   bool evict_blocked_ = false;    // EvictIfOver found too few clean entries since the last commit
   uint64_t customers_total_ = 0;  // the next customer's index
   Status read_error_;             // the first store read error of this batch

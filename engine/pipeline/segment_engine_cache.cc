@@ -11,6 +11,11 @@
 namespace segstream {
 
 uint32_t SegmentEngine::InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history) {
+  // Already cached (a batched read that named the customer twice): the
+  // cached record is the current one, never the store's. A second entry
+  // for the same id would be in the recency list without being in the maps,
+  // and evicting it would unmap the live entry.
+  if (auto it = slot_of_id_.find(id); it != slot_of_id_.end()) return it->second;
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -24,7 +29,7 @@ uint32_t SegmentEngine::InsertSlot(std::string id, const CustomerRecord& rec, Cu
   s.rec = rec;
   s.history = std::move(history);
   s.vec = rec.active() ? StoredVector(rec) : model::Vec3::Zero();
-  s.last_used = ++use_clock_;
+  LruPushNewest(slot);
   slot_of_id_.emplace(s.id, slot);
   slot_of_index_.emplace(rec.index, slot);
   return slot;
@@ -118,8 +123,11 @@ void SegmentEngine::PrefetchCustomers(const SourceBatch& batch) {
 
 void SegmentEngine::PrefetchIndexList(const std::vector<uint64_t>& indices) {
   std::vector<std::string> index_keys;
+  std::unordered_set<uint64_t> seen;  // a sample or the due timers may name a customer twice
   for (uint64_t i : indices) {
-    if (i < customers_total_ && slot_of_index_.count(i) == 0) index_keys.push_back(CustomerIndexKey(i));
+    if (i < customers_total_ && slot_of_index_.count(i) == 0 && seen.insert(i).second) {
+      index_keys.push_back(CustomerIndexKey(i));
+    }
   }
   if (index_keys.empty()) return;
   std::vector<std::string> ids;
@@ -149,29 +157,65 @@ void SegmentEngine::PrefetchIndices(uint64_t begin, uint64_t end) {
   PrefetchIndexList(indices);
 }
 
+void SegmentEngine::LruUnlink(uint32_t slot) {
+  Slot& s = slots_[slot];
+  (s.lru_newer == kNoSlot ? lru_newest_ : slots_[s.lru_newer].lru_older) = s.lru_older;
+  (s.lru_older == kNoSlot ? lru_oldest_ : slots_[s.lru_older].lru_newer) = s.lru_newer;
+  s.lru_newer = s.lru_older = kNoSlot;
+}
+
+void SegmentEngine::LruPushNewest(uint32_t slot) {
+  Slot& s = slots_[slot];
+  s.lru_newer = kNoSlot;
+  s.lru_older = lru_newest_;
+  if (lru_newest_ != kNoSlot) slots_[lru_newest_].lru_newer = slot;
+  lru_newest_ = slot;
+  if (lru_oldest_ == kNoSlot) lru_oldest_ = slot;
+}
+
+std::string SegmentEngine::CacheInconsistency() const {
+  size_t listed = 0;
+  for (uint32_t slot = lru_newest_; slot != kNoSlot; slot = slots_[slot].lru_older) {
+    const Slot& s = slots_[slot];
+    auto by_id = slot_of_id_.find(s.id);
+    if (by_id == slot_of_id_.end() || by_id->second != slot) return "listed entry " + s.id + " is not mapped to its slot";
+    auto by_index = slot_of_index_.find(s.rec.index);
+    if (by_index == slot_of_index_.end() || by_index->second != slot) {
+      return "listed entry " + s.id + " is not mapped by its index";
+    }
+    if (++listed > slots_.size()) return "the recency list has a cycle";
+  }
+  if (listed != slot_of_id_.size() || listed != slot_of_index_.size()) {
+    return "recency list " + std::to_string(listed) + " entries, maps " + std::to_string(slot_of_id_.size()) + " and " +
+           std::to_string(slot_of_index_.size());
+  }
+  return "";
+}
+
 void SegmentEngine::EvictIfOver() {
   const size_t capacity = std::max<size_t>(options_.cache_customers, 1);
   // Blocked: the last attempt found too few clean entries; only a commit
-  // (which cleans them) can change that, so do not scan again before it.
+  // (which cleans them) can change that, so do not walk again before it.
   if (slot_of_id_.size() <= capacity || evict_blocked_) return;
-  std::vector<std::pair<uint64_t, uint32_t>> clean;  // (last used, slot)
-  for (const auto& [id, slot] : slot_of_id_) {
-    const Slot& s = slots_[slot];
-    if (!s.dirty && !s.in_step) clean.emplace_back(s.last_used, slot);
-  }
   const size_t target = capacity - capacity / 4;
-  const size_t excess = slot_of_id_.size() > target ? slot_of_id_.size() - target : 0;
-  const size_t n = std::min(excess, clean.size());
-  if (clean.size() < excess) evict_blocked_ = true;
-  if (n == 0) return;
-  std::nth_element(clean.begin(), clean.begin() + static_cast<std::ptrdiff_t>(n - 1), clean.end());
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t slot = clean[i].second;
-    slot_of_index_.erase(slots_[slot].rec.index);
-    slot_of_id_.erase(slots_[slot].id);
-    slots_[slot] = Slot();  // frees the id and the history
-    free_slots_.push_back(slot);
+  size_t excess = slot_of_id_.size() - target;
+  // From the least recently used, skipping the entries that must stay
+  // (uncommitted changes, the step buffer): those were used since the last
+  // commit, so they sit near the newest end and the walk rarely meets them.
+  uint32_t slot = lru_oldest_;
+  while (excess > 0 && slot != kNoSlot) {
+    const uint32_t newer = slots_[slot].lru_newer;
+    if (!slots_[slot].dirty && !slots_[slot].in_step) {
+      LruUnlink(slot);
+      slot_of_index_.erase(slots_[slot].rec.index);
+      slot_of_id_.erase(slots_[slot].id);
+      slots_[slot] = Slot();  // frees the id and the history
+      free_slots_.push_back(slot);
+      --excess;
+    }
+    slot = newer;
   }
+  if (excess > 0) evict_blocked_ = true;
   last_slot_ = UINT32_MAX;
 }
 

@@ -35,28 +35,29 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
     // whether a customer was committed yet or not; the scan reads one more
     // than it needs, so the pass ends at the step that visits its last
     // customer, whatever was committed.
-    std::vector<std::string> ids;
-    ids.reserve(stored.size());
+    std::vector<uint32_t> chunk;  // cache slots, sorted by customer id below
+    chunk.reserve(stored.size());
     for (auto& [id, value] : stored) {
-      if (slot_of_id_.count(id) == 0) {  // otherwise the cached record is the current one
-        CustomerRecord rec;
-        CustomerHistory history;
-        Status s = DecodeCustomer(value, &rec, &history);
-        if (!s.ok()) return KeepReadError(s);
-        InsertSlot(id, rec, std::move(history));
+      auto it = slot_of_id_.find(id);
+      if (it != slot_of_id_.end()) {  // the cached record is the current one
+        chunk.push_back(it->second);
+        continue;
       }
-      ids.push_back(std::move(id));
+      CustomerRecord rec;
+      CustomerHistory history;
+      Status s = DecodeCustomer(value, &rec, &history);
+      if (!s.ok()) return KeepReadError(s);
+      chunk.push_back(InsertSlot(std::move(id), rec, std::move(history)));
     }
     for (uint32_t slot : dirty_slots_) {
-      if (slots_[slot].created && slots_[slot].id >= pass_.cursor) ids.push_back(slots_[slot].id);
+      if (slots_[slot].created && slots_[slot].id >= pass_.cursor) chunk.push_back(slot);
     }
-    std::sort(ids.begin(), ids.end());
-    const bool last_chunk = ids.size() <= want;  // the scan ran out too
-    if (ids.size() > want) ids.resize(want);
-    for (const std::string& id : ids) {
-      const uint32_t slot = slot_of_id_.at(id);
+    std::sort(chunk.begin(), chunk.end(), [&](uint32_t a, uint32_t b) { return slots_[a].id < slots_[b].id; });
+    const bool last_chunk = chunk.size() <= want;  // the scan ran out too
+    if (chunk.size() > want) chunk.resize(want);
+    for (const uint32_t slot : chunk) {
       Touch(slot);
-      --budget;  // ids holds at most `want` <= budget
+      --budget;  // chunk holds at most `want` <= budget
       if (!slots_[slot].rec.active()) continue;
       const uint64_t seq_before = slots_[slot].rec.seq;
       // Scored under this version already (an event or a timer since the
@@ -81,7 +82,7 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
       CompletePass(out);
       break;
     }
-    pass_.cursor = ids.back() + '\0';  // the smallest id after it
+    pass_.cursor = slots_[chunk.back()].id + '\0';  // the smallest id after it
     last_slot_ = UINT32_MAX;
     EvictIfOver();
   }

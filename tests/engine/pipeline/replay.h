@@ -65,6 +65,7 @@ inline RunResult Replay(const EngineOptions& options, const std::vector<DecodedR
     engine->BuildCommit(kReplaySource, next, SinkOffsets{{"out", static_cast<int64_t>(result.outputs.size())}}, &w);
     EXPECT_TRUE(store.Commit(w).ok());
     engine->OnCommitted();
+    EXPECT_EQ(engine->CacheInconsistency(), "");
     result.max_cached = std::max(result.max_cached, engine->customers_cached());
     store.SetInvoiceRetentionFloor(engine->InvoiceRetentionFloor());
     result.counts.Merge(engine->TakeBatchCounts());
