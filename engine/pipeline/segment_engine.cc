@@ -149,7 +149,7 @@ std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purcha
   }
   const uint32_t slot = FindExisting(e.customer_id);
   if (slot == UINT32_MAX) return {};
-  const CustomerRecord& r = slots_[slot].rec;
+  const CustomerRecord& r = cache_.at(slot).rec;
   const int64_t sum = is_purchase ? r.purchases_milli : r.returns_milli;
   int64_t next = 0;
   if (!CheckedAddMoneyMilli(sum, amount, &next)) {
@@ -160,7 +160,7 @@ std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purcha
 }
 
 void SegmentEngine::MarkTouched(uint32_t slot) {
-  Slot& s = slots_[slot];
+  CachedCustomer& s = cache_.at(slot);
   MarkDirty(slot);
   s.timer_dirty = true;
   if (!s.in_step) {
@@ -176,7 +176,7 @@ void SegmentEngine::LeaveStatistics(const CustomerRecord& r) {
   scaler_.Remove(StoredVector(r));
 }
 
-void SegmentEngine::EnterStatistics(Slot* s) {
+void SegmentEngine::EnterStatistics(CachedCustomer* s) {
   s->rec.vector_watermark = watermark_;
   s->vec = CustomerLogFeatures(s->rec, watermark_);
   scaler_.Add(s->vec);
@@ -192,7 +192,7 @@ model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
 void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice,
                                   int64_t amount_milli, const Origin& origin, EngineOutputs* out) {
   const uint32_t slot = FindOrCreate(e.customer_id);
-  Slot& s = slots_[slot];
+  CachedCustomer& s = cache_.at(slot);
   CustomerRecord& r = s.rec;
   const CustomerRecord before = r;  // analytics hook
   const bool was_active = r.active();
@@ -225,7 +225,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
 
 void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out,
                             int64_t ingest_us, std::string_view invoice, bool version_visit) {
-  Slot& s = slots_[slot];
+  CachedCustomer& s = cache_.at(slot);
   // s.vec holds the features at the current watermark when the customer was
   // just touched; otherwise (timers, versions) compute them afresh.
   const model::Vec3 z = serving_.z.Apply(s.rec.vector_watermark == watermark_ ? s.vec
@@ -255,7 +255,7 @@ void SegmentEngine::Rescore(uint32_t slot, const char* reason, int64_t event_tim
 
 void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo* before, const char* reason,
                                int64_t event_time, std::string_view invoice, EngineOutputs* out) {
-  Slot& s = slots_[slot];
+  CachedCustomer& s = cache_.at(slot);
   CustomerRecord& r = s.rec;
   ++r.seq;
   const SegmentInfo* now = serving_.Find(r.segment_id);
@@ -279,7 +279,7 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo
 }
 
 void SegmentEngine::EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out) {
-  const Slot& s = slots_[slot];
+  const CachedCustomer& s = cache_.at(slot);
   const SegmentInfo* now = serving_.Find(s.rec.segment_id);
   changes_.EmitLatest(s.id, s.rec.segment_id, now ? std::string_view(now->name) : std::string_view(), s.rec.seq,
                       serving_.version, event_time, out);

@@ -30,14 +30,14 @@
 // "retracted" outcomes and towards the step cadence.
 //
 // Customers live in the store (state format 5): the engine keeps a bounded
-// cache of them (EngineOptions::cache_customers; clean entries are evicted
-// least recently used, at commits and between chunks of a rescoring pass),
-// reads the customers a micro-batch touches with one MultiGet, finds
-// customers by their creation index (sampling, timers) through the
-// customer_index column family, and the rescoring pass reads them in key
-// order with range scans. Entries with uncommitted
-// changes are never evicted, so the cache over the store is always the
-// engine's exact state. Recency timers are keys of the timers column family
+// cache of them (CustomerCache, engine/cache; EngineOptions::cache_customers;
+// clean entries are evicted least recently used, at commits and between
+// chunks of a rescoring pass), reads the customers a micro-batch touches with
+// one MultiGet, finds customers by their creation index (sampling, timers)
+// through the customer_index column family, and the rescoring pass reads
+// them in key order with range scans. Entries with uncommitted changes are
+// never evicted, so the cache over the store is always the engine's exact
+// state. Recency timers are keys of the timers column family
 // ordered by due time (see RescheduleTimer); a step reads only the due ones.
 //
 // Not thread-safe: one pipeline thread drives it. Queries from other threads
@@ -56,6 +56,7 @@
 
 #include "engine/event/sink.h"
 #include "engine/analytics/aggregates.h"
+#include "engine/cache/customer_cache.h"
 #include "engine/changes/change_emitter.h"
 #include "engine/dedup/invoice_ledger.h"
 #include "engine/event/invoice_event.h"
@@ -138,11 +139,9 @@ class SegmentEngine {
   int64_t InvoiceRetentionFloor() const { return invoices_.RetentionFloor(watermark_); }
   uint64_t customers_total() const { return customers_total_; }
   // Customers held in the cache now (a gauge for tests and metrics).
-  size_t customers_cached() const { return slot_of_id_.size(); }
-  // For tests: "" when the cache's maps and its recency list hold the same
-  // entries (each once, under its own id and index), else what is wrong.
-  // O(cache).
-  std::string CacheInconsistency() const;
+  size_t customers_cached() const { return cache_.size(); }
+  // For tests: CustomerCache::Inconsistency. O(cache).
+  std::string CacheInconsistency() const { return cache_.Inconsistency(); }
   uint64_t customers_active() const { return active_; }
   const ServingModel& serving() const { return serving_; }
   std::shared_ptr<const ServingModel> ServingSnapshot() const;
@@ -159,21 +158,6 @@ class SegmentEngine {
   std::vector<CustomerRecord> CustomerRecordsSample(size_t max);
 
  private:
-  static constexpr uint32_t kNoSlot = UINT32_MAX;
-  // A cache entry: one customer's record as loaded or changed since.
-  struct Slot {
-    std::string id;            // empty: a free entry
-    CustomerRecord rec;
-    uint32_t lru_newer = kNoSlot;  // the recency list (most recently used first): neighbours
-    uint32_t lru_older = kNoSlot;
-    bool dirty = false;        // write at the next commit
-    bool created = false;      // new since the last commit: its customer_index entry is written too
-    bool in_step = false;      // in step_buffer_
-    bool timer_dirty = false;  // recompute the recency timer at the next step
-    model::Vec3 vec = model::Vec3::Zero();  // log features held in the scaler (== StoredVector(rec) when active)
-    CustomerHistory history;   // line times, for retraction (stored with rec)
-  };
-
   // segment_engine.cc: the per-record path.
   // `amount_milli`: the line's |quantity| x unit price, from CheckAccumulate.
   void ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice, int64_t amount_milli,
@@ -186,8 +170,8 @@ class SegmentEngine {
   bool Retract(const std::string& source_id, const DecodedRecord& r, bool is_purchase, const std::string& class_name,
                InvoiceLedger::Entry* inv, EngineOutputs* out);
 
-  // segment_engine_cache.cc: the customer cache over the store. Lookups
-  // never fail: a store read error is kept in read_error_ (Process and
+  // segment_engine_cache.cc: reading customers from the store into cache_
+  // (by id, by index, batched). Lookups never fail: a store read error is kept in read_error_ (Process and
   // Finish return it) and the customer counts as absent.
   uint32_t FindOrCreate(const std::string& customer_id);
   uint32_t FindExisting(const std::string& customer_id);  // UINT32_MAX when unknown
@@ -198,18 +182,8 @@ class SegmentEngine {
   // The same for customers by index: [begin, end), or a list.
   void PrefetchIndices(uint64_t begin, uint64_t end);
   void PrefetchIndexList(const std::vector<uint64_t>& indices);
+  // cache_.Insert, with the vector the scaler holds for a newly cached customer.
   uint32_t InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history);
-  // The recency list: an intrusive doubly linked list through the slots,
-  // most recently looked up first, so a lookup moves its entry in O(1) and
-  // eviction reads the least recently used from the tail (it used to scan
-  // the whole cache for them: 7 % of the time at 10M customers).
-  void Touch(uint32_t slot) {
-    if (lru_newest_ == slot) return;
-    LruUnlink(slot);
-    LruPushNewest(slot);
-  }
-  void LruUnlink(uint32_t slot);
-  void LruPushNewest(uint32_t slot);
   // Evicts the least recently used clean entries when the cache holds more
   // than cache_customers (down to three quarters of it). Call only where no
   // slot number is held across (commits, between pass chunks).
@@ -223,8 +197,8 @@ class SegmentEngine {
   // Emits `r` as a dead letter with `error` (the decoder's, or an engine-side reason), counted like every outcome.
   void DeadLetter(const std::string& source_id, const DecodedRecord& r, std::string error, EngineOutputs* out);
   void MarkDirty(uint32_t slot) {
-    if (!slots_[slot].dirty) {
-      slots_[slot].dirty = true;
+    if (!cache_.at(slot).dirty) {
+      cache_.at(slot).dirty = true;
       dirty_slots_.push_back(slot);
     }
   }
@@ -236,7 +210,7 @@ class SegmentEngine {
   // active after. (The last-purchase histogram behind the recency statistics
   // follows the analytics hook OnCustomerChanged.)
   void LeaveStatistics(const CustomerRecord& r);
-  void EnterStatistics(Slot* s);
+  void EnterStatistics(CachedCustomer* s);
   model::Vec3 StoredVector(const CustomerRecord& r) const;
   // `version_visit`: the rescoring pass of a version (its scored watermark
   // is the version's event time, so the record's is left as it was).
@@ -262,7 +236,7 @@ class SegmentEngine {
   // its pass has not reached it and no event or timer has scored it since
   // the publication. Its segment id is then the previous version's.
   bool AwaitsPass(uint32_t slot) const {
-    return pass_.active && slots_[slot].rec.scored_version != serving_.version && slots_[slot].id >= pass_.cursor;
+    return pass_.active && cache_.at(slot).rec.scored_version != serving_.version && cache_.at(slot).id >= pass_.cursor;
   }
   // The model whose names `slot`'s current segment id goes by.
   const ServingModel& ModelOfCurrentSegment(uint32_t slot) const {
@@ -310,18 +284,12 @@ class SegmentEngine {
   EngineOptions options_;
   StateStore* store_;  // not owned
 
-  // The customer cache: entries (slots), free entries, and the two ways in.
-  std::vector<Slot> slots_;
-  std::vector<uint32_t> free_slots_;
-  std::unordered_map<std::string, uint32_t> slot_of_id_;
-  std::unordered_map<uint64_t, uint32_t> slot_of_index_;
+  CustomerCache cache_;  // customers by slot number (engine/cache)
   std::unordered_set<std::string> absent_ids_;  // ids of this batch the store does not hold
-  uint32_t lru_newest_ = kNoSlot, lru_oldest_ = kNoSlot;  // ends of the recency list
   bool evict_blocked_ = false;    // EvictIfOver found too few clean entries since the last commit
   uint64_t customers_total_ = 0;  // the next customer's index
   Status read_error_;             // the first store read error of this batch
   InvoiceLedger invoices_;  // over store_
-  uint32_t last_slot_ = UINT32_MAX;        // the customer of the previous event
   std::vector<uint32_t> dirty_slots_;              // customers to write at the next commit
   uint64_t active_ = 0;
 

@@ -1,7 +1,7 @@
-// SegmentEngine, the customer cache over the store and the recency timers
-// in the store: lookups by id and by creation index, batched reads
-// (MultiGet), least-recently-used eviction of clean entries, and which
-// customers' timers (engine/timers) are set and still live.
+// SegmentEngine, customers and recency timers in the store: reading
+// customers into the cache (engine/cache) by id and by creation index,
+// batched (MultiGet), when to evict, and which customers' timers
+// (engine/timers) are set and still live.
 #include <algorithm>
 
 #include "engine/model/rng.h"
@@ -11,36 +11,14 @@
 namespace segstream {
 
 uint32_t SegmentEngine::InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history) {
-  // Already cached (a batched read that named the customer twice): the
-  // cached record is the current one, never the store's. A second entry
-  // for the same id would be in the recency list without being in the maps,
-  // and evicting it would unmap the live entry.
-  if (auto it = slot_of_id_.find(id); it != slot_of_id_.end()) return it->second;
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  Slot& s = slots_[slot];
-  s.id = std::move(id);
-  s.rec = rec;
-  s.history = std::move(history);
-  s.vec = rec.active() ? StoredVector(rec) : model::Vec3::Zero();
-  LruPushNewest(slot);
-  slot_of_id_.emplace(s.id, slot);
-  slot_of_index_.emplace(rec.index, slot);
+  bool inserted;
+  const uint32_t slot = cache_.Insert(std::move(id), rec, std::move(history), &inserted);
+  if (inserted) cache_.at(slot).vec = rec.active() ? StoredVector(rec) : model::Vec3::Zero();
   return slot;
 }
 
 uint32_t SegmentEngine::FindExisting(const std::string& customer_id) {
-  if (last_slot_ < slots_.size() && slots_[last_slot_].id == customer_id) return last_slot_;
-  if (auto it = slot_of_id_.find(customer_id); it != slot_of_id_.end()) {
-    Touch(it->second);
-    return last_slot_ = it->second;
-  }
+  if (const uint32_t slot = cache_.Find(customer_id); slot != CustomerCache::kNone) return slot;
   if (absent_ids_.count(customer_id) != 0) return UINT32_MAX;
   std::string value;
   Status s = store_->Get(Column::kCustomers, customer_id, &value);
@@ -52,7 +30,7 @@ uint32_t SegmentEngine::FindExisting(const std::string& customer_id) {
     KeepReadError(s);
     return UINT32_MAX;
   }
-  return last_slot_ = InsertSlot(customer_id, rec, std::move(history));
+  return InsertSlot(customer_id, rec, std::move(history));
 }
 
 uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
@@ -62,16 +40,13 @@ uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
   rec.index = customers_total_++;
   absent_ids_.erase(customer_id);
   const uint32_t slot = InsertSlot(customer_id, rec, CustomerHistory());
-  slots_[slot].created = true;
+  cache_.at(slot).created = true;
   MarkDirty(slot);  // its index entry is written with it (BuildCommit)
-  return last_slot_ = slot;
+  return slot;
 }
 
 uint32_t SegmentEngine::SlotOfIndex(uint64_t index) {
-  if (auto it = slot_of_index_.find(index); it != slot_of_index_.end()) {
-    Touch(it->second);
-    return it->second;
-  }
+  if (const uint32_t slot = cache_.FindIndex(index); slot != CustomerCache::kNone) return slot;
   if (index >= customers_total_) return UINT32_MAX;
   std::string id;
   Status s = store_->Get(Column::kCustomerIndex, CustomerIndexKey(index), &id);
@@ -94,7 +69,7 @@ void SegmentEngine::PrefetchCustomers(const SourceBatch& batch) {
   for (const DecodedRecord& r : batch.records) {
     if (!r.error.empty()) continue;
     const std::string& id = r.event.customer_id;
-    if (slot_of_id_.count(id) != 0 || !seen.insert(id).second) continue;
+    if (cache_.Contains(id) || !seen.insert(id).second) continue;
     keys.push_back(id);
   }
   if (keys.empty()) return;
@@ -125,7 +100,7 @@ void SegmentEngine::PrefetchIndexList(const std::vector<uint64_t>& indices) {
   std::vector<std::string> index_keys;
   std::unordered_set<uint64_t> seen;  // a sample or the due timers may name a customer twice
   for (uint64_t i : indices) {
-    if (i < customers_total_ && slot_of_index_.count(i) == 0 && seen.insert(i).second) {
+    if (i < customers_total_ && !cache_.ContainsIndex(i) && seen.insert(i).second) {
       index_keys.push_back(CustomerIndexKey(i));
     }
   }
@@ -136,7 +111,7 @@ void SegmentEngine::PrefetchIndexList(const std::vector<uint64_t>& indices) {
   if (!s.ok()) return KeepReadError(s);
   std::vector<std::string> keys;
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (found[i] && slot_of_id_.count(ids[i]) == 0) keys.push_back(std::move(ids[i]));
+    if (found[i] && !cache_.Contains(ids[i])) keys.push_back(std::move(ids[i]));
   }
   std::vector<std::string> values;
   s = store_->MultiGet(Column::kCustomers, keys, &values, &found);
@@ -157,78 +132,23 @@ void SegmentEngine::PrefetchIndices(uint64_t begin, uint64_t end) {
   PrefetchIndexList(indices);
 }
 
-void SegmentEngine::LruUnlink(uint32_t slot) {
-  Slot& s = slots_[slot];
-  (s.lru_newer == kNoSlot ? lru_newest_ : slots_[s.lru_newer].lru_older) = s.lru_older;
-  (s.lru_older == kNoSlot ? lru_oldest_ : slots_[s.lru_older].lru_newer) = s.lru_newer;
-  s.lru_newer = s.lru_older = kNoSlot;
-}
-
-void SegmentEngine::LruPushNewest(uint32_t slot) {
-  Slot& s = slots_[slot];
-  s.lru_newer = kNoSlot;
-  s.lru_older = lru_newest_;
-  if (lru_newest_ != kNoSlot) slots_[lru_newest_].lru_newer = slot;
-  lru_newest_ = slot;
-  if (lru_oldest_ == kNoSlot) lru_oldest_ = slot;
-}
-
-std::string SegmentEngine::CacheInconsistency() const {
-  size_t listed = 0;
-  for (uint32_t slot = lru_newest_; slot != kNoSlot; slot = slots_[slot].lru_older) {
-    const Slot& s = slots_[slot];
-    auto by_id = slot_of_id_.find(s.id);
-    if (by_id == slot_of_id_.end() || by_id->second != slot) return "listed entry " + s.id + " is not mapped to its slot";
-    auto by_index = slot_of_index_.find(s.rec.index);
-    if (by_index == slot_of_index_.end() || by_index->second != slot) {
-      return "listed entry " + s.id + " is not mapped by its index";
-    }
-    if (++listed > slots_.size()) return "the recency list has a cycle";
-  }
-  if (listed != slot_of_id_.size() || listed != slot_of_index_.size()) {
-    return "recency list " + std::to_string(listed) + " entries, maps " + std::to_string(slot_of_id_.size()) + " and " +
-           std::to_string(slot_of_index_.size());
-  }
-  return "";
-}
-
 void SegmentEngine::EvictIfOver() {
   const size_t capacity = std::max<size_t>(options_.cache_customers, 1);
   // Blocked: the last attempt found too few clean entries; only a commit
   // (which cleans them) can change that, so do not walk again before it.
-  if (slot_of_id_.size() <= capacity || evict_blocked_) return;
-  const size_t target = capacity - capacity / 4;
-  size_t excess = slot_of_id_.size() - target;
-  // From the least recently used, skipping the entries that must stay
-  // (uncommitted changes, the step buffer): those were used since the last
-  // commit, so they sit near the newest end and the walk rarely meets them.
-  uint32_t slot = lru_oldest_;
-  while (excess > 0 && slot != kNoSlot) {
-    const uint32_t newer = slots_[slot].lru_newer;
-    if (!slots_[slot].dirty && !slots_[slot].in_step) {
-      LruUnlink(slot);
-      slot_of_index_.erase(slots_[slot].rec.index);
-      slot_of_id_.erase(slots_[slot].id);
-      slots_[slot] = Slot();  // frees the id and the history
-      free_slots_.push_back(slot);
-      --excess;
-    }
-    slot = newer;
-  }
-  if (excess > 0) evict_blocked_ = true;
-  last_slot_ = UINT32_MAX;
+  if (cache_.size() <= capacity || evict_blocked_) return;
+  if (!cache_.EvictDownTo(capacity - capacity / 4)) evict_blocked_ = true;
 }
 
 std::vector<CustomerRecord> SegmentEngine::CustomerRecords() const {
   std::vector<CustomerRecord> out(customers_total_);
   std::vector<bool> have(customers_total_, false);
-  for (const auto& [id, slot] : slot_of_id_) {
-    const CustomerRecord& r = slots_[slot].rec;
-    if (r.index < out.size()) {
-      out[r.index] = r;
-      have[r.index] = true;
+  cache_.ForEach([&](const CachedCustomer& c) {
+    if (c.rec.index < out.size()) {
+      out[c.rec.index] = c.rec;
+      have[c.rec.index] = true;
     }
-  }
+  });
   (void)store_->Scan(Column::kCustomers, "", [&](std::string_view, std::string_view value) {
     CustomerRecord r;
     if (DecodeCustomer(value, &r).ok() && r.index < out.size() && !have[r.index]) {
@@ -262,7 +182,7 @@ std::vector<CustomerRecord> SegmentEngine::CustomerRecordsSample(size_t max) {
     PrefetchIndexList(chunk);
     for (uint64_t i : chunk) {
       const uint32_t slot = SlotOfIndex(i);
-      if (slot != UINT32_MAX) out.push_back(slots_[slot].rec);
+      if (slot != UINT32_MAX) out.push_back(cache_.at(slot).rec);
     }
     EvictIfOver();
   }
@@ -280,7 +200,7 @@ std::vector<CustomerRecord> SegmentEngine::CustomerRecordsSample(size_t max) {
 // come due; a new version drops every timer with one range delete.
 
 void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark, bool from_pass) {
-  CustomerRecord& r = slots_[slot].rec;
+  CustomerRecord& r = cache_.at(slot).rec;
   const int64_t due = NextRecencyCrossing(serving_, r, at_watermark, options_.hysteresis);
   const bool recorded = r.timer_version == serving_.version;
   if (recorded && r.timer_due != kNoTime && r.timer_due != due) timers_.Erase(r.timer_due, r.index);
@@ -300,7 +220,7 @@ std::vector<uint64_t> SegmentEngine::PopDueTimers() {
     if (t.version != serving_.version) continue;
     const uint32_t slot = SlotOfIndex(t.index);
     if (slot == UINT32_MAX) continue;
-    const CustomerRecord& r = slots_[slot].rec;
+    const CustomerRecord& r = cache_.at(slot).rec;
     if (r.timer_version == serving_.version && r.timer_due != t.due) continue;  // replaced since
     live.push_back(t.index);
   }

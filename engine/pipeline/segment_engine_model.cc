@@ -53,7 +53,7 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
     for (size_t draws = 0; drawn.size() < max_points && draws < 64 * max_points; ++draws) {
       const uint64_t index = rng.Below(total);
       const uint32_t slot = SlotOfIndex(index);
-      if (slot == UINT32_MAX || !slots_[slot].rec.active()) continue;
+      if (slot == UINT32_MAX || !cache_.at(slot).rec.active()) continue;
       if (dense) {
         if (taken[index]) continue;
         taken[index] = true;
@@ -70,8 +70,8 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
   Eigen::Index row = 0;
   for (uint64_t index : chosen) {
     const uint32_t slot = SlotOfIndex(index);
-    if (slot == UINT32_MAX || !slots_[slot].rec.active() || row >= x.rows()) continue;
-    x.row(row++) = CustomerZ(z, slots_[slot].rec, watermark_).transpose();
+    if (slot == UINT32_MAX || !cache_.at(slot).rec.active() || row >= x.rows()) continue;
+    x.row(row++) = CustomerZ(z, cache_.at(slot).rec, watermark_).transpose();
   }
   x.conservativeResize(row, 3);
   return x;
@@ -96,7 +96,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
     training_scaler_ = scaler_;
     std::vector<uint32_t> batch_slots;
     for (uint32_t slot : step_buffer_) {
-      if (slots_[slot].rec.active()) batch_slots.push_back(slot);
+      if (cache_.at(slot).rec.active()) batch_slots.push_back(slot);
     }
     const size_t sample = std::clamp(batch_slots.size(), options_.sample_min, options_.sample_max);
     model::Rng rng(model::MixSeed(options_.seed, step_count_));
@@ -113,7 +113,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
                                                                                std::min(draws.size(), sample + sample / 4))));
       for (size_t tries = 0, taken = 0; taken < sample && tries < 4 * sample; ++tries) {
         const uint32_t slot = SlotOfIndex(draws[tries]);
-        if (slot == UINT32_MAX || !slots_[slot].rec.active()) continue;
+        if (slot == UINT32_MAX || !cache_.at(slot).rec.active()) continue;
         batch_slots.push_back(slot);
         ++taken;
       }
@@ -121,7 +121,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
     const ZTransform z = ZTransform::Of(scaler_);
     model::Points x(static_cast<Eigen::Index>(batch_slots.size()), 3);
     for (size_t i = 0; i < batch_slots.size(); ++i) {
-      x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, slots_[batch_slots[i]].rec, watermark_).transpose();
+      x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, cache_.at(batch_slots[i]).rec, watermark_).transpose();
     }
     const model::StepResult res = training_.Step(x, decay, model::MixSeed(options_.seed ^ 0x5eed, step_count_));
     for (int r : res.reseeded) {
@@ -132,8 +132,8 @@ void SegmentEngine::Step(EngineOutputs* out) {
     }
     // 2. Recency: refresh the timers of touched customers, then fire the due ones.
     for (uint32_t slot : step_buffer_) {
-      if (slots_[slot].timer_dirty) {
-        slots_[slot].timer_dirty = false;
+      if (cache_.at(slot).timer_dirty) {
+        cache_.at(slot).timer_dirty = false;
         RescheduleTimer(slot, watermark_);
       }
     }
@@ -169,7 +169,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
       Publish("drift", out);
     }
   }
-  for (uint32_t slot : step_buffer_) slots_[slot].in_step = false;
+  for (uint32_t slot : step_buffer_) cache_.at(slot).in_step = false;
   step_buffer_.clear();
   last_step_watermark_ = watermark_;
 }

@@ -38,9 +38,8 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
     std::vector<uint32_t> chunk;  // cache slots, sorted by customer id below
     chunk.reserve(stored.size());
     for (auto& [id, value] : stored) {
-      auto it = slot_of_id_.find(id);
-      if (it != slot_of_id_.end()) {  // the cached record is the current one
-        chunk.push_back(it->second);
+      if (const uint32_t slot = cache_.Peek(id); slot != CustomerCache::kNone) {
+        chunk.push_back(slot);  // the cached record is the current one
         continue;
       }
       CustomerRecord rec;
@@ -50,40 +49,39 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
       chunk.push_back(InsertSlot(std::move(id), rec, std::move(history)));
     }
     for (uint32_t slot : dirty_slots_) {
-      if (slots_[slot].created && slots_[slot].id >= pass_.cursor) chunk.push_back(slot);
+      if (cache_.at(slot).created && cache_.at(slot).id >= pass_.cursor) chunk.push_back(slot);
     }
-    std::sort(chunk.begin(), chunk.end(), [&](uint32_t a, uint32_t b) { return slots_[a].id < slots_[b].id; });
+    std::sort(chunk.begin(), chunk.end(), [&](uint32_t a, uint32_t b) { return cache_.at(a).id < cache_.at(b).id; });
     const bool last_chunk = chunk.size() <= want;  // the scan ran out too
     if (chunk.size() > want) chunk.resize(want);
     for (const uint32_t slot : chunk) {
-      Touch(slot);
+      cache_.Touch(slot);
       --budget;  // chunk holds at most `want` <= budget
-      if (!slots_[slot].rec.active()) continue;
-      const uint64_t seq_before = slots_[slot].rec.seq;
+      if (!cache_.at(slot).rec.active()) continue;
+      const uint64_t seq_before = cache_.at(slot).rec.seq;
       // Scored under this version already (an event or a timer since the
       // publication): a move now is time passing.
-      const char* reason = slots_[slot].rec.scored_version == serving_.version
+      const char* reason = cache_.at(slot).rec.scored_version == serving_.version
                                ? "recency"
-                               : ChangeReasonAtVersion(slots_[slot].rec, previous_time);
+                               : ChangeReasonAtVersion(cache_.at(slot).rec, previous_time);
       Rescore(slot, reason, watermark_, out, 0, {}, /*version_visit=*/true);
-      if (slots_[slot].rec.seq == seq_before &&
-          std::find(pass_.renamed.begin(), pass_.renamed.end(), slots_[slot].rec.segment_id) != pass_.renamed.end()) {
+      if (cache_.at(slot).rec.seq == seq_before &&
+          std::find(pass_.renamed.begin(), pass_.renamed.end(), cache_.at(slot).rec.segment_id) != pass_.renamed.end()) {
         EmitLatestSegment(slot, watermark_, out);
       }
-      const model::Vec3 z = CustomerZ(serving_.z, slots_[slot].rec, watermark_);
+      const model::Vec3 z = CustomerZ(serving_.z, cache_.at(slot).rec, watermark_);
       double d2 = 0;
       model::Nearest(serving_.centers, z, &d2);
       pass_.inertia += d2;
       ++pass_.visited;
-      slots_[slot].timer_dirty = false;
+      cache_.at(slot).timer_dirty = false;
       RescheduleTimer(slot, watermark_, /*from_pass=*/true);
     }
     if (last_chunk) {
       CompletePass(out);
       break;
     }
-    pass_.cursor = slots_[chunk.back()].id + '\0';  // the smallest id after it
-    last_slot_ = UINT32_MAX;
+    pass_.cursor = cache_.at(chunk.back()).id + '\0';  // the smallest id after it
     EvictIfOver();
   }
 }

@@ -28,7 +28,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
   const uint64_t fp = LineFingerprint(e);
   auto fp_it = std::find(inv->rec.line_fingerprints.begin(), inv->rec.line_fingerprints.end(), fp);
   if (slot == UINT32_MAX || fp_it == inv->rec.line_fingerprints.end()) return not_held("no such line was applied");
-  Slot& s = slots_[slot];
+  CachedCustomer& s = cache_.at(slot);
   CustomerRecord& c = s.rec;
   if (inv->rec.purchase_lines < 0 || !s.history.known) {
     DeadLetter(source_id, r,

@@ -66,8 +66,8 @@ Status SegmentEngine::Load() {
   for (uint64_t index : loaded_step_indices_) {
     const uint32_t slot = SlotOfIndex(index);
     if (slot == UINT32_MAX) return Status::Corruption("step buffer names an unknown customer");
-    slots_[slot].in_step = true;
-    slots_[slot].timer_dirty = true;
+    cache_.at(slot).in_step = true;
+    cache_.at(slot).timer_dirty = true;
     step_buffer_.push_back(slot);
   }
   loaded_step_indices_.clear();
@@ -124,7 +124,7 @@ Result<SinkOffsets> SegmentEngine::StoredSinkOffsets() {
 void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<Position>& positions,
                                 const SinkOffsets& sink_offsets, StateWrite* w) {
   for (uint32_t slot : dirty_slots_) {
-    const Slot& s = slots_[slot];
+    const CachedCustomer& s = cache_.at(slot);
     w->Put(Column::kCustomers, s.id, EncodeCustomer(s.rec, &s.history));
     if (s.created) w->Put(Column::kCustomerIndex, CustomerIndexKey(s.rec.index), s.id);
   }
@@ -151,8 +151,8 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
 
 void SegmentEngine::OnCommitted() {
   for (uint32_t slot : dirty_slots_) {
-    slots_[slot].dirty = false;
-    slots_[slot].created = false;
+    cache_.at(slot).dirty = false;
+    cache_.at(slot).created = false;
   }
   dirty_slots_.clear();
   timers_.OnCommitted();
@@ -175,7 +175,7 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   out.push_back(has_training_ ? 1 : 0);
   PutBytes(&out, has_training_ ? training_.Serialize() : std::string());
   PutVarint(&out, step_buffer_.size());
-  for (uint32_t slot : step_buffer_) PutVarint(&out, slots_[slot].rec.index);
+  for (uint32_t slot : step_buffer_) PutVarint(&out, cache_.at(slot).rec.index);
   PutVarint(&out, reseeded_since_publish_.size());
   for (int r : reseeded_since_publish_) PutVarint(&out, static_cast<uint64_t>(r));
   PutVarint(&out, accepted_since_step_);
