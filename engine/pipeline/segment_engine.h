@@ -37,8 +37,8 @@
 // through the customer_index column family, and the rescoring pass reads
 // them in key order with range scans. Entries with uncommitted changes are
 // never evicted, so the cache over the store is always the engine's exact
-// state. Recency timers are keys of the timers column family
-// ordered by due time (see RescheduleTimer); a step reads only the due ones.
+// state. Recency timers are keys of the timers column family ordered by due
+// time (see RescheduleTimer); a step reads only the due ones.
 //
 // Not thread-safe: one pipeline thread drives it. Queries from other threads
 // go through ServingSnapshot() and the StateStore.
@@ -171,8 +171,9 @@ class SegmentEngine {
                InvoiceLedger::Entry* inv, EngineOutputs* out);
 
   // segment_engine_cache.cc: reading customers from the store into cache_
-  // (by id, by index, batched). Lookups never fail: a store read error is kept in read_error_ (Process and
-  // Finish return it) and the customer counts as absent.
+  // (by id, by index, batched). Lookups never fail: a store read error is
+  // kept in read_error_ (Process and Finish return it) and the customer
+  // counts as absent.
   uint32_t FindOrCreate(const std::string& customer_id);
   uint32_t FindExisting(const std::string& customer_id);  // UINT32_MAX when unknown
   uint32_t SlotOfIndex(uint64_t index);                   // UINT32_MAX when unknown
