@@ -8,12 +8,12 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "connectors/decode/avro_allocator.h"
 #include "connectors/decode/avro_decimal.h"
 #include "connectors/decode/normalize.h"
 #include "connectors/decode/reasons.h"
@@ -22,40 +22,6 @@
 
 namespace segstream {
 namespace {
-
-// avro-c allocates a string or bytes value by the length the input claims
-// before reading it; a corrupt length would ask for exabytes. Every avro-c
-// allocation goes through this allocator, which refuses any single block
-// larger than a Kafka record can be (so avro-c fails with an error instead).
-constexpr size_t kMaxAvroAllocation = 16u << 20;
-
-// avro-c 1.11 leaks the buffer of a string or bytes value whose read fails
-// half-way (read_string/read_bytes return without freeing it): a truncated
-// record would leak up to its size. While a record is read, this thread's
-// allocations are tracked; after a failed read the value is destroyed (which
-// frees everything it owns) and whatever the read allocated and nobody freed
-// is the leak, freed here.
-thread_local std::unordered_set<void*>* tracked = nullptr;
-
-void* BoundedAllocator(void*, void* ptr, size_t, size_t nsize) {
-  if (nsize == 0) {
-    if (tracked != nullptr && ptr != nullptr) tracked->erase(ptr);
-    std::free(ptr);
-    return nullptr;
-  }
-  if (nsize > kMaxAvroAllocation) return nullptr;
-  void* p = std::realloc(ptr, nsize);
-  if (tracked != nullptr && p != nullptr) {
-    if (ptr != nullptr) tracked->erase(ptr);
-    tracked->insert(p);
-  }
-  return p;
-}
-
-void InstallAllocator() {
-  static std::once_flag once;
-  std::call_once(once, [] { avro_set_allocator(BoundedAllocator, nullptr); });
-}
 
 std::string_view TypeName(avro_type_t t) {
   switch (t) {
@@ -127,7 +93,7 @@ struct AvroEventDecoder::Impl {
   decode::RawEvent raw;
   avro_reader_t reader = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<CompiledSchema>> schemas;
-  std::unordered_set<void*> allocations;  // avro-c blocks allocated by the current read (see `tracked`)
+  std::unordered_set<void*> allocations;  // avro-c blocks allocated by the current read (decode::TrackAvroAllocations)
 
   ~Impl() {
     if (reader != nullptr) avro_reader_free(reader);
@@ -143,7 +109,7 @@ struct AvroEventDecoder::Impl {
 
 AvroEventDecoder::AvroEventDecoder(const decode::InputFormat& format, std::shared_ptr<SchemaRegistry> registry)
     : impl_(std::make_unique<Impl>()) {
-  InstallAllocator();
+  decode::InstallBoundedAvroAllocator();
   impl_->registry = std::move(registry);
   impl_->normalize.time = format.time_format.value_or(decode::TimeFormat{});
   impl_->normalize.decimal_comma = format.decimal_comma;
@@ -360,22 +326,22 @@ Status AvroEventDecoder::Decode(std::string_view message, DecodedRecord* out) {
   }
   avro_value_reset(&schema->value);
   impl_->allocations.clear();
-  tracked = &impl_->allocations;
+  decode::TrackAvroAllocations(&impl_->allocations);
   const int rc = avro_value_read(impl_->reader, &schema->value);
   if (rc != 0) {
     const std::string why = fmt::format("does not decode with schema {}: {}", id,
                                         decode::Utf8Prefix(avro_strerror(), 200));
-    // See `tracked`: destroy the value, then free what the failed read orphaned.
+    // avro_allocator.h: destroy the value, then free what the failed read orphaned.
     avro_value_decref(&schema->value);
     schema->has_value = false;
-    tracked = nullptr;
+    decode::TrackAvroAllocations(nullptr);
     for (void* p : impl_->allocations) std::free(p);
     impl_->allocations.clear();
     schema->has_value = avro_generic_value_new(schema->iface, &schema->value) == 0;
     if (!schema->has_value) return Status::IOError("avro-c: cannot allocate a value");
     return dead(decode::kBadAvro, why);
   }
-  tracked = nullptr;
+  decode::TrackAvroAllocations(nullptr);
   char extra = 0;
   if (avro_read(impl_->reader, &extra, 1) == 0) {
     return dead(decode::kBadAvro, fmt::format("bytes left over after the record of schema {}", id));
