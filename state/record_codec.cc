@@ -150,19 +150,19 @@ int64_t InvoiceWrittenWatermark(std::string_view data) {
   return static_cast<int64_t>(v);
 }
 
-std::string InvoiceKey(std::string_view customer_id, std::string_view invoice) {
+std::string InvoiceKey(std::string_view customer_key, std::string_view invoice) {
   std::string k;
-  k.reserve(customer_id.size() + 1 + invoice.size());
-  k.append(customer_id);
+  k.reserve(customer_key.size() + 1 + invoice.size());
+  k.append(customer_key);
   k.push_back('\0');
   k.append(invoice);
   return k;
 }
 
-std::string ChangeKey(std::string_view customer_id, uint64_t seq) {
+std::string ChangeKey(std::string_view customer_key, uint64_t seq) {
   std::string k;
-  k.reserve(customer_id.size() + 9);
-  k.append(customer_id);
+  k.reserve(customer_key.size() + 9);
+  k.append(customer_key);
   k.push_back('\0');
   for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(seq >> (8 * i)));
   return k;
@@ -187,19 +187,24 @@ std::string CustomerIndexKey(uint64_t index) {
   return k;
 }
 
-std::string TimerKey(int64_t due, uint64_t index) {
-  std::string k;
-  k.reserve(16);
+std::string TimerRangeKey(int32_t partition, int64_t due) {
+  std::string k = PartitionKeyPrefix(partition);
+  k.reserve(kPartitionPrefixBytes + 16);
   PutBigEndian64(&k, static_cast<uint64_t>(due) ^ kSignBit);
+  return k;
+}
+
+std::string TimerKey(int64_t due, uint64_t index) {
+  std::string k = TimerRangeKey(PartitionOfIndex(index), due);
   PutBigEndian64(&k, index);
   return k;
 }
 
 bool ParseTimerKey(std::string_view key, int64_t* due, uint64_t* index) {
-  if (key.size() != 16) return false;
-  *due = static_cast<int64_t>(GetBigEndian64(key) ^ kSignBit);
-  *index = GetBigEndian64(key.substr(8));
-  return true;
+  if (key.size() != kPartitionPrefixBytes + 16) return false;
+  *due = static_cast<int64_t>(GetBigEndian64(key.substr(kPartitionPrefixBytes)) ^ kSignBit);
+  *index = GetBigEndian64(key.substr(kPartitionPrefixBytes + 8));
+  return PartitionOfIndex(*index) == PartitionOfKey(key);
 }
 
 }  // namespace segstream

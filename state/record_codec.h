@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/rfm/customer_key.h"
 #include "engine/rfm/customer_record.h"
 #include "engine/util/coding.h"
 #include "engine/util/status.h"
@@ -27,16 +28,23 @@ Status DecodeInvoice(std::string_view data, InvoiceRecord* r);
 // and anything it cannot read, which are therefore kept.
 int64_t InvoiceWrittenWatermark(std::string_view data);
 
-// Invoice key: customer id, NUL, invoice.
-std::string InvoiceKey(std::string_view customer_id, std::string_view invoice);
-// Change key: customer id, NUL, big-endian seq (so a reverse scan is newest-first).
-std::string ChangeKey(std::string_view customer_id, uint64_t seq);
-// Customer-index key: the customer's index (creation order), big-endian, so
-// key order is index order.
+// Keys (state format 6, state/FORMAT.md). `customer_key` is a CustomerKey
+// (engine/rfm/customer_key.h): the state partition, then the customer id.
+//
+// Invoice key: customer key, NUL, invoice.
+std::string InvoiceKey(std::string_view customer_key, std::string_view invoice);
+// Change key: customer key, NUL, big-endian seq (so a reverse scan is newest-first).
+std::string ChangeKey(std::string_view customer_key, uint64_t seq);
+// Customer-index key: the customer's index (engine/rfm/customer_key.h: the
+// partition in the top 24 bits, the creation order within it below),
+// big-endian, so key order is partition then creation order.
 std::string CustomerIndexKey(uint64_t index);
-// Timer key: the due time (Unix seconds, big-endian with the sign bit
-// flipped, so key order is time order) then the customer index (big-endian).
+// Timer key: the state partition of the customer (4 bytes, big-endian), the
+// due time (Unix seconds, big-endian with the sign bit flipped, so key order
+// is time order within a partition), then the customer index (big-endian).
 std::string TimerKey(int64_t due, uint64_t index);
+// The first timer key of `partition` due at or after `due`.
+std::string TimerRangeKey(int32_t partition, int64_t due);
 // Parses a TimerKey; false when `key` is not one.
 bool ParseTimerKey(std::string_view key, int64_t* due, uint64_t* index);
 

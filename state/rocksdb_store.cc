@@ -336,7 +336,7 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
       return Status::NotSupported(
           "state in " + dir + " has format version " + version + "; this build reads version " +
           std::to_string(kStateFormatVersion) +
-          (older ? " only (version 4 keeps customers in the store rather than in memory, with a different layout): "
+          (older ? " only (version 6 keys every customer's state by its input partition, a different layout): "
                    "replay the input into a new --state directory"
                  : " (upgrade segstream)"));
     }

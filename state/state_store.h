@@ -17,13 +17,15 @@
 namespace segstream {
 
 // The column families (see state/FORMAT.md for keys and values).
+// "customer key" is the state partition (4 bytes) then the customer id
+// (engine/rfm/customer_key.h).
 enum class Column {
-  kCustomers,  // customer id -> CustomerRecord
-  kInvoices,   // customer id \0 invoice -> InvoiceRecord (frequency + duplicate bookkeeping)
-  kChanges,    // customer id \0 seq (big-endian u64) -> segment-change JSON (last few per customer)
+  kCustomers,  // customer key -> CustomerRecord
+  kInvoices,   // customer key \0 invoice -> InvoiceRecord (frequency + duplicate bookkeeping)
+  kChanges,    // customer key \0 seq (big-endian u64) -> segment-change JSON (last few per customer)
   kMeta,       // positions, sink offsets, watermark, model, counters
-  kCustomerIndex,  // customer index (big-endian u64, creation order) -> customer id
-  kTimers,         // due (big-endian, sign-flipped i64) + customer index (big-endian u64) -> model version
+  kCustomerIndex,  // customer index (big-endian u64: partition, creation order) -> customer key
+  kTimers,         // partition + due (big-endian, sign-flipped i64) + customer index -> model version
 };
 inline constexpr size_t kColumnCount = 6;
 
@@ -133,6 +135,10 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
 // customer_index and timers column families, population counters and
 // histograms in meta); older state is refused with a clear error. 5: the
 // rescoring pass visits customers in key order (its cursor is a customer id).
-inline constexpr int kStateFormatVersion = 5;
+// 6: state keyed by input partition (engine/rfm/customer_key.h): customer,
+// invoice and change keys start with the partition, customer indices carry
+// it, timers are grouped by it, and each partition's customer count is a
+// meta key.
+inline constexpr int kStateFormatVersion = 6;
 
 }  // namespace segstream

@@ -2,13 +2,13 @@
 
 namespace segstream {
 
-uint32_t CustomerCache::Find(const std::string& id) {
-  if (last_ != kNone && entries_[last_].id == id) {
+uint32_t CustomerCache::Find(const std::string& key) {
+  if (last_ != kNone && entries_[last_].key == key) {
     Touch(last_);  // usually the newest already
     return last_;
   }
-  auto it = slot_of_id_.find(id);
-  if (it == slot_of_id_.end()) return kNone;
+  auto it = slot_of_key_.find(key);
+  if (it == slot_of_key_.end()) return kNone;
   Touch(it->second);
   return last_ = it->second;
 }
@@ -20,10 +20,10 @@ uint32_t CustomerCache::FindIndex(uint64_t index) {
   return it->second;
 }
 
-uint32_t CustomerCache::Insert(std::string id, const CustomerRecord& rec, CustomerHistory history, bool* inserted) {
+uint32_t CustomerCache::Insert(std::string key, const CustomerRecord& rec, CustomerHistory history, bool* inserted) {
   // A second entry for a cached id would be in the recency list without
   // being in the maps, and evicting it would unmap the live entry.
-  if (auto it = slot_of_id_.find(id); it != slot_of_id_.end()) {
+  if (auto it = slot_of_key_.find(key); it != slot_of_key_.end()) {
     if (inserted != nullptr) *inserted = false;
     return last_ = it->second;
   }
@@ -36,11 +36,11 @@ uint32_t CustomerCache::Insert(std::string id, const CustomerRecord& rec, Custom
     entries_.emplace_back();
   }
   CachedCustomer& e = entries_[slot];
-  e.id = std::move(id);
+  e.key = std::move(key);
   e.rec = rec;
   e.history = std::move(history);
   PushNewest(slot);
-  slot_of_id_.emplace(e.id, slot);
+  slot_of_key_.emplace(e.key, slot);
   slot_of_index_.emplace(rec.index, slot);
   if (inserted != nullptr) *inserted = true;
   return last_ = slot;
@@ -57,7 +57,7 @@ bool CustomerCache::EvictDownTo(size_t target) {
     if (!entries_[slot].pinned()) {
       Unlink(slot);
       slot_of_index_.erase(entries_[slot].rec.index);
-      slot_of_id_.erase(entries_[slot].id);
+      slot_of_key_.erase(entries_[slot].key);
       entries_[slot] = CachedCustomer();  // frees the id and the history
       free_.push_back(slot);
       --excess;
@@ -88,18 +88,18 @@ std::string CustomerCache::Inconsistency() const {
   uint32_t newer = kNone;
   for (uint32_t slot = newest_; slot != kNone; newer = slot, slot = entries_[slot].lru_older_) {
     const CachedCustomer& e = entries_[slot];
-    if (e.lru_newer_ != newer) return "the recency list's links disagree at " + e.id;
-    auto by_id = slot_of_id_.find(e.id);
-    if (by_id == slot_of_id_.end() || by_id->second != slot) return "listed entry " + e.id + " is not mapped to its slot";
+    if (e.lru_newer_ != newer) return "the recency list's links disagree at " + e.key;
+    auto by_key = slot_of_key_.find(e.key);
+    if (by_key == slot_of_key_.end() || by_key->second != slot) return "listed entry " + e.key + " is not mapped to its slot";
     auto by_index = slot_of_index_.find(e.rec.index);
     if (by_index == slot_of_index_.end() || by_index->second != slot) {
-      return "listed entry " + e.id + " is not mapped by its index";
+      return "listed entry " + e.key + " is not mapped by its index";
     }
     if (++listed > entries_.size()) return "the recency list has a cycle";
   }
   if (newer != oldest_) return "the recency list does not end at its oldest entry";
-  if (listed != slot_of_id_.size() || listed != slot_of_index_.size()) {
-    return "recency list " + std::to_string(listed) + " entries, maps " + std::to_string(slot_of_id_.size()) + " and " +
+  if (listed != slot_of_key_.size() || listed != slot_of_index_.size()) {
+    return "recency list " + std::to_string(listed) + " entries, maps " + std::to_string(slot_of_key_.size()) + " and " +
            std::to_string(slot_of_index_.size());
   }
   return "";

@@ -2,7 +2,8 @@
 // the store (state format 5: RocksDB's `customers` column family is the
 // source of truth, the cache holds the customers the engine is working on).
 //
-// Entries are found by customer id or by creation index, and named by a slot
+// Entries are found by customer key (the state partition and the customer
+// id, engine/rfm/customer_key.h) or by creation index, and named by a slot
 // number that stays valid until the entry is evicted. The entries form a
 // least-recently-used list (intrusive, doubly linked through the slots), so
 // a lookup moves its entry in O(1) and eviction takes the least recently
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "engine/model/kmeans.h"
+#include "engine/rfm/customer_key.h"
 #include "engine/rfm/customer_record.h"
 
 namespace segstream {
@@ -31,7 +33,7 @@ namespace segstream {
 // One cached customer: the record as loaded or changed since, and the
 // engine's working flags for it.
 struct CachedCustomer {
-  std::string id;            // empty: a free entry
+  std::string key;           // CustomerKey(partition, id); empty: a free entry
   CustomerRecord rec;
   bool dirty = false;        // write at the next commit (pins the entry)
   bool created = false;      // new since the last commit: its customer_index entry is written too
@@ -41,6 +43,7 @@ struct CachedCustomer {
   CustomerHistory history;   // line times, for retraction (stored with rec)
 
   bool pinned() const { return dirty || in_step; }
+  std::string_view customer_id() const { return CustomerIdOfKey(key); }
 
  private:
   friend class CustomerCache;
@@ -57,20 +60,20 @@ class CustomerCache {
   const CachedCustomer& at(uint32_t slot) const { return entries_[slot]; }
 
   // Cached customers.
-  size_t size() const { return slot_of_id_.size(); }
-  bool Contains(const std::string& id) const { return slot_of_id_.count(id) != 0; }
+  size_t size() const { return slot_of_key_.size(); }
+  bool Contains(const std::string& key) const { return slot_of_key_.count(key) != 0; }
   bool ContainsIndex(uint64_t index) const { return slot_of_index_.count(index) != 0; }
 
-  // The entry of `id` (or of creation index `index`), now the most recently
+  // The entry of `key` (or of creation index `index`), now the most recently
   // used; kNone when it is not cached. Find answers the entry it found or
   // inserted last without a hash lookup (consecutive lines of one invoice).
-  uint32_t Find(const std::string& id);
+  uint32_t Find(const std::string& key);
   uint32_t FindIndex(uint64_t index);
-  // The entry of `id` without making it the most recently used; kNone when
+  // The entry of `key` without making it the most recently used; kNone when
   // it is not cached.
-  uint32_t Peek(const std::string& id) const {
-    auto it = slot_of_id_.find(id);
-    return it == slot_of_id_.end() ? kNone : it->second;
+  uint32_t Peek(const std::string& key) const {
+    auto it = slot_of_key_.find(key);
+    return it == slot_of_key_.end() ? kNone : it->second;
   }
   // Makes the entry in `slot` the most recently used.
   void Touch(uint32_t slot) {
@@ -79,10 +82,10 @@ class CustomerCache {
     PushNewest(slot);
   }
 
-  // Caches customer `id` with `rec` as the most recently used entry. When
-  // `id` is already cached the entry is returned unchanged (the cached record
+  // Caches customer `key` with `rec` as the most recently used entry. When
+  // `key` is already cached the entry is returned unchanged (the cached record
   // is the current one, never a store read's) and *inserted is false.
-  uint32_t Insert(std::string id, const CustomerRecord& rec, CustomerHistory history, bool* inserted = nullptr);
+  uint32_t Insert(std::string key, const CustomerRecord& rec, CustomerHistory history, bool* inserted = nullptr);
 
   // Evicts the least recently used entries that are not pinned until at most
   // `target` remain. Returns false when pinned entries kept it above
@@ -92,11 +95,11 @@ class CustomerCache {
   // Calls f(const CachedCustomer&) for every cached customer (no order).
   template <class F>
   void ForEach(F&& f) const {
-    for (const auto& [id, slot] : slot_of_id_) f(entries_[slot]);
+    for (const auto& [key, slot] : slot_of_key_) f(entries_[slot]);
   }
 
   // "" when the two maps and the recency list hold the same entries (each
-  // once, under its own id and index), else what is wrong. O(size); tests.
+  // once, under its own key and index), else what is wrong. O(size); tests.
   std::string Inconsistency() const;
 
  private:
@@ -105,7 +108,7 @@ class CustomerCache {
 
   std::vector<CachedCustomer> entries_;
   std::vector<uint32_t> free_;
-  std::unordered_map<std::string, uint32_t> slot_of_id_;
+  std::unordered_map<std::string, uint32_t> slot_of_key_;
   std::unordered_map<uint64_t, uint32_t> slot_of_index_;
   uint32_t newest_ = kNone, oldest_ = kNone;  // ends of the recency list
   uint32_t last_ = kNone;                     // the entry Find returned or Insert made last

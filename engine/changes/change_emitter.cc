@@ -57,11 +57,11 @@ std::string LatestSegmentJson(std::string_view customer_id, int segment_id, std:
   return j;
 }
 
-void ChangeEmitter::Emit(const SegmentChange& c, EngineOutputs* out) {
+void ChangeEmitter::Emit(const SegmentChange& c, std::string_view customer_key, EngineOutputs* out) {
   std::string j = SegmentChangeJson(c);
-  history_writes_.push_back({Column::kChanges, ChangeKey(c.customer_id, c.seq), j, false});
+  history_writes_.push_back({Column::kChanges, ChangeKey(customer_key, c.seq), j, false});
   if (c.seq > changes_kept_) {
-    history_writes_.push_back({Column::kChanges, ChangeKey(c.customer_id, c.seq - changes_kept_), {}, true});
+    history_writes_.push_back({Column::kChanges, ChangeKey(customer_key, c.seq - changes_kept_), {}, true});
   }
   out->records.push_back({OutputStream::kSegmentChanges, std::string(c.customer_id), std::move(j)});
   EmitLatest(c.customer_id, c.segment_id, c.segment_name, c.seq, c.model_version, c.event_time, out);

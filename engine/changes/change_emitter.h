@@ -3,7 +3,7 @@
 // previous segment, reason, RFM, model_version, event_time, invoice), the
 // customer's latest-segment record (the compacted customer-segments
 // stream), and an entry of the customer's recent-changes history in the
-// store's changes column family (ChangeKey(customer, seq)), of which the
+// store's changes column family (ChangeKey(customer key, seq)), of which the
 // last `changes_kept` are kept: the one that falls out is deleted in the
 // same commit. Changes are counted by reason for the metrics.
 //
@@ -56,8 +56,10 @@ class ChangeEmitter {
   ChangeEmitter(const ChangeEmitter&) = delete;
   ChangeEmitter& operator=(const ChangeEmitter&) = delete;
 
-  // Appends the change's two records to `out` and records it in the history.
-  void Emit(const SegmentChange& c, EngineOutputs* out);
+  // Appends the change's two records to `out` and records it in the
+  // history of the customer whose state key is `customer_key` (a CustomerKey,
+  // engine/rfm/customer_key.h).
+  void Emit(const SegmentChange& c, std::string_view customer_key, EngineOutputs* out);
   // Appends only a latest-segment record (a version's rescoring pass that
   // keeps the customer's segment but moves the model version).
   void EmitLatest(std::string_view customer_id, int segment_id, std::string_view segment_name, uint64_t seq,

@@ -6,11 +6,11 @@
 
 namespace segstream {
 
-Status InvoiceLedger::Lookup(const std::string& customer_id, const std::string& invoice, int64_t watermark,
+Status InvoiceLedger::Lookup(const std::string& customer_key, const std::string& invoice, int64_t watermark,
                              Entry** entry) {
   Entry* e = last_;
-  if (e == nullptr || invoice != last_invoice_ || customer_id != last_customer_) {
-    std::string key = InvoiceKey(customer_id, invoice);
+  if (e == nullptr || invoice != last_invoice_ || customer_key != last_customer_) {
+    std::string key = InvoiceKey(customer_key, invoice);
     auto it = entries_.find(key);
     if (it == entries_.end()) {
       Entry fresh;
@@ -26,7 +26,7 @@ Status InvoiceLedger::Lookup(const std::string& customer_id, const std::string& 
     }
     e = last_ = &it->second;
     last_invoice_ = invoice;
-    last_customer_ = customer_id;
+    last_customer_ = customer_key;
   }
   // Past the window the invoice is forgotten, whether or not the store has
   // dropped it yet (so results never depend on compactions).

@@ -35,7 +35,7 @@ class InvoiceLedger {
   struct Entry {
     InvoiceRecord rec;
     bool dirty = false;
-    std::string key;  // InvoiceKey(customer, invoice)
+    std::string key;  // InvoiceKey(customer key, invoice)
   };
 
   // `dedup_window_seconds` < 0: keep every invoice forever.
@@ -44,10 +44,11 @@ class InvoiceLedger {
   InvoiceLedger(const InvoiceLedger&) = delete;
   InvoiceLedger& operator=(const InvoiceLedger&) = delete;
 
-  // The record of `invoice` of `customer_id` at `watermark` (seconds): the
+  // The record of `invoice` of the customer whose state key is
+  // `customer_key` (a CustomerKey) at `watermark` (seconds): the
   // cached or stored one, or a fresh one when it is unknown or past the
   // dedup window. Store read and decode errors are returned.
-  Status Lookup(const std::string& customer_id, const std::string& invoice, int64_t watermark, Entry** entry);
+  Status Lookup(const std::string& customer_key, const std::string& invoice, int64_t watermark, Entry** entry);
 
   // `entry` changed: WriteTo writes it (deletes it when no line is left:
   // an invoice whose every line was retracted is as if never seen).

@@ -5,6 +5,7 @@
 
 #include "engine/analytics/aggregates.h"
 #include "engine/event/customer_id.h"
+#include "engine/partitions/partition_directory.h"
 #include "engine/util/json.h"
 #include "engine/util/time.h"
 #include "state/record_codec.h"
@@ -31,8 +32,8 @@ Result<std::string> StateQueries::CustomerJson(std::string_view requested_id) {
   const std::optional<std::string> canonical = CanonicalCustomerIdForLookup(requested_id);
   if (!canonical) return Status::NotFound("not a customer id the input accepts: " + std::string(requested_id));
   const std::string_view customer_id = *canonical;
-  std::string value;
-  SEGSTREAM_RETURN_IF_ERROR(store_->Get(Column::kCustomers, customer_id, &value));  // NotFound: unknown
+  std::string key, value;
+  SEGSTREAM_RETURN_IF_ERROR(FindStoredCustomer(store_, customer_id, &key, &value));  // NotFound: unknown
   CustomerRecord r;
   if (Status s = DecodeCustomer(value, &r); !s.ok()) {
     return Status::Corruption("customer " + std::string(customer_id) + ": " + s.message());
@@ -72,7 +73,7 @@ Result<std::string> StateQueries::CustomerJson(std::string_view requested_id) {
   j += ",\"model_version\":" + std::to_string(model->version) + ",\"watermark\":";
   AppendJsonString(&j, FormatIso8601(watermark));
   j += ",\"recent_changes\":[";
-  std::string prefix(customer_id);
+  std::string prefix = std::move(key);  // its changes: ChangeKey(key, seq)
   prefix.push_back('\0');
   bool first = true;
   SEGSTREAM_RETURN_IF_ERROR(store_->ScanReverse(Column::kChanges, prefix, [&](std::string_view, std::string_view v) {

@@ -85,6 +85,11 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
       analytics_.OnOutcome("skipped", r.skip);
       continue;
     }
+    if (!ValidStatePartition(r.origin.partition)) {  // not from a real source: Kafka's counts are far below
+      DeadLetter(source_id, r, "partition_out_of_range: input partition " + std::to_string(r.origin.partition) +
+                                   " is outside 0.." + std::to_string(kMaxStatePartition), out);
+      continue;
+    }
     const InvoiceEvent& e = r.event;
     const LineClass cls = Classify(e, options_.rules);
     if (!IsAccepted(cls)) {
@@ -101,8 +106,9 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
                  out);
       continue;
     }
+    SetRecordKey(r);
     InvoiceLedger::Entry* inv = nullptr;
-    SEGSTREAM_RETURN_IF_ERROR(invoices_.Lookup(e.customer_id, e.invoice, watermark_, &inv));
+    SEGSTREAM_RETURN_IF_ERROR(invoices_.Lookup(record_key_, e.invoice, watermark_, &inv));
     if (r.retract) {
       if (Retract(source_id, r, cls == LineClass::kPurchase, LineClassName(cls), inv, out) &&
           ++accepted_since_step_ >= options_.step_events) {
@@ -137,7 +143,7 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     inv->rec.written_watermark = watermark_;  // after the line: ApplyAccepted may have moved it
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
-  absent_ids_.clear();
+  absent_keys_.clear();
   return read_error_;
 }
 
@@ -147,7 +153,7 @@ std::string SegmentEngine::CheckAccumulate(const InvoiceEvent& e, bool is_purcha
     return "money_overflow: quantity " + std::to_string(e.quantity) + " x unit price " +
            std::to_string(e.unit_price_milli) + " thousandths exceeds the line limit";
   }
-  const uint32_t slot = FindExisting(e.customer_id);
+  const uint32_t slot = FindExisting(record_key_);
   if (slot == UINT32_MAX) return {};
   const CustomerRecord& r = cache_.at(slot).rec;
   const int64_t sum = is_purchase ? r.purchases_milli : r.returns_milli;
@@ -191,7 +197,8 @@ model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
 
 void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice,
                                   int64_t amount_milli, const Origin& origin, EngineOutputs* out) {
-  const uint32_t slot = FindOrCreate(e.customer_id);
+  const uint32_t slot = FindOrCreate(record_key_);
+  if (slot == UINT32_MAX) return;  // the partition is full (read_error_ says so)
   CachedCustomer& s = cache_.at(slot);
   CustomerRecord& r = s.rec;
   const CustomerRecord before = r;  // analytics hook
@@ -260,7 +267,7 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo
   ++r.seq;
   const SegmentInfo* now = serving_.Find(r.segment_id);
   SegmentChange change;
-  change.customer_id = s.id;
+  change.customer_id = s.customer_id();
   change.seq = r.seq;
   change.segment_id = r.segment_id;
   change.segment_name = now ? std::string_view(now->name) : std::string_view();
@@ -274,14 +281,14 @@ void SegmentEngine::EmitChange(uint32_t slot, int previous_id, const SegmentInfo
   change.model_version = serving_.version;
   change.event_time = event_time;
   change.invoice = invoice;  // the invoice behind a purchase/return change; empty for recency/model
-  changes_.Emit(change, out);
+  changes_.Emit(change, s.key, out);
   analytics_.OnChange(serving_.version, previous_id, r.segment_id);  // analytics hook
 }
 
 void SegmentEngine::EmitLatestSegment(uint32_t slot, int64_t event_time, EngineOutputs* out) {
   const CachedCustomer& s = cache_.at(slot);
   const SegmentInfo* now = serving_.Find(s.rec.segment_id);
-  changes_.EmitLatest(s.id, s.rec.segment_id, now ? std::string_view(now->name) : std::string_view(), s.rec.seq,
+  changes_.EmitLatest(s.customer_id(), s.rec.segment_id, now ? std::string_view(now->name) : std::string_view(), s.rec.seq,
                       serving_.version, event_time, out);
 }
 

@@ -29,7 +29,8 @@
 // (applied by a build without retraction history). Retractions count as
 // "retracted" outcomes and towards the step cadence.
 //
-// Customers live in the store (state format 5): the engine keeps a bounded
+// Customers live in the store (state format 6, keyed by input partition:
+// engine/rfm/customer_key.h): the engine keeps a bounded
 // cache of them (CustomerCache, engine/cache; EngineOptions::cache_customers;
 // clean entries are evicted least recently used, at commits and between
 // chunks of a rescoring pass), reads the customers a micro-batch touches with
@@ -64,6 +65,7 @@
 #include "engine/model/k_selection.h"
 #include "engine/model/minibatch.h"
 #include "engine/model/scaler.h"
+#include "engine/partitions/partition_directory.h"
 #include "engine/pipeline/engine_options.h"
 #include "engine/observe/observer.h"
 #include "engine/rfm/customer_record.h"
@@ -137,7 +139,7 @@ class SegmentEngine {
   // Invoice records written before this watermark are past the dedup window
   // (kNoTime: keep everything); see StateStore::SetInvoiceRetentionFloor.
   int64_t InvoiceRetentionFloor() const { return invoices_.RetentionFloor(watermark_); }
-  uint64_t customers_total() const { return customers_total_; }
+  uint64_t customers_total() const { return partitions_.total(); }
   // Customers held in the cache now (a gauge for tests and metrics).
   size_t customers_cached() const { return cache_.size(); }
   // For tests: CustomerCache::Inconsistency. O(cache).
@@ -174,14 +176,16 @@ class SegmentEngine {
   // (by id, by index, batched). Lookups never fail: a store read error is
   // kept in read_error_ (Process and Finish return it) and the customer
   // counts as absent.
-  uint32_t FindOrCreate(const std::string& customer_id);
-  uint32_t FindExisting(const std::string& customer_id);  // UINT32_MAX when unknown
+  // By customer key (CustomerKey: the state partition, then the id).
+  // FindOrCreate answers UINT32_MAX only when the partition cannot number
+  // another customer (read_error_ says so).
+  uint32_t FindOrCreate(const std::string& customer_key);
+  uint32_t FindExisting(const std::string& customer_key);  // UINT32_MAX when unknown
   uint32_t SlotOfIndex(uint64_t index);                   // UINT32_MAX when unknown
-  // One MultiGet for the customers of `batch` not cached (ids absent from
+  // One MultiGet for the customers of `batch` not cached (keys absent from
   // the store are remembered until the batch ends).
   void PrefetchCustomers(const SourceBatch& batch);
-  // The same for customers by index: [begin, end), or a list.
-  void PrefetchIndices(uint64_t begin, uint64_t end);
+  // The same for customers by index.
   void PrefetchIndexList(const std::vector<uint64_t>& indices);
   // cache_.Insert, with the vector the scaler holds for a newly cached customer.
   uint32_t InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history);
@@ -192,7 +196,12 @@ class SegmentEngine {
   void KeepReadError(const Status& s) {
     if (read_error_.ok() && !s.ok()) read_error_ = s;
   }
-  // Why applying `e` would overflow a money sum ("" when it would not); the
+  // record_key_ = the customer key of `r` (its partition and customer id).
+  void SetRecordKey(const DecodedRecord& r) {
+    record_key_.assign(PartitionKeyPrefix(r.origin.partition));
+    record_key_.append(r.event.customer_id);
+  }
+  // Why applying `e` (of the customer record_key_) would overflow a money sum ("" when it would not); the
   // line's amount in thousandths goes to *amount_milli when it would not.
   std::string CheckAccumulate(const InvoiceEvent& e, bool is_purchase, int64_t* amount_milli);
   // Emits `r` as a dead letter with `error` (the decoder's, or an engine-side reason), counted like every outcome.
@@ -237,7 +246,7 @@ class SegmentEngine {
   // its pass has not reached it and no event or timer has scored it since
   // the publication. Its segment id is then the previous version's.
   bool AwaitsPass(uint32_t slot) const {
-    return pass_.active && cache_.at(slot).rec.scored_version != serving_.version && cache_.at(slot).id >= pass_.cursor;
+    return pass_.active && cache_.at(slot).rec.scored_version != serving_.version && cache_.at(slot).key >= pass_.cursor;
   }
   // The model whose names `slot`'s current segment id goes by.
   const ServingModel& ModelOfCurrentSegment(uint32_t slot) const {
@@ -286,9 +295,10 @@ class SegmentEngine {
   StateStore* store_;  // not owned
 
   CustomerCache cache_;  // customers by slot number (engine/cache)
-  std::unordered_set<std::string> absent_ids_;  // ids of this batch the store does not hold
+  std::unordered_set<std::string> absent_keys_;  // customer keys of this batch the store does not hold
+  std::string record_key_;  // the customer key of the record Process is applying (SetRecordKey)
   bool evict_blocked_ = false;    // EvictIfOver found too few clean entries since the last commit
-  uint64_t customers_total_ = 0;  // the next customer's index
+  PartitionDirectory partitions_;  // state partitions, their customer counts, population positions
   Status read_error_;             // the first store read error of this batch
   InvoiceLedger invoices_;  // over store_
   std::vector<uint32_t> dirty_slots_;              // customers to write at the next commit
@@ -306,7 +316,7 @@ class SegmentEngine {
   // `previous` under its own meta key, so a restart resumes it exactly.
   struct RescorePass {
     bool active = false;
-    std::string cursor;        // the pass visits customer ids >= cursor next, in key (bytewise) order
+    std::string cursor;        // the pass visits customer keys >= cursor next, in key (bytewise) order
     double inertia = 0;        // squared z distances of the active customers visited
     uint64_t visited = 0;      // active customers visited
     std::vector<int> renamed;  // segment ids whose name changed at this version

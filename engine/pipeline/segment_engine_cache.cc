@@ -17,11 +17,11 @@ uint32_t SegmentEngine::InsertSlot(std::string id, const CustomerRecord& rec, Cu
   return slot;
 }
 
-uint32_t SegmentEngine::FindExisting(const std::string& customer_id) {
-  if (const uint32_t slot = cache_.Find(customer_id); slot != CustomerCache::kNone) return slot;
-  if (absent_ids_.count(customer_id) != 0) return UINT32_MAX;
+uint32_t SegmentEngine::FindExisting(const std::string& customer_key) {
+  if (const uint32_t slot = cache_.Find(customer_key); slot != CustomerCache::kNone) return slot;
+  if (absent_keys_.count(customer_key) != 0) return UINT32_MAX;
   std::string value;
-  Status s = store_->Get(Column::kCustomers, customer_id, &value);
+  Status s = store_->Get(Column::kCustomers, customer_key, &value);
   if (s.code() == Status::Code::kNotFound) return UINT32_MAX;
   CustomerRecord rec;
   CustomerHistory history;
@@ -30,16 +30,20 @@ uint32_t SegmentEngine::FindExisting(const std::string& customer_id) {
     KeepReadError(s);
     return UINT32_MAX;
   }
-  return InsertSlot(customer_id, rec, std::move(history));
+  return InsertSlot(customer_key, rec, std::move(history));
 }
 
-uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
-  const uint32_t found = FindExisting(customer_id);
+uint32_t SegmentEngine::FindOrCreate(const std::string& customer_key) {
+  const uint32_t found = FindExisting(customer_key);
   if (found != UINT32_MAX) return found;
   CustomerRecord rec;
-  rec.index = customers_total_++;
-  absent_ids_.erase(customer_id);
-  const uint32_t slot = InsertSlot(customer_id, rec, CustomerHistory());
+  if (!partitions_.NewIndex(PartitionOfKey(customer_key), &rec.index)) {
+    KeepReadError(Status::NotSupported("state partition " + std::to_string(PartitionOfKey(customer_key)) +
+                                            " holds the most customers an index can number"));
+    return UINT32_MAX;
+  }
+  absent_keys_.erase(customer_key);
+  const uint32_t slot = InsertSlot(customer_key, rec, CustomerHistory());
   cache_.at(slot).created = true;
   MarkDirty(slot);  // its index entry is written with it (BuildCommit)
   return slot;
@@ -47,7 +51,7 @@ uint32_t SegmentEngine::FindOrCreate(const std::string& customer_id) {
 
 uint32_t SegmentEngine::SlotOfIndex(uint64_t index) {
   if (const uint32_t slot = cache_.FindIndex(index); slot != CustomerCache::kNone) return slot;
-  if (index >= customers_total_) return UINT32_MAX;
+  if (!partitions_.Holds(index)) return UINT32_MAX;
   std::string id;
   Status s = store_->Get(Column::kCustomerIndex, CustomerIndexKey(index), &id);
   if (!s.ok()) {
@@ -63,14 +67,14 @@ uint32_t SegmentEngine::SlotOfIndex(uint64_t index) {
 }
 
 void SegmentEngine::PrefetchCustomers(const SourceBatch& batch) {
-  absent_ids_.clear();
+  absent_keys_.clear();
   std::vector<std::string> keys;
-  std::unordered_set<std::string_view> seen;
+  std::unordered_set<std::string> seen;
   for (const DecodedRecord& r : batch.records) {
-    if (!r.error.empty()) continue;
-    const std::string& id = r.event.customer_id;
-    if (cache_.Contains(id) || !seen.insert(id).second) continue;
-    keys.push_back(id);
+    if (!r.error.empty() || !ValidStatePartition(r.origin.partition)) continue;
+    std::string key = CustomerKey(r.origin.partition, r.event.customer_id);
+    if (cache_.Contains(key) || !seen.insert(key).second) continue;
+    keys.push_back(std::move(key));
   }
   if (keys.empty()) return;
   std::vector<std::string> values;
@@ -82,7 +86,7 @@ void SegmentEngine::PrefetchCustomers(const SourceBatch& batch) {
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!found[i]) {
-      absent_ids_.insert(std::move(keys[i]));
+      absent_keys_.insert(std::move(keys[i]));
       continue;
     }
     CustomerRecord rec;
@@ -100,7 +104,7 @@ void SegmentEngine::PrefetchIndexList(const std::vector<uint64_t>& indices) {
   std::vector<std::string> index_keys;
   std::unordered_set<uint64_t> seen;  // a sample or the due timers may name a customer twice
   for (uint64_t i : indices) {
-    if (i < customers_total_ && !cache_.ContainsIndex(i) && seen.insert(i).second) {
+    if (partitions_.Holds(i) && !cache_.ContainsIndex(i) && seen.insert(i).second) {
       index_keys.push_back(CustomerIndexKey(i));
     }
   }
@@ -126,12 +130,6 @@ void SegmentEngine::PrefetchIndexList(const std::vector<uint64_t>& indices) {
   }
 }
 
-void SegmentEngine::PrefetchIndices(uint64_t begin, uint64_t end) {
-  std::vector<uint64_t> indices;
-  for (uint64_t i = begin; i < end; ++i) indices.push_back(i);
-  PrefetchIndexList(indices);
-}
-
 void SegmentEngine::EvictIfOver() {
   const size_t capacity = std::max<size_t>(options_.cache_customers, 1);
   // Blocked: the last attempt found too few clean entries; only a commit
@@ -141,36 +139,31 @@ void SegmentEngine::EvictIfOver() {
 }
 
 std::vector<CustomerRecord> SegmentEngine::CustomerRecords() const {
-  std::vector<CustomerRecord> out(customers_total_);
-  std::vector<bool> have(customers_total_, false);
-  cache_.ForEach([&](const CachedCustomer& c) {
-    if (c.rec.index < out.size()) {
-      out[c.rec.index] = c.rec;
-      have[c.rec.index] = true;
-    }
-  });
-  (void)store_->Scan(Column::kCustomers, "", [&](std::string_view, std::string_view value) {
+  // The cached records are the current ones; the store holds the others.
+  std::vector<CustomerRecord> out;
+  out.reserve(partitions_.total());
+  cache_.ForEach([&](const CachedCustomer& c) { out.push_back(c.rec); });
+  (void)store_->Scan(Column::kCustomers, "", [&](std::string_view key, std::string_view value) {
     CustomerRecord r;
-    if (DecodeCustomer(value, &r).ok() && r.index < out.size() && !have[r.index]) {
-      out[r.index] = r;
-      have[r.index] = true;
-    }
+    if (cache_.Peek(std::string(key)) == CustomerCache::kNone && DecodeCustomer(value, &r).ok()) out.push_back(r);
     return true;
   });
+  std::sort(out.begin(), out.end(), [](const CustomerRecord& a, const CustomerRecord& b) { return a.index < b.index; });
   return out;
 }
 
 std::vector<CustomerRecord> SegmentEngine::CustomerRecordsSample(size_t max) {
-  if (customers_total_ <= max) return CustomerRecords();
+  const uint64_t total = partitions_.total();
+  if (total <= max) return CustomerRecords();
   model::Rng rng(model::MixSeed(options_.seed, 0x7ab1e));
   std::vector<uint64_t> indices;
   indices.reserve(max);
-  std::vector<bool> taken(customers_total_, false);
+  std::vector<bool> taken(total, false);  // by population position
   while (indices.size() < max) {
-    const uint64_t i = rng.Below(customers_total_);
-    if (!taken[i]) {
-      taken[i] = true;
-      indices.push_back(i);
+    const uint64_t position = rng.Below(total);
+    if (!taken[position]) {
+      taken[position] = true;
+      indices.push_back(partitions_.IndexAt(position));
     }
   }
   std::sort(indices.begin(), indices.end());
@@ -189,7 +182,8 @@ std::vector<CustomerRecord> SegmentEngine::CustomerRecordsSample(size_t max) {
   return out;
 }
 
-// Recency timers. A timer is the key TimerKey(due, index) with the model
+// Recency timers. A timer is the key TimerKey(due, index) (the customer's
+// partition first) with the model
 // version it was set under as its value. Events and timers record the timer
 // they set in the customer record (timer_due, timer_version), which they
 // rewrite anyway; a version's rescoring pass does not, so that a pass over
@@ -214,7 +208,7 @@ void SegmentEngine::RescheduleTimer(uint32_t slot, int64_t at_watermark, bool fr
 
 std::vector<uint64_t> SegmentEngine::PopDueTimers() {
   std::vector<DueTimer> due;
-  KeepReadError(timers_.PopDue(last_step_watermark_, watermark_, &due));
+  KeepReadError(timers_.PopDue(partitions_.partitions(), last_step_watermark_, watermark_, &due));
   std::vector<uint64_t> live;
   for (const DueTimer& t : due) {
     if (t.version != serving_.version) continue;

@@ -32,13 +32,14 @@ void SegmentEngine::SyncRecencyStatistics() {
 
 model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, size_t max_points,
                                           uint64_t seed) {
-  const uint64_t total = customers_total_;
+  const uint64_t total = partitions_.total();
   std::vector<uint64_t> chosen;
   if (active_ <= max_points) {
     chosen.reserve(active_);
-    for (uint64_t i = 0; i < total; ++i) chosen.push_back(i);
+    for (uint64_t i = 0; i < total; ++i) chosen.push_back(partitions_.IndexAt(i));
   } else {
-    // A seeded uniform sample of the customers' indices without
+    // A seeded uniform sample of the customers (population positions,
+    // PartitionDirectory::IndexAt) without
     // replacement, drawn by rejection: O(max_points) expected work when most
     // customers are active, never a scan of the population. (At most 64 x
     // max_points draws: a population of mostly inactive customers ends with
@@ -51,12 +52,13 @@ model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler,
     std::vector<uint64_t> drawn;
     drawn.reserve(max_points);
     for (size_t draws = 0; drawn.size() < max_points && draws < 64 * max_points; ++draws) {
-      const uint64_t index = rng.Below(total);
+      const uint64_t position = rng.Below(total);
+      const uint64_t index = partitions_.IndexAt(position);
       const uint32_t slot = SlotOfIndex(index);
       if (slot == UINT32_MAX || !cache_.at(slot).rec.active()) continue;
       if (dense) {
-        if (taken[index]) continue;
-        taken[index] = true;
+        if (taken[position]) continue;
+        taken[position] = true;
       }
       drawn.push_back(index);
     }
@@ -106,7 +108,8 @@ void SegmentEngine::Step(EngineOutputs* out) {
       std::vector<uint64_t> draws;
       {
         model::Rng ahead = rng;
-        for (size_t i = 0; i < 4 * sample; ++i) draws.push_back(ahead.Below(customers_total_));
+        const uint64_t total = partitions_.total();
+        for (size_t i = 0; i < 4 * sample; ++i) draws.push_back(partitions_.IndexAt(ahead.Below(total)));
       }
       // Most draws are taken (most customers are active): read those at once.
       PrefetchIndexList(std::vector<uint64_t>(draws.begin(), draws.begin() + static_cast<std::ptrdiff_t>(

@@ -22,7 +22,7 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
   constexpr size_t kChunk = 4096;
   while (pass_.active && budget > 0) {
     const size_t want = std::min(budget, kChunk);
-    std::vector<std::pair<std::string, std::string>> stored;  // (id, record) from the store
+    std::vector<std::pair<std::string, std::string>> stored;  // (customer key, record) from the store
     KeepReadError(store_->ScanRange(Column::kCustomers, pass_.cursor, std::string_view(),
                                     [&](std::string_view k, std::string_view v) {
                                       stored.emplace_back(std::string(k), std::string(v));
@@ -35,10 +35,10 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
     // whether a customer was committed yet or not; the scan reads one more
     // than it needs, so the pass ends at the step that visits its last
     // customer, whatever was committed.
-    std::vector<uint32_t> chunk;  // cache slots, sorted by customer id below
+    std::vector<uint32_t> chunk;  // cache slots, sorted by customer key below
     chunk.reserve(stored.size());
-    for (auto& [id, value] : stored) {
-      if (const uint32_t slot = cache_.Peek(id); slot != CustomerCache::kNone) {
+    for (auto& [key, value] : stored) {
+      if (const uint32_t slot = cache_.Peek(key); slot != CustomerCache::kNone) {
         chunk.push_back(slot);  // the cached record is the current one
         continue;
       }
@@ -46,12 +46,12 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
       CustomerHistory history;
       Status s = DecodeCustomer(value, &rec, &history);
       if (!s.ok()) return KeepReadError(s);
-      chunk.push_back(InsertSlot(std::move(id), rec, std::move(history)));
+      chunk.push_back(InsertSlot(std::move(key), rec, std::move(history)));
     }
     for (uint32_t slot : dirty_slots_) {
-      if (cache_.at(slot).created && cache_.at(slot).id >= pass_.cursor) chunk.push_back(slot);
+      if (cache_.at(slot).created && cache_.at(slot).key >= pass_.cursor) chunk.push_back(slot);
     }
-    std::sort(chunk.begin(), chunk.end(), [&](uint32_t a, uint32_t b) { return cache_.at(a).id < cache_.at(b).id; });
+    std::sort(chunk.begin(), chunk.end(), [&](uint32_t a, uint32_t b) { return cache_.at(a).key < cache_.at(b).key; });
     const bool last_chunk = chunk.size() <= want;  // the scan ran out too
     if (chunk.size() > want) chunk.resize(want);
     for (const uint32_t slot : chunk) {
@@ -81,7 +81,7 @@ void SegmentEngine::AdvancePass(size_t budget, EngineOutputs* out) {
       CompletePass(out);
       break;
     }
-    pass_.cursor = cache_.at(chunk.back()).id + '\0';  // the smallest id after it
+    pass_.cursor = cache_.at(chunk.back()).key + '\0';  // the smallest key after it
     EvictIfOver();
   }
 }

@@ -24,7 +24,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
                out);
     return false;
   };
-  const uint32_t slot = FindExisting(e.customer_id);
+  const uint32_t slot = FindExisting(record_key_);
   const uint64_t fp = LineFingerprint(e);
   auto fp_it = std::find(inv->rec.line_fingerprints.begin(), inv->rec.line_fingerprints.end(), fp);
   if (slot == UINT32_MAX || fp_it == inv->rec.line_fingerprints.end()) return not_held("no such line was applied");

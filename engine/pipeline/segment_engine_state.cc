@@ -14,9 +14,11 @@ namespace {
 
 // 1: without the rescoring pass (read as "no pass under way").
 // 2: with the rescoring pass. 3: the step buffer names customer indices, and
-// the population counts follow (customers, active, segment sizes); format 4
-// state (state_store.h) always has it.
-constexpr uint8_t kEngineMetaFormat = 4;
+// the population counts follow (customers, active, segment sizes). 4: the
+// pass cursor is a customer id. 5 (state format 6): the cursor is a customer
+// key, indices carry the partition, and the customer count moved to the
+// partition counts (PartitionDirectory).
+constexpr uint8_t kEngineMetaFormat = 5;
 constexpr const char* kEngineKey = "engine";
 constexpr const char* kServingKey = "model/serving";
 constexpr const char* kPassPreviousKey = "model/pass_previous";
@@ -34,9 +36,10 @@ std::string PositionKey(const std::string& source_id, int32_t partition) {
 
 Status SegmentEngine::Load() {
   // Customers stay in the store: the population counts are in the engine
-  // meta, the histograms in the analytics keys, and customers are read as
+  // meta and the partition counts, the histograms in the analytics keys, and customers are read as
   // events, timers, samples and passes need them.
   SEGSTREAM_RETURN_IF_ERROR(analytics_.Load(store_));  // analytics hook
+  SEGSTREAM_RETURN_IF_ERROR(partitions_.Load(store_));
 
   std::string value;
   Status s = store_->Get(Column::kMeta, kEngineKey, &value);
@@ -125,9 +128,10 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
                                 const SinkOffsets& sink_offsets, StateWrite* w) {
   for (uint32_t slot : dirty_slots_) {
     const CachedCustomer& s = cache_.at(slot);
-    w->Put(Column::kCustomers, s.id, EncodeCustomer(s.rec, &s.history));
-    if (s.created) w->Put(Column::kCustomerIndex, CustomerIndexKey(s.rec.index), s.id);
+    w->Put(Column::kCustomers, s.key, EncodeCustomer(s.rec, &s.history));
+    if (s.created) w->Put(Column::kCustomerIndex, CustomerIndexKey(s.rec.index), s.key);
   }
+  partitions_.WriteTo(w);
   // Timers: a new version's range delete first, then this batch's sets.
   timers_.WriteTo(w);
   invoices_.WriteTo(w);
@@ -156,6 +160,7 @@ void SegmentEngine::OnCommitted() {
   }
   dirty_slots_.clear();
   timers_.OnCommitted();
+  partitions_.OnCommitted();
   invoices_.OnCommitted();
   changes_.OnCommitted();
   published_since_commit_ = false;
@@ -190,14 +195,13 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutBytes(&out, std::string_view());
   // Format 2: the rescoring pass (its previous model is under kPassPreviousKey).
   out.push_back(pass_.active ? 1 : 0);
-  PutBytes(&out, pass_.cursor);  // format 4: a customer id (format 3: an index)
+  PutBytes(&out, pass_.cursor);  // format 5: a customer key (4: an id; 3: an index)
   PutFixed64(&out, std::bit_cast<uint64_t>(pass_.inertia));
   PutVarint(&out, pass_.visited);
   PutVarint(&out, pass_.renamed.size());
   for (int id : pass_.renamed) PutSignedVarint(&out, id);
   PutSignedVarint(&out, k_candidate_);
-  // Format 3: the population counts.
-  PutVarint(&out, customers_total_);
+  // Format 3: the population counts (format 5: without the customer count).
   PutVarint(&out, active_);
   PutVarint(&out, segment_sizes_.size());
   for (const auto& [id, n] : segment_sizes_) {
@@ -276,7 +280,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     k_candidate_ = static_cast<int>(k_candidate);
   }
   uint64_t segments = 0;
-  if (!d.GetVarint(&customers_total_) || !d.GetVarint(&active_) || !d.GetVarint(&segments) || segments > 1u << 20) {
+  if (!d.GetVarint(&active_) || !d.GetVarint(&segments) || segments > 1u << 20) {
     return Status::Corruption("truncated engine meta (population counts)");
   }
   segment_sizes_.clear();

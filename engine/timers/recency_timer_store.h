@@ -1,9 +1,11 @@
 // RecencyTimerStore: where the customers' recency timers live. A timer is a
 // key of the store's timers column family, TimerKey(due, customer index)
-// (state/FORMAT.md), ordered by due time, with the model version it was set
-// under as its value; a micro-batch's sets and erases are held here over the
-// store until its commit. A step reads only what is due: one range scan from
-// the previous step's watermark, so nothing per customer stays in memory.
+// (state/FORMAT.md): the customer's state partition, then the due time, so a
+// partition's timers are ordered by due time; the model version it was set
+// under is the value. A micro-batch's sets and erases are held here over the
+// store until its commit. A step reads only what is due: one range scan per
+// partition from the previous step's watermark, so nothing per customer
+// stays in memory.
 //
 // The component keeps keys only. Whether a due timer still matters (is it of
 // the serving version, is it the customer's current one) is the caller's
@@ -47,15 +49,16 @@ class RecencyTimerStore {
   // ordered before the Puts that follow it.
   void EraseAll();
 
-  // Removes and returns the timers due in (after, upto] seconds (`after` =
-  // kNoTime: from the first), earliest first, ties by customer index, with
+  // Removes and returns the timers of `partitions` due in (after, upto]
+  // seconds (`after` = kNoTime: from the first), earliest first, ties by
+  // customer index (so across partitions too), with
   // the pending writes applied. Callers pass the previous call's `upto` as
   // `after`: every timer is set later than the watermark it is set at, so
   // nothing due is skipped and the scan does not walk the tombstones of
   // timers popped before. A store read error, or a key or value that does
   // not parse (Corruption), is returned; the timers that parsed are still
   // in *due (and erased).
-  Status PopDue(int64_t after, int64_t upto, std::vector<DueTimer>* due);
+  Status PopDue(const std::vector<int32_t>& partitions, int64_t after, int64_t upto, std::vector<DueTimer>* due);
 
   // Adds the pending writes to `write` (the range delete of EraseAll first).
   void WriteTo(StateWrite* write) const;

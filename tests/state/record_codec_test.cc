@@ -281,5 +281,46 @@ TEST(RecordCodecTest, KeysSortAsDocumented) {
   EXPECT_EQ(static_cast<uint8_t>(k[9]), 0x02);
 }
 
+// State format 6: every customer-keyed family starts with the partition, so
+// one partition's keys are one contiguous range, and the customer index and
+// the timer keys carry it too.
+TEST(RecordCodecTest, PartitionKeysAreContiguousRanges) {
+  EXPECT_EQ(CustomerKey(0, "17850"), std::string("\0\0\0\0", 4) + "17850");
+  EXPECT_EQ(CustomerKey(258, "1"), std::string("\0\0\x01\x02", 4) + "1");
+  EXPECT_EQ(PartitionOfKey(CustomerKey(kMaxStatePartition, "9")), kMaxStatePartition);
+  EXPECT_EQ(CustomerIdOfKey(CustomerKey(7, "12346")), "12346");
+  EXPECT_EQ(PartitionOfKey("ab"), -1);
+  // Partition 1's keys all sort after partition 0's and before partition 2's.
+  const std::string p1 = PartitionKeyPrefix(1), p2 = PartitionKeyPrefix(2);
+  for (const std::string& k : {CustomerKey(1, ""), CustomerKey(1, std::string(18, '9')),
+                               InvoiceKey(CustomerKey(1, "99"), "\xff\xff"), ChangeKey(CustomerKey(1, "9"), ~uint64_t{0}),
+                               TimerKey(INT64_MAX, CustomerIndex(1, kMaxLocalIndex)), TimerKey(INT64_MIN, CustomerIndex(1, 0))}) {
+    EXPECT_GE(k, p1);
+    EXPECT_LT(k, p2);
+    EXPECT_GT(k, CustomerKey(0, std::string(18, '9')));
+  }
+  // Indices: the partition in the top 24 bits, so index keys sort by partition too.
+  const uint64_t i = CustomerIndex(3, 41);
+  EXPECT_EQ(PartitionOfIndex(i), 3);
+  EXPECT_EQ(LocalIndex(i), 41u);
+  EXPECT_LT(CustomerIndexKey(CustomerIndex(2, kMaxLocalIndex)), CustomerIndexKey(CustomerIndex(3, 0)));
+  // Timers: by partition, then due time (negative before positive), then index.
+  EXPECT_LT(TimerKey(-5, CustomerIndex(0, 9)), TimerKey(3, CustomerIndex(0, 1)));
+  EXPECT_LT(TimerKey(3, CustomerIndex(0, 1)), TimerKey(3, CustomerIndex(0, 2)));
+  EXPECT_LT(TimerKey(INT64_MAX, CustomerIndex(0, 1)), TimerKey(-5, CustomerIndex(1, 0)));
+  EXPECT_LE(TimerRangeKey(4, 100), TimerKey(100, CustomerIndex(4, 0)));
+  EXPECT_GT(TimerRangeKey(4, 101), TimerKey(100, CustomerIndex(4, kMaxLocalIndex)));
+  int64_t due = 0;
+  uint64_t index = 0;
+  ASSERT_TRUE(ParseTimerKey(TimerKey(-77, CustomerIndex(9, 5)), &due, &index));
+  EXPECT_EQ(due, -77);
+  EXPECT_EQ(index, CustomerIndex(9, 5));
+  // A key whose partition prefix disagrees with its index is not a timer key.
+  std::string bad = TimerKey(1, CustomerIndex(9, 5));
+  bad[3] = 8;
+  EXPECT_FALSE(ParseTimerKey(bad, &due, &index));
+  EXPECT_FALSE(ParseTimerKey(bad.substr(1), &due, &index));
+}
+
 }  // namespace
 }  // namespace segstream

@@ -36,7 +36,7 @@ Result<std::vector<CustomerRow>> StateReader::Customers() {
   Status bad;
   SEGSTREAM_RETURN_IF_ERROR(store_->Scan(Column::kCustomers, "", [&](std::string_view key, std::string_view value) {
     CustomerRow row;
-    row.id = std::string(key);
+    row.id = std::string(CustomerIdOfKey(key));  // the key starts with its partition
     bad = DecodeCustomer(value, &row.rec);
     if (!bad.ok()) return false;
     rows.push_back(std::move(row));

@@ -89,7 +89,7 @@ TEST(CustomerCacheTest, BehavesAsLeastRecentlyUsedUnderRandomOperations) {
           ASSERT_EQ(slot != CustomerCache::kNone, cached);
           if (!cached) break;
           model.Use(id);
-          EXPECT_EQ(cache.at(slot).id, id);
+          EXPECT_EQ(cache.at(slot).key, id);
           break;
         }
         case 4: {  // pin or unpin (dirty, or in the step buffer)
@@ -171,7 +171,7 @@ TEST(CustomerCacheTest, FreedEntriesAreReusedAndSlotsStayValidUntilEviction) {
   for (uint64_t i = 0; i < 3; ++i) cache.Insert(Id(i), Record(i, 1), CustomerHistory());
   const uint32_t kept = cache.Find(Id(2));
   ASSERT_TRUE(cache.EvictDownTo(1));
-  EXPECT_EQ(cache.at(kept).id, Id(2));
+  EXPECT_EQ(cache.at(kept).key, Id(2));
   const uint32_t a = cache.Insert(Id(7), Record(7, 1), CustomerHistory());
   const uint32_t b = cache.Insert(Id(8), Record(8, 1), CustomerHistory());
   EXPECT_LT(std::max(a, b), 3u);  // the two freed entries, no growth

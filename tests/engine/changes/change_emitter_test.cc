@@ -32,10 +32,15 @@ SegmentChange Change(std::string_view id, uint64_t seq, std::string_view reason)
   return c;
 }
 
+// Emits `c` as the customer of partition 0 with its id.
+void EmitIn(ChangeEmitter* emitter, const SegmentChange& c, EngineOutputs* out) {
+  emitter->Emit(c, CustomerKey(0, c.customer_id), out);
+}
+
 TEST(ChangeEmitterTest, RecordsReadBackWithAnIndependentParser) {
   ChangeEmitter emitter(10);
   EngineOutputs out;
-  emitter.Emit(Change("17850", 3, "purchase"), &out);
+  EmitIn(&emitter, Change("17850", 3, "purchase"), &out);
   ASSERT_EQ(out.records.size(), 2u);
   EXPECT_EQ(out.records[0].stream, OutputStream::kSegmentChanges);
   EXPECT_EQ(out.records[0].key, "17850");
@@ -66,7 +71,7 @@ TEST(ChangeEmitterTest, NullsForNoPreviousSegmentNoRecencyAndNoInvoice) {
   c.previous_segment_id = -1;
   c.has_recency = false;
   c.invoice = {};
-  emitter.Emit(c, &out);
+  EmitIn(&emitter, c, &out);
   const auto j = nlohmann::json::parse(out.records[0].value);
   EXPECT_TRUE(j["previous_segment_id"].is_null());
   EXPECT_TRUE(j["previous_segment_name"].is_null());
@@ -78,18 +83,18 @@ TEST(ChangeEmitterTest, HistoryKeepsTheLastChangesAndCountsByReason) {
   testing::FakeStateStore store;
   ChangeEmitter emitter(2);
   EngineOutputs out;
-  for (uint64_t seq = 1; seq <= 4; ++seq) emitter.Emit(Change("a", seq, seq % 2 ? "purchase" : "recency"), &out);
-  emitter.Emit(Change("b", 1, "model"), &out);
+  for (uint64_t seq = 1; seq <= 4; ++seq) EmitIn(&emitter, Change("a", seq, seq % 2 ? "purchase" : "recency"), &out);
+  EmitIn(&emitter, Change("b", 1, "model"), &out);
   StateWrite w;
   emitter.WriteTo(&w);
   ASSERT_TRUE(store.Commit(w).ok());
   emitter.OnCommitted();
   const auto& changes = store.table(Column::kChanges);
   ASSERT_EQ(changes.size(), 3u);  // a: 3 and 4 (1 and 2 fell out); b: 1
-  EXPECT_EQ(changes.count(ChangeKey("a", 3)), 1u);
-  EXPECT_EQ(changes.count(ChangeKey("a", 4)), 1u);
-  EXPECT_EQ(changes.count(ChangeKey("b", 1)), 1u);
-  EXPECT_EQ(nlohmann::json::parse(changes.at(ChangeKey("a", 4)))["reason"], "recency");
+  EXPECT_EQ(changes.count(ChangeKey(CustomerKey(0, "a"), 3)), 1u);
+  EXPECT_EQ(changes.count(ChangeKey(CustomerKey(0, "a"), 4)), 1u);
+  EXPECT_EQ(changes.count(ChangeKey(CustomerKey(0, "b"), 1)), 1u);
+  EXPECT_EQ(nlohmann::json::parse(changes.at(ChangeKey(CustomerKey(0, "a"), 4)))["reason"], "recency");
   StateWrite empty;
   emitter.WriteTo(&empty);
   EXPECT_TRUE(empty.empty());  // committed writes are forgotten

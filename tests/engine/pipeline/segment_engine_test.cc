@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -89,19 +91,19 @@ TEST(SegmentEngineTest, HandfulOfEvents) {
   const auto& customers = r.tables[static_cast<size_t>(Column::kCustomers)];
   ASSERT_EQ(customers.size(), 2u);
   CustomerRecord stored;
-  ASSERT_TRUE(DecodeCustomer(customers.at("1"), &stored).ok());
+  ASSERT_TRUE(DecodeCustomer(customers.at(CustomerKey(0, "1")), &stored).ok());
   EXPECT_EQ(stored, c1);
-  ASSERT_TRUE(DecodeCustomer(customers.at("2"), &stored).ok());
+  ASSERT_TRUE(DecodeCustomer(customers.at(CustomerKey(0, "2")), &stored).ok());
   EXPECT_EQ(stored, c2);
   const auto& invoices = r.tables[static_cast<size_t>(Column::kInvoices)];
   InvoiceRecord inv;
-  ASSERT_TRUE(DecodeInvoice(invoices.at(InvoiceKey("1", "100")), &inv).ok());
+  ASSERT_TRUE(DecodeInvoice(invoices.at(InvoiceKey(CustomerKey(0, "1"), "100")), &inv).ok());
   EXPECT_TRUE(inv.purchase_counted);
   EXPECT_EQ(inv.line_fingerprints.size(), 2u);
-  ASSERT_TRUE(DecodeInvoice(invoices.at(InvoiceKey("1", "C102")), &inv).ok());
+  ASSERT_TRUE(DecodeInvoice(invoices.at(InvoiceKey(CustomerKey(0, "1"), "C102")), &inv).ok());
   EXPECT_FALSE(inv.purchase_counted);
   EXPECT_EQ(inv.line_fingerprints.size(), 1u);
-  EXPECT_EQ(invoices.count(InvoiceKey("1", "105")), 0u) << "skipped lines leave no bookkeeping";
+  EXPECT_EQ(invoices.count(InvoiceKey(CustomerKey(0, "1"), "105")), 0u) << "skipped lines leave no bookkeeping";
 }
 
 TEST(SegmentEngineTest, DuplicatesAcrossBatchesAndRestartsCountOnce) {
@@ -274,6 +276,113 @@ TEST(SegmentEngineTest, ResultsDoNotDependOnTheCustomerCacheSize) {
     EXPECT_LE(r.max_cached, small.cache_customers + small.step_events) << "batches of " << batch;
   }
   ExpectSameRun(everyone, Replay(small, records, 29, 1), "cache of 8, restart after every batch of 29");
+}
+
+// State keyed by input partition (format 6). The stream of Stream() with
+// each customer's records on one of four partitions (as a topic keyed by
+// customer id delivers them): every customer's RFM equals the one-partition
+// replay's (the sampling draws, hence the models, may differ), every key
+// of a customer-keyed column family starts with the partition the
+// customer's records came from, the partition counts add up, and the run
+// is a function of the records alone over batchings, restarts and a tiny
+// cache.
+int32_t PartitionOfId(const std::string& id) { return (std::stoi(id) * 7) % 4; }
+
+std::vector<DecodedRecord> PartitionedStream() {
+  std::vector<DecodedRecord> records = Stream();
+  for (DecodedRecord& r : records) r.origin.partition = PartitionOfId(r.event.customer_id);
+  return records;
+}
+
+TEST(SegmentEngineTest, PartitionedStateKeepsEachPartitionsKeysTogether) {
+  const RunResult one = Replay(SlowPassOptions(), Stream(), 64);
+  const RunResult parts = Replay(SlowPassOptions(), PartitionedStream(), 64);
+  ASSERT_EQ(parts.by_id.size(), one.by_id.size());
+  for (const auto& [id, r] : one.by_id) {
+    const CustomerRecord& p = parts.by_id.at(id);
+    EXPECT_EQ(p.frequency, r.frequency) << id;
+    EXPECT_EQ(p.purchases_milli, r.purchases_milli) << id;
+    EXPECT_EQ(p.returns_milli, r.returns_milli) << id;
+    EXPECT_EQ(p.first_purchase_ts, r.first_purchase_ts) << id;
+    EXPECT_EQ(p.last_purchase_ts, r.last_purchase_ts) << id;
+    EXPECT_EQ(p.last_event_ts, r.last_event_ts) << id;
+  }
+  const auto& tables = parts.tables;
+  std::map<int32_t, uint64_t> customers_per_partition;
+  for (const auto& [key, value] : tables[static_cast<size_t>(Column::kCustomers)]) {
+    const std::string id(CustomerIdOfKey(key));
+    EXPECT_EQ(PartitionOfKey(key), PartitionOfId(id)) << id;
+    CustomerRecord r;
+    ASSERT_TRUE(DecodeCustomer(value, &r).ok());
+    EXPECT_EQ(PartitionOfIndex(r.index), PartitionOfKey(key)) << id;
+    ++customers_per_partition[PartitionOfKey(key)];
+  }
+  EXPECT_EQ(customers_per_partition.size(), 4u);
+  for (const auto& [index_key, customer_key] : tables[static_cast<size_t>(Column::kCustomerIndex)]) {
+    ASSERT_EQ(index_key.size(), 8u);
+    const uint64_t index = (uint64_t{static_cast<uint8_t>(index_key[0])} << 56) |
+                           (uint64_t{static_cast<uint8_t>(index_key[1])} << 48) |
+                           (uint64_t{static_cast<uint8_t>(index_key[2])} << 40);
+    EXPECT_EQ(PartitionOfIndex(index), PartitionOfKey(customer_key));
+    EXPECT_EQ(tables[static_cast<size_t>(Column::kCustomers)].count(customer_key), 1u);
+  }
+  for (Column c : {Column::kInvoices, Column::kChanges}) {
+    ASSERT_FALSE(tables[static_cast<size_t>(c)].empty());
+    for (const auto& [key, value] : tables[static_cast<size_t>(c)]) {
+      const std::string customer_key = key.substr(0, key.find('\0', kPartitionPrefixBytes));
+      EXPECT_EQ(tables[static_cast<size_t>(Column::kCustomers)].count(customer_key), 1u)
+          << "column " << static_cast<int>(c) << ": a key outside its customer's partition";
+    }
+  }
+  ASSERT_FALSE(tables[static_cast<size_t>(Column::kTimers)].empty()) << "the stream must leave recency timers";
+  for (const auto& [key, value] : tables[static_cast<size_t>(Column::kTimers)]) {
+    int64_t due;
+    uint64_t index;
+    EXPECT_TRUE(ParseTimerKey(key, &due, &index));  // checks the prefix against the index's partition
+  }
+  for (const auto& [p, n] : customers_per_partition) {
+    char key[32];
+    std::snprintf(key, sizeof key, "partition/%010d", p);
+    const std::string& value = tables[static_cast<size_t>(Column::kMeta)].at(key);
+    ASSERT_EQ(value.size(), 2u);
+    EXPECT_EQ(static_cast<uint64_t>(value[1]), n) << "partition " << p;
+  }
+  EXPECT_NE(parts.outputs.find("\"reason\":\"recency\""), std::string::npos);
+  EXPECT_NE(parts.outputs.find(std::to_string(static_cast<int>(OutputStream::kModels)) + "|"), std::string::npos);
+}
+
+TEST(SegmentEngineTest, PartitionedStateIsAFunctionOfTheRecords) {
+  const std::vector<DecodedRecord> records = PartitionedStream();
+  const RunResult one = Replay(SlowPassOptions(), records, 0);
+  EngineOptions small = SlowPassOptions();
+  small.cache_customers = 8;
+  ExpectSameRun(one, Replay(SlowPassOptions(), records, 7), "four partitions, batches of 7");
+  ExpectSameRun(one, Replay(small, records, 29, 1), "four partitions, cache of 8, restart after every batch of 29");
+  ExpectSameRun(one, Replay(SlowPassOptions(), records, 64, 1000, false, true), "four partitions, finish in shares");
+}
+
+// An input not keyed by customer id: one customer's lines on two
+// partitions are two customers' states (documented in docs/kafka.md), each
+// with its own lines, never a mix.
+TEST(SegmentEngineTest, OneIdOnTwoPartitionsIsTwoStates) {
+  std::vector<DecodedRecord> records = {
+      Event("1", "85123A", 2, 1500, kT0, "17850"),
+      Event("2", "85123A", 1, 5000, kT0 + kDay, "17850"),
+      Event("3", "85123A", 3, 1000, kT0 + 2 * kDay, "17850"),
+  };
+  records[1].origin.partition = 5;
+  Number(&records);
+  const RunResult r = Replay(EngineOptions{}, records, 0);
+  const auto& customers = r.tables[static_cast<size_t>(Column::kCustomers)];
+  ASSERT_EQ(customers.size(), 2u);
+  CustomerRecord p0, p5;
+  ASSERT_TRUE(DecodeCustomer(customers.at(CustomerKey(0, "17850")), &p0).ok());
+  ASSERT_TRUE(DecodeCustomer(customers.at(CustomerKey(5, "17850")), &p5).ok());
+  EXPECT_EQ(p0.frequency, 2);
+  EXPECT_EQ(p0.purchases_milli, 3000 + 3000);
+  EXPECT_EQ(p5.frequency, 1);
+  EXPECT_EQ(p5.purchases_milli, 5000);
+  EXPECT_EQ(p5.index, CustomerIndex(5, 0));
 }
 
 // Versions never overlap: every change event of version v+1 comes after

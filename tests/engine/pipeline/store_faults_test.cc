@@ -131,7 +131,8 @@ TEST(StoreFaultsTest, BadStoredRecordsAreCorruptionNotExceptions) {
   ASSERT_FALSE(positions.ok());
   EXPECT_EQ(positions.status().code(), Status::Code::kCorruption);
   // A customer record that does not decode is corruption, not "unknown".
-  store.mutable_table(Column::kCustomers)["17850"] = "\xff\xff";
+  store.mutable_table(Column::kCustomers)[CustomerKey(0, "17850")] = "\xff\xff";
+  store.mutable_table(Column::kMeta)["partition/0000000000"] = std::string("\x01\x01", 2);  // one customer
   StateQueries queries(&store, &engine, nullptr);
   auto customer = queries.CustomerJson("17850");
   ASSERT_FALSE(customer.ok());

@@ -41,14 +41,14 @@ TEST(RecencyTimerStoreTest, DueTimersInOrderThroughCommits) {
   timers.Put(40, 8, 1);     // pending, before the committed ones
   timers.Erase(50, 9);      // a committed timer erased, not yet committed
   std::vector<DueTimer> due;
-  ASSERT_TRUE(timers.PopDue(kNoTime, 39, &due).ok());
+  ASSERT_TRUE(timers.PopDue({0}, kNoTime, 39, &due).ok());
   EXPECT_TRUE(due.empty());
-  ASSERT_TRUE(timers.PopDue(39, 100, &due).ok());
+  ASSERT_TRUE(timers.PopDue({0}, 39, 100, &due).ok());
   EXPECT_EQ(Keys(due), (std::vector<std::pair<int64_t, uint64_t>>{{40, 8}, {100, 2}, {100, 5}}));
   EXPECT_EQ(due[1].version, 1u);
   // Popped timers are erased: once committed, they are gone from the store.
   Commit(&timers, &store);
-  ASSERT_TRUE(timers.PopDue(kNoTime, 1000, &due).ok());
+  ASSERT_TRUE(timers.PopDue({0}, kNoTime, 1000, &due).ok());
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].due, 300);
   EXPECT_EQ(due[0].index, 7u);
@@ -66,7 +66,7 @@ TEST(RecencyTimerStoreTest, EraseAllIsARangeDeleteThatLaterPutsSurvive) {
   timers.EraseAll();  // drops the pending put too
   timers.Put(1500, 4, 2);
   std::vector<DueTimer> due;
-  ASSERT_TRUE(timers.PopDue(kNoTime, 1'000'000, &due).ok());  // reads see the erase before the commit
+  ASSERT_TRUE(timers.PopDue({0}, kNoTime, 1'000'000, &due).ok());  // reads see the erase before the commit
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].index, 4u);
   timers.Put(1600, 6, 2);
@@ -82,12 +82,13 @@ TEST(RecencyTimerStoreTest, EraseAllIsARangeDeleteThatLaterPutsSurvive) {
 
 // A long random sequence of puts, erases, pops and commits against an
 // ordered set: the store and its pending writes must pop exactly what the
-// set holds, in its order, whenever the commits happen.
+// set holds, in its order (due, then index, across three partitions),
+// whenever the commits happen.
 TEST(RecencyTimerStoreTest, MatchesAnOrderedSetUnderChurn) {
   testing::FakeStateStore store;
   RecencyTimerStore timers(&store);
-  std::set<std::pair<int64_t, uint64_t>> model;
-  std::vector<int64_t> due_of(3000, kNoTime);
+  std::set<std::pair<int64_t, uint64_t>> model;  // (due, customer index)
+  std::vector<int64_t> due_of(3000, kNoTime);  // by slot; slot i is customer CustomerIndex(i % 3, i / 3)
   uint64_t x = 12345;
   auto next = [&x] {
     x ^= x << 13;
@@ -98,13 +99,14 @@ TEST(RecencyTimerStoreTest, MatchesAnOrderedSetUnderChurn) {
   int64_t watermark = 0, last_pop = kNoTime;
   for (int round = 0; round < 200; ++round) {
     for (int i = 0; i < 300; ++i) {
-      const uint64_t index = next() % due_of.size();
+      const uint64_t slot = next() % due_of.size();
+      const uint64_t index = CustomerIndex(static_cast<int32_t>(slot % 3), slot / 3);  // three partitions
       const int64_t d = (next() % 7 == 0) ? kNoTime : watermark + 1 + static_cast<int64_t>(next() % 50);
-      if (due_of[index] != kNoTime) {
-        model.erase({due_of[index], index});
-        timers.Erase(due_of[index], index);
+      if (due_of[slot] != kNoTime) {
+        model.erase({due_of[slot], index});
+        timers.Erase(due_of[slot], index);
       }
-      due_of[index] = d;
+      due_of[slot] = d;
       if (d != kNoTime) {
         model.insert({d, index});
         timers.Put(d, index, static_cast<uint64_t>(round));
@@ -115,11 +117,12 @@ TEST(RecencyTimerStoreTest, MatchesAnOrderedSetUnderChurn) {
     std::vector<std::pair<int64_t, uint64_t>> expected;
     while (!model.empty() && model.begin()->first <= watermark) {
       expected.push_back(*model.begin());
-      due_of[model.begin()->second] = kNoTime;
+      const uint64_t index = model.begin()->second;
+      due_of[PartitionOfIndex(index) + 3 * LocalIndex(index)] = kNoTime;
       model.erase(model.begin());
     }
     std::vector<DueTimer> due;
-    ASSERT_TRUE(timers.PopDue(last_pop, watermark, &due).ok());
+    ASSERT_TRUE(timers.PopDue({0, 1, 2}, last_pop, watermark, &due).ok());
     last_pop = watermark;
     ASSERT_EQ(Keys(due), expected) << "round " << round;
   }
@@ -134,12 +137,12 @@ TEST(RecencyTimerStoreTest, StoreErrorsAndDamagedKeysAreReturned) {
   bad.Put(Column::kTimers, TimerKey(20, 2).substr(0, 5), "x");  // not a timer key
   ASSERT_TRUE(store.Commit(bad).ok());
   std::vector<DueTimer> due;
-  Status s = timers.PopDue(kNoTime, 100, &due);
+  Status s = timers.PopDue({0}, kNoTime, 100, &due);
   EXPECT_EQ(s.code(), Status::Code::kCorruption);
   EXPECT_EQ(due.size(), 1u);  // the good one still comes
   store.FailReads(Status::IOError("disk gone"));
   timers.Put(30, 3, 1);
-  s = timers.PopDue(20, 100, &due);
+  s = timers.PopDue({0}, 20, 100, &due);
   EXPECT_EQ(s.code(), Status::Code::kIOError);
 }
 
