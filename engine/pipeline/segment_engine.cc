@@ -37,9 +37,26 @@ void OutcomeCounts::Merge(const OutcomeCounts& other) {
   for (const auto& c : other.counts_) Add(c.result, c.reason, c.count);
 }
 
+namespace {
+
+TrainerOptions TrainerOptionsOf(const EngineOptions& o) {
+  TrainerOptions t;
+  t.k = o.k;
+  t.k_min = o.k_min;
+  t.k_max = o.k_max;
+  t.k_review_sample = o.k_review_sample;
+  t.refit_tolerance = o.refit_tolerance;
+  t.drift_threshold = o.drift_threshold;
+  t.seed = o.seed;
+  return t;
+}
+
+}  // namespace
+
 SegmentEngine::SegmentEngine(EngineOptions options, StateStore* store)
     : options_(std::move(options)), store_(store),
       invoices_(store, options_.dedup_window_seconds, options_.invoice_cache_entries),
+      trainer_(TrainerOptionsOf(options_)),
       timers_(store),
       changes_(options_.changes_kept), serving_snapshot_(std::make_shared<ServingModel>()) {}
 

@@ -61,9 +61,6 @@
 #include "engine/changes/change_emitter.h"
 #include "engine/dedup/invoice_ledger.h"
 #include "engine/event/invoice_event.h"
-#include "engine/model/degenerate.h"
-#include "engine/model/k_selection.h"
-#include "engine/model/minibatch.h"
 #include "engine/model/scaler.h"
 #include "engine/partitions/partition_directory.h"
 #include "engine/pipeline/engine_options.h"
@@ -72,6 +69,7 @@
 #include "engine/segment/recency_timer.h"
 #include "engine/segment/serving_model.h"
 #include "engine/timers/recency_timer_store.h"
+#include "engine/trainer/model_trainer.h"
 #include "state/state_store.h"
 
 namespace segstream {
@@ -257,13 +255,6 @@ class SegmentEngine {
   void Publish(const std::string& trigger, EngineOutputs* out);
   // The reason of a change found by rescoring at a new version.
   const char* ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const;
-  // At a version: re-applies the k rule (k=auto) or the distinct-profile cap
-  // (fixed k) on the quality sample `x`; on a move, refits at the new k and
-  // fills `lineage` (rows of the new centres). Sets *trigger to "k_change".
-  void ReviewK(const model::Points& x, uint64_t version, std::string* trigger,
-               std::vector<model::LineageEntry>* lineage);
-  // Drops centres that own no point of `x` or duplicate another.
-  void PruneDegenerate(const model::Points& x);
   // The scaler's recency coordinate recomputed for everyone at the current
   // watermark from the last-purchase histogram (analytics/recency_sums.h).
   void SyncRecencyStatistics();
@@ -279,12 +270,7 @@ class SegmentEngine {
   // Removes the timers due at or before the watermark and returns the
   // indices of those still live, earliest first (ties by index).
   std::vector<uint64_t> PopDueTimers();
-  // Max shift (z units) between the mini-batch centres and the serving ones,
-  // row by row, in the current scaler's space.
-  double TrainingDrift() const;
-  // The same for the mini-batch centres polished by Lloyd on a population
-  // sample, as a version would publish them; keeps the polished centres for
-  // training when they moved less than drift_threshold (see .cc).
+  // ModelTrainer::PolishedDrift on a fresh population sample.
   double PolishedDrift();
 
   // segment_engine_state.cc: meta encoding.
@@ -307,9 +293,7 @@ class SegmentEngine {
   int64_t watermark_ = kNoTime;
   int64_t sweep_watermark_ = kNoTime;  // every vector is at least this fresh (see StoredVector)
   model::PopulationScaler scaler_;     // live, exact
-  model::PopulationScaler training_scaler_;  // the scaler training_ centres are expressed under
-  model::MiniBatchKMeans training_;
-  bool has_training_ = false;
+  ModelTrainer trainer_;  // the mini-batch centres and what each version publishes (engine/trainer)
   ServingModel serving_;
   // The rescoring pass of the serving version (bounded work per step; see
   // EngineOptions::rescore_per_step). Persisted in the engine meta, and
@@ -327,19 +311,14 @@ class SegmentEngine {
   std::vector<std::pair<int, uint64_t>> segment_sizes_;  // live customers per segment id (few ids)
   std::vector<uint32_t> step_buffer_;  // slots touched since the last step, first-touch order (pinned in the cache)
   std::vector<uint64_t> loaded_step_indices_;  // the step buffer as the engine meta holds it (indices), for Load
-  std::vector<int> reseeded_since_publish_;
   uint64_t accepted_since_step_ = 0;
   uint64_t accepted_since_publish_ = 0;
   uint64_t steps_since_publish_ = 0;
   uint64_t step_count_ = 0;
   int64_t last_step_watermark_ = kNoTime;
   int next_segment_id_ = 0;
-  int k_candidate_ = 0;  // k = auto: the k the last review picked over the current one (0 = none)
-  uint64_t refits_ = 0;
   RecencyTimerStore timers_;  // over store_
   ChangeEmitter changes_;     // segment changes as records and the store's recent-changes history
-  std::vector<model::KScore> pending_k_table_;  // k-selection table for the version being published
-  uint64_t pending_k_table_sample_ = 0;
   // The report's aggregates (engine/analytics): fed by hooks marked
   // "analytics hook", committed with the rest of the batch.
   analytics::Analytics analytics_;

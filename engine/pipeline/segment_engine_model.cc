@@ -1,15 +1,12 @@
-// SegmentEngine, the model side: mini-batch steps, the bootstrap fit, model
-// versions (quality check, stable ids, names) and recency timers. The
-// rescoring pass is in segment_engine_pass.cc, the trainer's drift and k
-// decisions in segment_engine_trainer.cc.
+// SegmentEngine, the model side: when to step and when to publish, the
+// samples the trainer (engine/trainer, ModelTrainer: centres, drift, k)
+// works on, model versions (stable ids, names, statistics) and recency
+// timers. The rescoring pass is in segment_engine_pass.cc.
 #include <algorithm>
 #include <cmath>
 
 #include "engine/analytics/recency_sums.h"
 #include "engine/model/assignment.h"
-#include "engine/model/degenerate.h"
-#include "engine/model/k_selection.h"
-#include "engine/model/kmeans.h"
 #include "engine/model/naming.h"
 #include "engine/model/rng.h"
 #include "engine/model/silhouette.h"
@@ -94,8 +91,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
     const double half_life_s = options_.half_life_days * 86400.0;
     const double dt = last_step_watermark_ == kNoTime ? 0.0 : static_cast<double>(watermark_ - last_step_watermark_);
     const double decay = half_life_s > 0 ? std::pow(0.5, dt / half_life_s) : 1.0;
-    training_.Reset(model::Rescale(training_.centers(), training_scaler_, scaler_), training_.counts());
-    training_scaler_ = scaler_;
+    trainer_.Rescale(scaler_);
     std::vector<uint32_t> batch_slots;
     for (uint32_t slot : step_buffer_) {
       if (cache_.at(slot).rec.active()) batch_slots.push_back(slot);
@@ -126,13 +122,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
     for (size_t i = 0; i < batch_slots.size(); ++i) {
       x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, cache_.at(batch_slots[i]).rec, watermark_).transpose();
     }
-    const model::StepResult res = training_.Step(x, decay, model::MixSeed(options_.seed ^ 0x5eed, step_count_));
-    for (int r : res.reseeded) {
-      if (std::find(reseeded_since_publish_.begin(), reseeded_since_publish_.end(), r) ==
-          reseeded_since_publish_.end()) {
-        reseeded_since_publish_.push_back(r);
-      }
-    }
+    trainer_.Step(x, decay, model::MixSeed(options_.seed ^ 0x5eed, step_count_));
     // 2. Recency: refresh the timers of touched customers, then fire the due ones.
     for (uint32_t slot : step_buffer_) {
       if (cache_.at(slot).timer_dirty) {
@@ -166,9 +156,10 @@ void SegmentEngine::Step(EngineOutputs* out) {
     const bool early_allowed = interval_passed && accepted_since_publish_ >= cadence / 5;
     if (interval_passed && accepted_since_publish_ >= cadence) {
       Publish("cadence", out);
-    } else if (early_allowed && !reseeded_since_publish_.empty()) {
+    } else if (early_allowed && !trainer_.state().reseeded.empty()) {
       Publish("reseed", out);
-    } else if (early_allowed && TrainingDrift() > options_.drift_threshold && PolishedDrift() > options_.drift_threshold) {
+    } else if (early_allowed && trainer_.Drift(serving_) > options_.drift_threshold &&
+               PolishedDrift() > options_.drift_threshold) {
       Publish("drift", out);
     }
   }
@@ -179,28 +170,13 @@ void SegmentEngine::Step(EngineOutputs* out) {
 
 void SegmentEngine::Bootstrap(EngineOutputs* out) {
   SyncRecencyStatistics();
-  const model::Points x = ActivePoints(scaler_, options_.quality_sample, options_.seed);
-  model::KMeansOptions km;
-  km.seed = options_.seed;
-  model::KMeansFit fit;
-  if (options_.k > 0) {
-    // Never more centres than distinct customer profiles (degenerate.h).
-    km.k = std::max(1, model::CountDistinctRows(x, options_.k));
-    fit = model::FitKMeans(x, km);
-  } else {
-    const int k_max = std::max(1, std::min<int>(options_.k_max, static_cast<int>(x.rows()) - 1));
-    const int k_min = std::min(options_.k_min, k_max);
-    model::KSelection sel = model::SelectK(x, k_min, k_max, km);
-    pending_k_table_ = sel.table;
-    pending_k_table_sample_ = static_cast<uint64_t>(x.rows());
-    fit = std::move(sel.fit);
-  }
-  std::vector<double> counts(static_cast<size_t>(fit.centers.rows()), 0.0);
-  for (int label : fit.labels) counts[static_cast<size_t>(label)] += 1.0;
-  training_ = model::MiniBatchKMeans(fit.centers, counts);
-  training_scaler_ = scaler_;
-  has_training_ = true;
+  trainer_.Bootstrap(ActivePoints(scaler_, options_.quality_sample, options_.seed), scaler_);
   Publish("bootstrap", out);
+}
+
+double SegmentEngine::PolishedDrift() {
+  const uint64_t seed = model::MixSeed(options_.seed ^ 0xd71f, step_count_);
+  return trainer_.PolishedDrift(ActivePoints(scaler_, options_.quality_sample, seed), serving_, scaler_, seed);
 }
 
 const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const {
@@ -215,39 +191,15 @@ const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_
   return ScoreRow(serving_, then, r.segment_id, options_.hysteresis) == current ? "recency" : "model";
 }
 
-void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
-  std::string trigger = trigger_in;
+void SegmentEngine::Publish(const std::string& trigger, EngineOutputs* out) {
   SyncRecencyStatistics();
-  training_.Reset(model::Rescale(training_.centers(), training_scaler_, scaler_), training_.counts());
-  training_scaler_ = scaler_;
+  trainer_.Rescale(scaler_);
   const uint64_t version = serving_.version + 1;
 
-  // Each version polishes the streaming centres with Lloyd iterations on the
-  // (sampled) population, so a published model sits at a local optimum of
-  // the population's k-means. Quality check: the polished centres against a
-  // fresh k-means++ fit; worse by more than refit_tolerance -> take the fit.
+  // The centres to publish (ModelTrainer: polished or refit on the
+  // population sample, k reviewed, degenerate centres dropped).
   const model::Points x = ActivePoints(scaler_, options_.quality_sample, model::MixSeed(options_.seed, version));
-  if (trigger != "bootstrap" && x.rows() > training_.k()) {
-    model::KMeansOptions km;
-    km.k = training_.k();
-    km.n_init = 2;
-    km.max_iter = 100;
-    km.seed = model::MixSeed(options_.seed, version);
-    const model::KMeansFit polished = model::RefineKMeans(x, training_.centers(), km);
-    const model::KMeansFit fresh = model::FitKMeans(x, km);
-    if (polished.inertia > (1.0 + options_.refit_tolerance) * fresh.inertia) {
-      std::vector<double> counts(static_cast<size_t>(km.k), 0.0);
-      for (int label : fresh.labels) counts[static_cast<size_t>(label)] += 1.0;
-      training_.Reset(fresh.centers, counts);
-      ++refits_;
-      trigger = "refit";
-    } else {
-      training_.Reset(polished.centers, training_.counts());
-    }
-  }
-  std::vector<model::LineageEntry> lineage;
-  if (trigger != "bootstrap") ReviewK(x, version, &trigger, &lineage);
-  PruneDegenerate(x);
+  ModelTrainer::Version trained = trainer_.PrepareVersion(x, version, serving_, scaler_, trigger);
 
   ServingModel next;
   next.version = version;
@@ -255,13 +207,11 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   next.event_time = watermark_;
   next.scaler = scaler_;
   next.z = ZTransform::Of(scaler_);
-  next.centers = training_.centers();
-  next.trigger = trigger;
+  next.centers = std::move(trained.centers);
+  next.trigger = std::move(trained.trigger);
   next.k_requested = options_.k;
-  next.k_table = std::move(pending_k_table_);
-  next.k_table_sample = pending_k_table_sample_;
-  pending_k_table_.clear();
-  pending_k_table_sample_ = 0;
+  next.k_table = std::move(trained.k_table);
+  next.k_table_sample = trained.k_table_sample;
   if (options_.k > 0 && next.k() < options_.k) {
     next.k_note = "k=" + std::to_string(options_.k) + " requested; the population has only " +
                   std::to_string(next.k()) + " distinct customer profile(s), so k is capped at " +
@@ -283,7 +233,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
       for (Eigen::Index j = 0; j < old.rows(); ++j) cost(i, j) = (next.centers.row(i) - old.row(j)).norm();
     }
     match = model::MinCostAssignment(cost);
-    for (int r : reseeded_since_publish_) {
+    for (int r : trained.reseeded) {
       if (r >= 0 && r < k) match[static_cast<size_t>(r)] = -1;
     }
     for (int i = 0; i < k; ++i) {
@@ -301,7 +251,7 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
     for (int i = 0; i < k; ++i) next.segments[static_cast<size_t>(i)].id = next_segment_id_++;
   }
   // Lineage rows -> segment ids (new ids are final only now).
-  for (const auto& entry : lineage) {
+  for (const auto& entry : trained.lineage) {
     SegmentLineage l;
     l.segment_id = next.segments[static_cast<size_t>(entry.new_row)].id;
     for (const auto& [old_row, share] : entry.from) {
@@ -316,7 +266,6 @@ void SegmentEngine::Publish(const std::string& trigger_in, EngineOutputs* out) {
   }
   ServingModel previous = std::move(serving_);
   serving_ = std::move(next);
-  reseeded_since_publish_.clear();
   accepted_since_publish_ = 0;
   steps_since_publish_ = 0;
 

@@ -176,20 +176,21 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutSignedVarint(&out, watermark_);
   PutSignedVarint(&out, sweep_watermark_);
   PutBytes(&out, scaler_.Serialize());
-  PutBytes(&out, training_scaler_.Serialize());
-  out.push_back(has_training_ ? 1 : 0);
-  PutBytes(&out, has_training_ ? training_.Serialize() : std::string());
+  const ModelTrainer::State& trainer = trainer_.state();
+  PutBytes(&out, trainer.scaler.Serialize());
+  out.push_back(trainer.has_training ? 1 : 0);
+  PutBytes(&out, trainer.has_training ? trainer.training.Serialize() : std::string());
   PutVarint(&out, step_buffer_.size());
   for (uint32_t slot : step_buffer_) PutVarint(&out, cache_.at(slot).rec.index);
-  PutVarint(&out, reseeded_since_publish_.size());
-  for (int r : reseeded_since_publish_) PutVarint(&out, static_cast<uint64_t>(r));
+  PutVarint(&out, trainer.reseeded.size());
+  for (int r : trainer.reseeded) PutVarint(&out, static_cast<uint64_t>(r));
   PutVarint(&out, accepted_since_step_);
   PutVarint(&out, accepted_since_publish_);
   PutVarint(&out, steps_since_publish_);
   PutVarint(&out, step_count_);
   PutSignedVarint(&out, last_step_watermark_);
   PutSignedVarint(&out, next_segment_id_);
-  PutVarint(&out, refits_);
+  PutVarint(&out, trainer.refits);
   // Formerly the bootstrap's elbow table; the k table now lives with each
   // serving model (ServingModel::k_table). Kept empty for the format.
   PutBytes(&out, std::string_view());
@@ -200,7 +201,7 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   PutVarint(&out, pass_.visited);
   PutVarint(&out, pass_.renamed.size());
   for (int id : pass_.renamed) PutSignedVarint(&out, id);
-  PutSignedVarint(&out, k_candidate_);
+  PutSignedVarint(&out, trainer.k_candidate);
   // Format 3: the population counts (format 5: without the customer count).
   PutVarint(&out, active_);
   PutVarint(&out, segment_sizes_.size());
@@ -231,12 +232,13 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   if (!s1.ok()) return s1.status();
   if (!s2.ok()) return s2.status();
   scaler_ = s1.value();
-  training_scaler_ = s2.value();
-  has_training_ = has_training != 0;
-  if (has_training_) {
+  ModelTrainer::State trainer;
+  trainer.scaler = s2.value();
+  trainer.has_training = has_training != 0;
+  if (trainer.has_training) {
     auto t = model::MiniBatchKMeans::Deserialize(training);
     if (!t.ok()) return t.status();
-    training_ = std::move(t).value();
+    trainer.training = std::move(t).value();
   }
   if (n > data.size()) return Status::Corruption("bad step buffer");
   loaded_step_indices_.resize(n);
@@ -244,8 +246,9 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     if (!d.GetVarint(&index)) return Status::Corruption("truncated step buffer");
   }
   if (!d.GetVarint(&n)) return Status::Corruption("truncated engine meta");
-  reseeded_since_publish_.resize(n);
-  for (auto& r : reseeded_since_publish_) {
+  if (n > data.size()) return Status::Corruption("bad reseed list");
+  trainer.reseeded.resize(n);
+  for (auto& r : trainer.reseeded) {
     uint64_t v;
     if (!d.GetVarint(&v)) return Status::Corruption("truncated reseed list");
     r = static_cast<int>(v);
@@ -253,7 +256,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   int64_t next_id;
   if (!d.GetVarint(&accepted_since_step_) || !d.GetVarint(&accepted_since_publish_) ||
       !d.GetVarint(&steps_since_publish_) || !d.GetVarint(&step_count_) ||
-      !d.GetSignedVarint(&last_step_watermark_) || !d.GetSignedVarint(&next_id) || !d.GetVarint(&refits_) ||
+      !d.GetSignedVarint(&last_step_watermark_) || !d.GetSignedVarint(&next_id) || !d.GetVarint(&trainer.refits) ||
       !d.GetBytes(&elbow)) {
     return Status::Corruption("truncated engine meta");
   }
@@ -277,7 +280,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
     }
     int64_t k_candidate;
     if (!d.GetSignedVarint(&k_candidate)) return Status::Corruption("truncated engine meta (k candidate)");
-    k_candidate_ = static_cast<int>(k_candidate);
+    trainer.k_candidate = static_cast<int>(k_candidate);
   }
   uint64_t segments = 0;
   if (!d.GetVarint(&active_) || !d.GetVarint(&segments) || segments > 1u << 20) {
@@ -292,6 +295,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   }
   if (!d.done()) return Status::Corruption("oversized engine meta");
   next_segment_id_ = static_cast<int>(next_id);
+  trainer_.Restore(std::move(trainer));
   (void)elbow;  // see EncodeEngineMeta
   return Status::OK();
 }
