@@ -193,25 +193,6 @@ void SegmentEngine::MarkTouched(uint32_t slot) {
   ++accepted_since_publish_;
 }
 
-void SegmentEngine::LeaveStatistics(const CustomerRecord& r) {
-  // What the scaler holds for this customer (the last recency sync may be
-  // newer than the customer's own vector).
-  scaler_.Remove(StoredVector(r));
-}
-
-void SegmentEngine::EnterStatistics(CachedCustomer* s) {
-  s->rec.vector_watermark = watermark_;
-  s->vec = CustomerLogFeatures(s->rec, watermark_);
-  scaler_.Add(s->vec);
-}
-
-model::Vec3 SegmentEngine::StoredVector(const CustomerRecord& r) const {
-  // A vector is as fresh as the customer's last touch or the last sweep,
-  // whichever is later: sweeps refresh every vector without rewriting records.
-  const int64_t at = std::max(r.vector_watermark, sweep_watermark_);
-  return CustomerLogFeatures(r, at);
-}
-
 void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool new_purchase_invoice,
                                   int64_t amount_milli, const Origin& origin, EngineOutputs* out) {
   const uint32_t slot = FindOrCreate(record_key_);
@@ -220,7 +201,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   CustomerRecord& r = s.rec;
   const CustomerRecord before = r;  // analytics hook
   const bool was_active = r.active();
-  if (was_active) LeaveStatistics(r);
+  if (was_active) statistics_.Leave(r);
 
   const bool is_return = !is_purchase;
   const int64_t amount = amount_milli;  // CheckAccumulate() bounded the line and the sums
@@ -238,7 +219,7 @@ void SegmentEngine::ApplyAccepted(const InvoiceEvent& e, bool is_purchase, bool 
   if (watermark_ == kNoTime || e.invoice_ts > watermark_) watermark_ = e.invoice_ts;
 
   if (r.active()) {
-    EnterStatistics(&s);
+    s.vec = statistics_.Enter(&s.rec, watermark_);
     if (!was_active) ++active_;
   }
   MarkTouched(slot);

@@ -68,6 +68,7 @@
 #include "engine/rfm/customer_record.h"
 #include "engine/segment/recency_timer.h"
 #include "engine/segment/serving_model.h"
+#include "engine/statistics/population_statistics.h"
 #include "engine/timers/recency_timer_store.h"
 #include "engine/trainer/model_trainer.h"
 #include "state/state_store.h"
@@ -213,13 +214,6 @@ class SegmentEngine {
   // A line changed the customer (applied or retracted): write it at the
   // next commit, recompute its timer and feed it to the next step.
   void MarkTouched(uint32_t slot);
-  // An active customer's vector leaves the scaler before its record
-  // changes, and enters it again, at the current watermark, when it is still
-  // active after. (The last-purchase histogram behind the recency statistics
-  // follows the analytics hook OnCustomerChanged.)
-  void LeaveStatistics(const CustomerRecord& r);
-  void EnterStatistics(CachedCustomer* s);
-  model::Vec3 StoredVector(const CustomerRecord& r) const;
   // `version_visit`: the rescoring pass of a version (its scored watermark
   // is the version's event time, so the record's is left as it was).
   void Rescore(uint32_t slot, const char* reason, int64_t event_time, EngineOutputs* out, int64_t ingest_us,
@@ -291,8 +285,11 @@ class SegmentEngine {
   uint64_t active_ = 0;
 
   int64_t watermark_ = kNoTime;
-  int64_t sweep_watermark_ = kNoTime;  // every vector is at least this fresh (see StoredVector)
-  model::PopulationScaler scaler_;     // live, exact
+  // The live population scaler (engine/statistics): an active customer
+  // leaves it before its record changes and enters it again after. (The
+  // last-purchase histogram behind its recency coordinate follows the
+  // analytics hook OnCustomerChanged.)
+  PopulationStatistics statistics_;
   ModelTrainer trainer_;  // the mini-batch centres and what each version publishes (engine/trainer)
   ServingModel serving_;
   // The rescoring pass of the serving version (bounded work per step; see

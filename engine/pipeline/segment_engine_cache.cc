@@ -13,7 +13,7 @@ namespace segstream {
 uint32_t SegmentEngine::InsertSlot(std::string id, const CustomerRecord& rec, CustomerHistory history) {
   bool inserted;
   const uint32_t slot = cache_.Insert(std::move(id), rec, std::move(history), &inserted);
-  if (inserted) cache_.at(slot).vec = rec.active() ? StoredVector(rec) : model::Vec3::Zero();
+  if (inserted) cache_.at(slot).vec = rec.active() ? statistics_.HeldVector(rec) : model::Vec3::Zero();
   return slot;
 }
 

@@ -18,13 +18,10 @@ void SegmentEngine::SyncRecencyStatistics() {
   // Every active customer's recency coordinate at the current watermark, as
   // a sweep over customers would leave it (the same fixed-point sums), from
   // the histogram of last-purchase times. Frequency and monetary do not age.
-  // Records are not rewritten: StoredVector() reads max(vector_watermark, sync).
-  if (!scaler_.SetCoordinate(0, analytics::RecencySumsAt(analytics_.last_purchase(), watermark_))) {
-    // Unreachable while the histogram and the scaler see the same customers;
-    // keep the old sums rather than mix populations.
-    return;
-  }
-  sweep_watermark_ = watermark_;
+  // (PopulationStatistics::SyncRecency.) Unreachable failure while the
+  // histogram and the scaler see the same customers; the old sums are then
+  // kept rather than mix populations.
+  (void)statistics_.SyncRecency(analytics::RecencySumsAt(analytics_.last_purchase(), watermark_), watermark_);
 }
 
 model::Points SegmentEngine::ActivePoints(const model::PopulationScaler& scaler, size_t max_points,
@@ -91,7 +88,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
     const double half_life_s = options_.half_life_days * 86400.0;
     const double dt = last_step_watermark_ == kNoTime ? 0.0 : static_cast<double>(watermark_ - last_step_watermark_);
     const double decay = half_life_s > 0 ? std::pow(0.5, dt / half_life_s) : 1.0;
-    trainer_.Rescale(scaler_);
+    trainer_.Rescale(statistics_.scaler());
     std::vector<uint32_t> batch_slots;
     for (uint32_t slot : step_buffer_) {
       if (cache_.at(slot).rec.active()) batch_slots.push_back(slot);
@@ -117,7 +114,7 @@ void SegmentEngine::Step(EngineOutputs* out) {
         ++taken;
       }
     }
-    const ZTransform z = ZTransform::Of(scaler_);
+    const ZTransform z = ZTransform::Of(statistics_.scaler());
     model::Points x(static_cast<Eigen::Index>(batch_slots.size()), 3);
     for (size_t i = 0; i < batch_slots.size(); ++i) {
       x.row(static_cast<Eigen::Index>(i)) = CustomerZ(z, cache_.at(batch_slots[i]).rec, watermark_).transpose();
@@ -170,13 +167,13 @@ void SegmentEngine::Step(EngineOutputs* out) {
 
 void SegmentEngine::Bootstrap(EngineOutputs* out) {
   SyncRecencyStatistics();
-  trainer_.Bootstrap(ActivePoints(scaler_, options_.quality_sample, options_.seed), scaler_);
+  trainer_.Bootstrap(ActivePoints(statistics_.scaler(), options_.quality_sample, options_.seed), statistics_.scaler());
   Publish("bootstrap", out);
 }
 
 double SegmentEngine::PolishedDrift() {
   const uint64_t seed = model::MixSeed(options_.seed ^ 0xd71f, step_count_);
-  return trainer_.PolishedDrift(ActivePoints(scaler_, options_.quality_sample, seed), serving_, scaler_, seed);
+  return trainer_.PolishedDrift(ActivePoints(statistics_.scaler(), options_.quality_sample, seed), serving_, statistics_.scaler(), seed);
 }
 
 const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_t previous_version_time) const {
@@ -193,20 +190,20 @@ const char* SegmentEngine::ChangeReasonAtVersion(const CustomerRecord& r, int64_
 
 void SegmentEngine::Publish(const std::string& trigger, EngineOutputs* out) {
   SyncRecencyStatistics();
-  trainer_.Rescale(scaler_);
+  trainer_.Rescale(statistics_.scaler());
   const uint64_t version = serving_.version + 1;
 
   // The centres to publish (ModelTrainer: polished or refit on the
   // population sample, k reviewed, degenerate centres dropped).
-  const model::Points x = ActivePoints(scaler_, options_.quality_sample, model::MixSeed(options_.seed, version));
-  ModelTrainer::Version trained = trainer_.PrepareVersion(x, version, serving_, scaler_, trigger);
+  const model::Points x = ActivePoints(statistics_.scaler(), options_.quality_sample, model::MixSeed(options_.seed, version));
+  ModelTrainer::Version trained = trainer_.PrepareVersion(x, version, serving_, statistics_.scaler(), trigger);
 
   ServingModel next;
   next.version = version;
   next.previous_version = serving_.version;
   next.event_time = watermark_;
-  next.scaler = scaler_;
-  next.z = ZTransform::Of(scaler_);
+  next.scaler = statistics_.scaler();
+  next.z = ZTransform::Of(statistics_.scaler());
   next.centers = std::move(trained.centers);
   next.trigger = std::move(trained.trigger);
   next.k_requested = options_.k;
@@ -227,7 +224,7 @@ void SegmentEngine::Publish(const std::string& trigger, EngineOutputs* out) {
   // total distance (in the new space). Re-seeded centres are new segments.
   std::vector<int> match(static_cast<size_t>(k), -1);
   if (!serving_.empty()) {
-    const model::Centers old = model::Rescale(serving_.centers, serving_.scaler, scaler_);
+    const model::Centers old = model::Rescale(serving_.centers, serving_.scaler, statistics_.scaler());
     Eigen::MatrixXd cost(k, old.rows());
     for (int i = 0; i < k; ++i) {
       for (Eigen::Index j = 0; j < old.rows(); ++j) cost(i, j) = (next.centers.row(i) - old.row(j)).norm();

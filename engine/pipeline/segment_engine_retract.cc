@@ -63,7 +63,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
   // The customer: the exact inverse of ApplyAccepted.
   const CustomerRecord before = c;  // analytics hook
   const bool was_active = c.active();
-  if (was_active) LeaveStatistics(c);
+  if (was_active) statistics_.Leave(c);
   if (is_purchase) {
     c.purchases_milli -= amount;
     if (invoice_uncounted) --c.frequency;
@@ -76,7 +76,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
   c.last_event_ts = s.history.LastEvent();
   analytics_.OnCustomerChanged(before, c);  // analytics hook
   if (c.active()) {
-    EnterStatistics(&s);
+    s.vec = statistics_.Enter(&s.rec, watermark_);
   } else if (was_active) {
     // No purchase left: the customer leaves the population and its segment
     // (a change to segment -1), as a customer with returns only.

@@ -174,8 +174,8 @@ std::string SegmentEngine::EncodeEngineMeta() const {
   std::string out;
   out.push_back(static_cast<char>(kEngineMetaFormat));
   PutSignedVarint(&out, watermark_);
-  PutSignedVarint(&out, sweep_watermark_);
-  PutBytes(&out, scaler_.Serialize());
+  PutSignedVarint(&out, statistics_.sync_watermark());
+  PutBytes(&out, statistics_.scaler().Serialize());
   const ModelTrainer::State& trainer = trainer_.state();
   PutBytes(&out, trainer.scaler.Serialize());
   out.push_back(trainer.has_training ? 1 : 0);
@@ -223,7 +223,8 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
                                       : Status::NotSupported("engine meta format " + std::to_string(format) +
                                                              " is from an older build; replay the input into a new --state directory");
   }
-  if (!d.GetSignedVarint(&watermark_) || !d.GetSignedVarint(&sweep_watermark_) || !d.GetBytes(&scaler) ||
+  int64_t sync_watermark;
+  if (!d.GetSignedVarint(&watermark_) || !d.GetSignedVarint(&sync_watermark) || !d.GetBytes(&scaler) ||
       !d.GetBytes(&training_scaler) || !d.GetByte(&has_training) || !d.GetBytes(&training) || !d.GetVarint(&n)) {
     return Status::Corruption("truncated engine meta");
   }
@@ -231,7 +232,7 @@ Status SegmentEngine::DecodeEngineMeta(std::string_view data) {
   auto s2 = model::PopulationScaler::Deserialize(training_scaler);
   if (!s1.ok()) return s1.status();
   if (!s2.ok()) return s2.status();
-  scaler_ = s1.value();
+  statistics_.Restore(s1.value(), sync_watermark);
   ModelTrainer::State trainer;
   trainer.scaler = s2.value();
   trainer.has_training = has_training != 0;
