@@ -27,7 +27,16 @@ struct KafkaOptions {
   // commit in one Kafka transaction (see kafka_sink.h); read_committed
   // consumers then see every output exactly once.
   bool exactly_once = false;
-  std::string transactional_id;  // empty: "segstream-" + group_id + "-" + input_topic
+  // Empty: "segstream-" + group_id + "-" + input_topic, then "-" +
+  // instance_id when there is one (unique per instance, stable across its
+  // restarts).
+  std::string transactional_id;
+  // Not an option: the id of the state this instance runs on
+  // (state/instance_id.h), set by `segstream run`. Offsets it commits carry
+  // "segstream:<instance_id>" as metadata, and a partition another instance
+  // committed beyond this state's position is refused (kafka_source.h).
+  // Empty (tests of the clients alone): no metadata, no check.
+  std::string instance_id;
   std::map<std::string, std::string> properties;           // librdkafka passthrough, both clients
   std::map<std::string, std::string> consumer_properties;  // consumer only
   std::map<std::string, std::string> producer_properties;  // producer only

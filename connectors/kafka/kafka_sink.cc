@@ -153,7 +153,12 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
 
  private:
   static std::string TransactionalId(const KafkaOptions& o) {
-    return o.transactional_id.empty() ? "segstream-" + o.group_id + "-" + o.input_topic : o.transactional_id;
+    if (!o.transactional_id.empty()) return o.transactional_id;
+    // One per instance (its state's id), stable across its restarts: two
+    // instances of one group must not fence each other, and a restarted
+    // instance must fence its own zombie.
+    const std::string base = "segstream-" + o.group_id + "-" + o.input_topic;
+    return o.instance_id.empty() ? base : base + "-" + o.instance_id;
   }
 
   Status BeginTransaction() {
@@ -173,8 +178,10 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
     if (!positions.empty()) {
       rdk::PartitionListPtr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
       for (const Position& p : positions) {
-        rd_kafka_topic_partition_list_add(offsets.get(), options_.input_topic.c_str(), p.partition)->offset =
-            p.next_offset;
+        rd_kafka_topic_partition_t* t =
+            rd_kafka_topic_partition_list_add(offsets.get(), options_.input_topic.c_str(), p.partition);
+        t->offset = p.next_offset;
+        rdk::SetCommitMetadata(t, rdk::CommitMetadata(options_.instance_id));
       }
       Status st = RetryTxn("send_offsets_to_transaction", [&] {
         return rd_kafka_send_offsets_to_transaction(rk_.get(), offsets.get(), group_metadata_.get(), -1);

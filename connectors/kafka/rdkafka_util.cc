@@ -1,12 +1,14 @@
 // Implementation of the librdkafka helpers.
 #include "connectors/kafka/rdkafka_util.h"
-#include "engine/util/log.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
 #include "connectors/kafka/kafka_options.h"
+#include "engine/util/log.h"
 
 namespace segstream::rdk {
 
@@ -72,6 +74,30 @@ int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+namespace {
+constexpr std::string_view kMetadataPrefix = "segstream:";
+}  // namespace
+
+std::string CommitMetadata(const std::string& instance_id) {
+  return instance_id.empty() ? std::string() : std::string(kMetadataPrefix) + instance_id;
+}
+
+void SetCommitMetadata(rd_kafka_topic_partition_t* p, const std::string& metadata) {
+  if (metadata.empty()) return;
+  void* copy = std::malloc(metadata.size());  // freed by rd_kafka_topic_partition_list_destroy
+  if (copy == nullptr) return;                // no metadata: the commit itself still goes
+  std::memcpy(copy, metadata.data(), metadata.size());
+  p->metadata = copy;
+  p->metadata_size = metadata.size();
+}
+
+std::string CommittingInstance(const rd_kafka_topic_partition_t& p) {
+  if (p.metadata == nullptr || p.metadata_size <= kMetadataPrefix.size()) return {};
+  const std::string_view m(static_cast<const char*>(p.metadata), p.metadata_size);
+  return m.substr(0, kMetadataPrefix.size()) == kMetadataPrefix ? std::string(m.substr(kMetadataPrefix.size()))
+                                                                : std::string();
 }
 
 }  // namespace segstream::rdk

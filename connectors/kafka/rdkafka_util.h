@@ -88,4 +88,13 @@ void SetLogger(rd_kafka_conf_t* conf);
 // Microseconds since the epoch, wall clock.
 int64_t NowMicros();
 
+// The metadata segstream commits with an input offset: "segstream:" + the
+// committing instance's id (state/instance_id.h).
+std::string CommitMetadata(const std::string& instance_id);
+// Sets `p`'s commit metadata to `metadata` (the list frees it). No-op for "".
+void SetCommitMetadata(rd_kafka_topic_partition_t* p, const std::string& metadata);
+// The instance id in commit metadata `p` carries; "" when it was not
+// committed by a segstream instance (no metadata, a tool's reset).
+std::string CommittingInstance(const rd_kafka_topic_partition_t& p);
+
 }  // namespace segstream::rdk

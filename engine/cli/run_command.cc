@@ -30,6 +30,7 @@
 #include "engine/segment/segment_table.h"
 #include "engine/util/log.h"
 #include "engine/util/time.h"
+#include "state/instance_id.h"
 #include "state/state_store.h"
 
 #ifndef SEGSTREAM_GIT_COMMIT
@@ -194,6 +195,13 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   std::unique_ptr<Sink> sink;
   if (c.use_kafka) {
     const std::string source_id = "kafka:" + c.kafka.input_topic;
+    // This state's id tells this instance apart from others in the group
+    // (commit metadata, the default transactional.id).
+    KafkaOptions kafka = c.kafka;
+    auto instance_id = LoadOrCreateInstanceId(store->get());
+    if (!instance_id.ok()) return Fail("state_open_failed", "cannot read the instance id of " + c.state_dir,
+                                       instance_id.status());
+    kafka.instance_id = instance_id.value();
     StoredPositionLookup lookup = [&engine, source_id](int32_t partition) -> Result<std::optional<int64_t>> {
       auto positions = engine.StoredPositions(source_id);
       if (!positions.ok()) return positions.status();
@@ -215,7 +223,7 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
       if (!r.ok()) return Fail("schema_registry_invalid", "bad --schema-registry", r.status());
       registry = std::move(r).value();
     }
-    auto sink_or = OpenKafkaSink(c.kafka);
+    auto sink_or = OpenKafkaSink(kafka);
     if (!sink_or.ok()) return Fail("kafka_producer_failed", "cannot start the Kafka producer", sink_or.status());
     sink = std::move(sink_or).value();
     if (c.avro_outputs) {
@@ -223,7 +231,7 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
                                 {c.kafka.changes_topic, c.kafka.segments_topic, c.kafka.models_topic,
                                  c.kafka.dead_letters_topic});
     }
-    auto src = OpenKafkaSource(c.kafka, lookup, c.input_format, registry);
+    auto src = OpenKafkaSource(kafka, lookup, c.input_format, registry);
     if (!src.ok()) return Fail("kafka_consumer_failed", "cannot start the Kafka consumer", src.status());
     source = std::move(src).value();
   } else {

@@ -279,7 +279,7 @@ const RunOption kOptions[] = {
      nullptr, [](Str v, C* c) { return ParseSwitch(v, "--exactly-once", &c->kafka.exactly_once); }},
     {"--transactional-id", V, "kafka.transactional_id", T::kText, kKafka,
      "with --exactly-once: the producer's transactional.id, one per running instance (default "
-     "segstream-GROUP-TOPIC)",
+     "segstream-GROUP-TOPIC-<state id>: unique per state, stable across restarts)",
      nullptr, [](Str v, C* c) { return KafkaText(v, &c->kafka.transactional_id); }},
     {"-X", FlagArg::kRepeated, nullptr, T::kText, kKafka,
      "librdkafka property key=value for both clients (repeatable; TOML: [kafka.properties])", nullptr,

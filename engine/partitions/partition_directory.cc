@@ -13,7 +13,7 @@ namespace segstream {
 namespace {
 
 constexpr std::string_view kPrefix = "partition/";
-constexpr uint8_t kFormat = 1;
+constexpr uint8_t kFormat = 1;  // u8 format, varint customers, zigzag watermark
 
 std::string CountKey(int32_t partition) {
   char buf[16];
@@ -33,35 +33,53 @@ Status PartitionDirectory::Load(StateStore* store) {
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), partition);
     Decoder d(value);
     uint8_t format = 0;
-    uint64_t count = 0;
+    Entry e;
     if (ec != std::errc() || end != digits.data() + digits.size() || !ValidStatePartition(partition) ||
-        !d.GetByte(&format) || format != kFormat || !d.GetVarint(&count) || !d.done() || count > kMaxLocalIndex + 1) {
-      bad = Status::Corruption("bad partition count " + std::string(key));
+        !d.GetByte(&format) || format != kFormat || !d.GetVarint(&e.customers) || !d.GetSignedVarint(&e.watermark) ||
+        !d.done() || e.customers > kMaxLocalIndex + 1) {
+      bad = Status::Corruption("bad partition entry " + std::string(key));
       return false;
     }
-    counts_[partition] = count;
+    counts_[partition] = e;
     return true;
   }));
   SEGSTREAM_RETURN_IF_ERROR(bad);
   partitions_.clear();
   total_ = 0;
-  for (const auto& [p, n] : counts_) {
+  for (const auto& [p, e] : counts_) {
     partitions_.push_back(p);
-    total_ += n;
+    total_ += e.customers;
   }
   starts_stale_ = true;
   return Status::OK();
 }
 
 bool PartitionDirectory::NewIndex(int32_t partition, uint64_t* index) {
-  auto [it, inserted] = counts_.try_emplace(partition, 0);
-  if (it->second > kMaxLocalIndex) return false;
+  auto [it, inserted] = counts_.try_emplace(partition);
+  if (it->second.customers > kMaxLocalIndex) return false;
   if (inserted) partitions_.insert(std::upper_bound(partitions_.begin(), partitions_.end(), partition), partition);
-  *index = CustomerIndex(partition, it->second++);
+  *index = CustomerIndex(partition, it->second.customers++);
   ++total_;
   dirty_.insert(partition);
   starts_stale_ = true;
   return true;
+}
+
+void PartitionDirectory::AdvanceWatermark(int32_t partition, int64_t event_time) {
+  auto it = counts_.find(partition);
+  if (it == counts_.end()) return;
+  if (it->second.watermark == kNoTime || event_time > it->second.watermark) {
+    it->second.watermark = event_time;
+    dirty_.insert(partition);
+  }
+}
+
+int64_t PartitionDirectory::MinWatermark() const {
+  int64_t min = kNoTime;
+  for (const auto& [p, e] : counts_) {
+    if (e.watermark != kNoTime && (min == kNoTime || e.watermark < min)) min = e.watermark;
+  }
+  return min;
 }
 
 bool PartitionDirectory::Holds(uint64_t index) const {
@@ -73,7 +91,7 @@ void PartitionDirectory::Rebuild() const {
   uint64_t start = 0;
   for (const int32_t p : partitions_) {
     starts_.push_back(start);
-    start += counts_.at(p);
+    start += counts_.at(p).customers;
   }
   starts_stale_ = false;
 }
@@ -91,7 +109,8 @@ void PartitionDirectory::WriteTo(StateWrite* write) const {
   for (const int32_t p : dirty_) {
     std::string value;
     value.push_back(static_cast<char>(kFormat));
-    PutVarint(&value, counts_.at(p));
+    PutVarint(&value, counts_.at(p).customers);
+    PutSignedVarint(&value, counts_.at(p).watermark);
     write->Put(Column::kMeta, CountKey(p), std::move(value));
   }
 }

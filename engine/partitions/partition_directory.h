@@ -1,8 +1,16 @@
-// PartitionDirectory: the state partitions an engine holds and how many
-// customers each has (state format 6; engine/rfm/customer_key.h says why
-// state is keyed by input partition). Each partition's count is its own meta
-// key, `partition/<p %010d>` (state/FORMAT.md), so a partition's state is its
-// key ranges plus that one key.
+// PartitionDirectory: the state partitions an engine holds, how many
+// customers each has, and each one's watermark (state format 6;
+// engine/rfm/customer_key.h says why state is keyed by input partition).
+// Each partition's entry is its own meta key, `partition/<p %010d>`
+// (state/FORMAT.md), so a partition's state is its key ranges plus that one
+// key.
+//
+// A partition's watermark is the largest event time of the lines accepted
+// from it. The dedup window runs on it (engine/dedup): how long a
+// partition's invoices are remembered then depends on that partition's own
+// progress in event time, never on how its records interleave with other
+// partitions' (a partition that was revoked and assigned back, or lags,
+// would otherwise find its open invoices forgotten and count them again).
 //
 // It numbers new customers (the next local index of their partition) and
 // maps a population position, 0 <= position < total(), to a customer index:
@@ -21,6 +29,7 @@
 #include <set>
 #include <vector>
 
+#include "engine/rfm/customer_record.h"  // kNoTime
 #include "engine/util/status.h"
 #include "state/state_store.h"
 
@@ -43,8 +52,18 @@ class PartitionDirectory {
   // Customers created in `partition` (0 when it has none).
   uint64_t customers(int32_t partition) const {
     auto it = counts_.find(partition);
-    return it == counts_.end() ? 0 : it->second;
+    return it == counts_.end() ? 0 : it->second.customers;
   }
+  // The watermark of `partition` (seconds; kNoTime before its first line).
+  int64_t watermark(int32_t partition) const {
+    auto it = counts_.find(partition);
+    return it == counts_.end() ? kNoTime : it->second.watermark;
+  }
+  // Moves `partition`'s watermark to `event_time` when that is later.
+  // REQUIRES: the partition holds a customer (NewIndex was called for it).
+  void AdvanceWatermark(int32_t partition, int64_t event_time);
+  // The earliest watermark of any partition with one (kNoTime: none).
+  int64_t MinWatermark() const;
 
   // The index of a new customer of `partition` (REQUIRES:
   // ValidStatePartition(partition)); false when the partition has
@@ -61,7 +80,11 @@ class PartitionDirectory {
  private:
   void Rebuild() const;
 
-  std::map<int32_t, uint64_t> counts_;  // partition -> customers
+  struct Entry {
+    uint64_t customers = 0;
+    int64_t watermark = kNoTime;
+  };
+  std::map<int32_t, Entry> counts_;     // by partition
   std::set<int32_t> dirty_;             // counts to write at the next commit
   std::vector<int32_t> partitions_;     // the keys of counts_
   uint64_t total_ = 0;

@@ -125,7 +125,10 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     }
     SetRecordKey(r);
     InvoiceLedger::Entry* inv = nullptr;
-    SEGSTREAM_RETURN_IF_ERROR(invoices_.Lookup(record_key_, e.invoice, watermark_, &inv));
+    // The dedup window runs on the record's partition's watermark
+    // (PartitionDirectory): never on how partitions interleave.
+    const int32_t partition = r.origin.partition;
+    SEGSTREAM_RETURN_IF_ERROR(invoices_.Lookup(record_key_, e.invoice, partitions_.watermark(partition), &inv));
     if (r.retract) {
       if (Retract(source_id, r, cls == LineClass::kPurchase, LineClassName(cls), inv, out) &&
           ++accepted_since_step_ >= options_.step_events) {
@@ -157,7 +160,8 @@ Status SegmentEngine::Process(const std::string& source_id, const SourceBatch& b
     analytics_.OnAccepted(e, is_purchase, inv->rec.purchase_counted, new_purchase_invoice,  // analytics hook
                           inv->rec.line_fingerprints.size());
     ApplyAccepted(e, is_purchase, new_purchase_invoice, amount_milli, r.origin, out);
-    inv->rec.written_watermark = watermark_;  // after the line: ApplyAccepted may have moved it
+    partitions_.AdvanceWatermark(partition, e.invoice_ts);  // the line itself advances it
+    inv->rec.written_watermark = partitions_.watermark(partition);
     if (++accepted_since_step_ >= options_.step_events) Step(out);
   }
   absent_keys_.clear();

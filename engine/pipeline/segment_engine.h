@@ -21,7 +21,7 @@
 // customer left without purchases becomes inactive and leaves its segment (a
 // change to -1, reason "retraction"); an active one is rescored (reason
 // "retraction"). The watermark never moves back (nor forward) on a
-// retraction, and the dedup window keeps running on it. A retraction of a
+// retraction, and the dedup window keeps running on the partition's. A retraction of a
 // line the state does not hold is a dead letter that changes nothing:
 // `retraction_unknown_line`, `retraction_beyond_window` (the line's time is
 // past the dedup window: its invoice may be forgotten; decided by the line's
@@ -137,7 +137,9 @@ class SegmentEngine {
   double hysteresis() const { return options_.hysteresis; }  // z units (EngineOptions::hysteresis)
   // Invoice records written before this watermark are past the dedup window
   // (kNoTime: keep everything); see StateStore::SetInvoiceRetentionFloor.
-  int64_t InvoiceRetentionFloor() const { return invoices_.RetentionFloor(watermark_); }
+  // The window runs on each partition's watermark, so the floor is the
+  // slowest partition's: no partition's remembered invoices are dropped.
+  int64_t InvoiceRetentionFloor() const { return invoices_.RetentionFloor(partitions_.MinWatermark()); }
   uint64_t customers_total() const { return partitions_.total(); }
   // Customers held in the cache now (a gauge for tests and metrics).
   size_t customers_cached() const { return cache_.size(); }

@@ -16,7 +16,7 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
   // dedup window): which of the two is decided by the line's own time, so the
   // reason never depends on whether the store dropped the record yet.
   const auto not_held = [&](const char* detail) {
-    const bool beyond = invoices_.BeyondWindow(e.invoice_ts, watermark_);
+    const bool beyond = invoices_.BeyondWindow(e.invoice_ts, partitions_.watermark(r.origin.partition));
     DeadLetter(source_id, r,
                beyond ? "retraction_beyond_window: the line's invoice is past the dedup window (" +
                             std::to_string(options_.dedup_window_seconds) + " s of watermark)"
@@ -54,7 +54,8 @@ bool SegmentEngine::Retract(const std::string& source_id, const DecodedRecord& r
     inv->rec.purchase_counted = false;
     invoice_uncounted = counted_before;
   }
-  inv->rec.written_watermark = watermark_;  // the watermark never moves back (nor forward) on a retraction
+  // The watermark never moves back (nor forward) on a retraction.
+  inv->rec.written_watermark = partitions_.watermark(r.origin.partition);
   invoices_.MarkChanged(inv);
   batch_counts_.Add("retracted", class_name);
   analytics_.OnRetracted(e, is_purchase, counted_before, inv->rec.purchase_counted,  // analytics hook

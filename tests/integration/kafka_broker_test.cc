@@ -379,5 +379,99 @@ TEST_F(KafkaBrokerTest, TwoMembersShareThePartitionsAfterACooperativeRebalance) 
   for (int32_t p : pa) EXPECT_FALSE(pb.contains(p)) << "partition " << p << " owned twice";
 }
 
+// State keyed by partition, owned by one instance: an instance whose state
+// lacks a partition another instance of the group processed (that
+// instance's id is in the committed offset's metadata, beyond this state's
+// position) refuses the partition with a clear error instead of publishing
+// RFM without the history. The same instance behind its own commit (the
+// exactly-once crash window) and a state that holds everything are not
+// refused.
+TEST_F(KafkaBrokerTest, AStateWithoutAPartitionsHistoryRefusesIt) {
+  options_.topic_partitions = 2;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = 0; i < 100; ++i) {
+    InvoiceEvent e = MakeEvent(i, 50);
+    values.emplace_back(e.customer_id, EncodeEventJson(e));
+  }
+  Produce(values);
+  const std::string a_id(32, 'a'), b_id(32, 'b');
+  auto lookup_of = [](std::map<int32_t, int64_t> positions) -> StoredPositionLookup {
+    return [positions](int32_t p) -> Result<std::optional<int64_t>> {
+      auto it = positions.find(p);
+      return it == positions.end() ? std::optional<int64_t>() : std::optional<int64_t>(it->second);
+    };
+  };
+  std::map<int32_t, int64_t> next;
+  {
+    KafkaOptions a_options = options_;
+    a_options.instance_id = a_id;
+    Result<std::unique_ptr<Source>> a = OpenKafkaSource(a_options, lookup_of({}));
+    ASSERT_TRUE(a.ok());
+    std::vector<DecodedRecord> read = ReadN(a->get(), 100);
+    ASSERT_EQ(read.size(), 100u);
+    for (const DecodedRecord& r : read) next[r.origin.partition] = r.origin.offset + 1;
+    std::vector<Position> durable;
+    for (auto [p, o] : next) durable.push_back(Position{p, o, 0});
+    ASSERT_TRUE((*a)->CommitDurable(durable).ok());
+    // The commit is asynchronous: wait until the group has it.
+    bool committed = false;
+    for (int i = 0; i < 100 && !committed; ++i) {
+      SourceBatch idle;
+      ASSERT_TRUE((*a)->Poll(10, 100, &idle).ok());
+      auto offsets = ReadCommittedOffsets(options_, 10000);
+      committed = offsets.ok() && offsets->size() == next.size();
+    }
+    ASSERT_TRUE(committed);
+  }
+  ASSERT_EQ(next.size(), 2u);
+  // Polls until an error or `seconds` pass; the error (OK: none) and the records read.
+  auto poll_for = [](Source* s, int seconds, size_t* records) {
+    *records = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      SourceBatch batch;
+      Status st = s->Poll(100, 200, &batch);
+      if (!st.ok()) return st;
+      *records += batch.records.size();
+    }
+    return Status::OK();
+  };
+  {
+    // Another instance, with a state that never saw the partitions.
+    KafkaOptions b_options = options_;
+    b_options.instance_id = b_id;
+    Result<std::unique_ptr<Source>> b = OpenKafkaSource(b_options, lookup_of({}));
+    ASSERT_TRUE(b.ok());
+    size_t records = 0;
+    const Status st = poll_for(b->get(), 30, &records);
+    EXPECT_EQ(st.code(), Status::Code::kNotSupported) << st.ToString();
+    EXPECT_NE(st.message().find("segstream instance " + a_id), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("this state holds it not at all"), std::string::npos) << st.message();
+    EXPECT_EQ(records, 0u) << "nothing of a refused partition is handed out";
+  }
+  {
+    // Instance a again, its state one record behind its own commit on each
+    // partition (the exactly-once crash window): it reads those records.
+    KafkaOptions a_options = options_;
+    a_options.instance_id = a_id;
+    std::map<int32_t, int64_t> behind = next;
+    for (auto& [p, o] : behind) o -= 1;
+    Result<std::unique_ptr<Source>> a = OpenKafkaSource(a_options, lookup_of(behind));
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(ReadN(a->get(), 2).size(), 2u);
+  }
+  {
+    // Instance b with a state that holds everything a committed (a copy).
+    KafkaOptions b_options = options_;
+    b_options.instance_id = b_id;
+    Result<std::unique_ptr<Source>> b = OpenKafkaSource(b_options, lookup_of(next));
+    ASSERT_TRUE(b.ok());
+    size_t records = 0;
+    EXPECT_TRUE(poll_for(b->get(), 5, &records).ok());
+    EXPECT_TRUE((*b)->Ready());
+  }
+}
+
 }  // namespace
 }  // namespace segstream

@@ -40,8 +40,20 @@ TEST(PartitionDirectoryTest, PositionsEnumerateEveryCustomerOnceInPartitionOrder
     EXPECT_EQ(PartitionOfIndex(index), p);
     EXPECT_TRUE(d.Holds(index));
     handed_out.push_back(index);
+    d.AdvanceWatermark(p, 1000 + (i * 7919) % 5000);  // event times out of order
     if (i % 500 == 499) Commit(&d, &store);
   }
+  for (int32_t p : parts) {
+    EXPECT_NE(d.watermark(p), kNoTime) << p;
+    const int64_t latest = d.watermark(p);
+    d.AdvanceWatermark(p, latest - 1);  // never moves back
+    EXPECT_EQ(d.watermark(p), latest);
+  }
+  EXPECT_EQ(d.watermark(4), kNoTime);
+  int64_t min = kNoTime;
+  for (int32_t p : parts) min = min == kNoTime ? d.watermark(p) : std::min(min, d.watermark(p));
+  EXPECT_EQ(d.MinWatermark(), min);
+  Commit(&d, &store);
   // The model: every index handed out, sorted (partition, then creation order).
   std::sort(handed_out.begin(), handed_out.end());
   ASSERT_EQ(d.total(), handed_out.size());
@@ -54,7 +66,10 @@ TEST(PartitionDirectoryTest, PositionsEnumerateEveryCustomerOnceInPartitionOrder
   ASSERT_TRUE(reloaded.Load(&store).ok());
   EXPECT_EQ(reloaded.total(), d.total());
   EXPECT_EQ(reloaded.partitions(), d.partitions());
-  for (int32_t p : parts) EXPECT_EQ(reloaded.customers(p), d.customers(p)) << p;
+  for (int32_t p : parts) {
+    EXPECT_EQ(reloaded.customers(p), d.customers(p)) << p;
+    EXPECT_EQ(reloaded.watermark(p), d.watermark(p)) << p;
+  }
   for (uint64_t pos = 0; pos < d.total(); pos += 37) EXPECT_EQ(reloaded.IndexAt(pos), handed_out[pos]);
 }
 

@@ -343,9 +343,18 @@ TEST(SegmentEngineTest, PartitionedStateKeepsEachPartitionsKeysTogether) {
   for (const auto& [p, n] : customers_per_partition) {
     char key[32];
     std::snprintf(key, sizeof key, "partition/%010d", p);
-    const std::string& value = tables[static_cast<size_t>(Column::kMeta)].at(key);
-    ASSERT_EQ(value.size(), 2u);
-    EXPECT_EQ(static_cast<uint64_t>(value[1]), n) << "partition " << p;
+    Decoder d(tables[static_cast<size_t>(Column::kMeta)].at(key));
+    uint8_t format = 0;
+    uint64_t customers = 0;
+    int64_t watermark = 0;
+    ASSERT_TRUE(d.GetByte(&format) && d.GetVarint(&customers) && d.GetSignedVarint(&watermark) && d.done());
+    EXPECT_EQ(customers, n) << "partition " << p;
+    // The partition's watermark: the latest event time of its accepted lines.
+    int64_t latest = kNoTime;
+    for (const auto& [id, r] : parts.by_id) {
+      if (PartitionOfId(id) == p) latest = std::max(latest, r.last_event_ts);
+    }
+    EXPECT_EQ(watermark, latest) << "partition " << p;
   }
   EXPECT_NE(parts.outputs.find("\"reason\":\"recency\""), std::string::npos);
   EXPECT_NE(parts.outputs.find(std::to_string(static_cast<int>(OutputStream::kModels)) + "|"), std::string::npos);
@@ -383,6 +392,35 @@ TEST(SegmentEngineTest, OneIdOnTwoPartitionsIsTwoStates) {
   EXPECT_EQ(p5.frequency, 1);
   EXPECT_EQ(p5.purchases_milli, 5000);
   EXPECT_EQ(p5.index, CustomerIndex(5, 0));
+}
+
+// The dedup window runs on each partition's own watermark: partition 0
+// racing 40 days ahead (past the 30-day window) must not make partition 1
+// forget the invoice it is in the middle of, which would count it twice.
+// (A partition revoked and assigned back, or one that lags, interleaves
+// like this.) Partition 1 alone gives the reference.
+TEST(SegmentEngineTest, DedupWindowRunsOnThePartitionsOwnWatermark) {
+  std::vector<DecodedRecord> records = {
+      Event("1001", "85123A", 2, 1500, kT0, "17850"),             // partition 1: invoice 1001, first line
+      Event("2001", "85123A", 1, 5000, kT0 + 40 * kDay, "13047"),  // partition 0, 40 days later
+      Event("1001", "71053", 1, 3000, kT0, "17850"),              // partition 1: invoice 1001, second line
+      Event("1001", "85123A", 2, 1500, kT0, "17850"),             // partition 1: exact duplicate of the first
+  };
+  for (DecodedRecord& r : records) r.origin.partition = r.event.customer_id == "17850" ? 1 : 0;
+  Number(&records);
+  EngineOptions o;
+  o.dedup_window_seconds = 30 * kDay;
+  const RunResult r = Replay(o, records, 1);
+  const CustomerRecord& c = r.by_id.at("17850");
+  EXPECT_EQ(c.frequency, 1) << "invoice 1001 counted once";
+  EXPECT_EQ(c.purchases_milli, 3000 + 3000);
+  EXPECT_EQ(r.counts.Total("duplicate"), 1u);
+  // The same lines of partition 1 alone.
+  std::vector<DecodedRecord> alone = {records[0], records[2], records[3]};
+  Number(&alone);
+  const RunResult ref = Replay(o, alone, 1);
+  EXPECT_EQ(ref.by_id.at("17850").frequency, c.frequency);
+  EXPECT_EQ(ref.by_id.at("17850").purchases_milli, c.purchases_milli);
 }
 
 // Versions never overlap: every change event of version v+1 comes after
