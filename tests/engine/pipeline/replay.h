@@ -30,6 +30,16 @@ inline void Number(std::vector<DecodedRecord>* records) {
   }
 }
 
+// The RFM fields of two records of customer `id` agree (not the model's).
+inline void ExpectSameRfmFields(const CustomerRecord& a, const CustomerRecord& b, const std::string& id) {
+  EXPECT_EQ(a.frequency, b.frequency) << id;
+  EXPECT_EQ(a.purchases_milli, b.purchases_milli) << id;
+  EXPECT_EQ(a.returns_milli, b.returns_milli) << id;
+  EXPECT_EQ(a.first_purchase_ts, b.first_purchase_ts) << id;
+  EXPECT_EQ(a.last_purchase_ts, b.last_purchase_ts) << id;
+  EXPECT_EQ(a.last_event_ts, b.last_event_ts) << id;
+}
+
 struct RunResult {
   std::string outputs;  // every output record, in order, one per line
   std::array<FakeStateStore::Table, kColumnCount> tables;

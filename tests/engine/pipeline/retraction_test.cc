@@ -22,6 +22,7 @@ using testing::Event;
 using testing::Number;
 using testing::Replay;
 using testing::RunResult;
+using testing::ExpectSameRfmFields;
 const std::string& kSource = testing::kReplaySource;
 using testing::FakeStateStore;
 
@@ -88,13 +89,7 @@ void ExpectSameRfm(const std::map<std::string, CustomerRecord>& with_retractions
       EXPECT_EQ(r.last_event_ts, kNoTime) << id;
       continue;
     }
-    const CustomerRecord& w = it->second;
-    EXPECT_EQ(r.frequency, w.frequency) << id;
-    EXPECT_EQ(r.purchases_milli, w.purchases_milli) << id;
-    EXPECT_EQ(r.returns_milli, w.returns_milli) << id;
-    EXPECT_EQ(r.first_purchase_ts, w.first_purchase_ts) << id;
-    EXPECT_EQ(r.last_purchase_ts, w.last_purchase_ts) << id;
-    EXPECT_EQ(r.last_event_ts, w.last_event_ts) << id;
+    ExpectSameRfmFields(r, it->second, id);
   }
   for (const auto& [id, w] : without_lines) EXPECT_TRUE(with_retractions.count(id)) << id;
 }

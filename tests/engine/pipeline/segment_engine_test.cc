@@ -30,6 +30,7 @@ using testing::Event;
 using testing::Number;
 using testing::Replay;
 using testing::RunResult;
+using testing::ExpectSameRfmFields;
 const std::string& kSource = testing::kReplaySource;
 
 
@@ -298,15 +299,7 @@ TEST(SegmentEngineTest, PartitionedStateKeepsEachPartitionsKeysTogether) {
   const RunResult one = Replay(SlowPassOptions(), Stream(), 64);
   const RunResult parts = Replay(SlowPassOptions(), PartitionedStream(), 64);
   ASSERT_EQ(parts.by_id.size(), one.by_id.size());
-  for (const auto& [id, r] : one.by_id) {
-    const CustomerRecord& p = parts.by_id.at(id);
-    EXPECT_EQ(p.frequency, r.frequency) << id;
-    EXPECT_EQ(p.purchases_milli, r.purchases_milli) << id;
-    EXPECT_EQ(p.returns_milli, r.returns_milli) << id;
-    EXPECT_EQ(p.first_purchase_ts, r.first_purchase_ts) << id;
-    EXPECT_EQ(p.last_purchase_ts, r.last_purchase_ts) << id;
-    EXPECT_EQ(p.last_event_ts, r.last_event_ts) << id;
-  }
+  for (const auto& [id, r] : one.by_id) ExpectSameRfmFields(parts.by_id.at(id), r, id);
   const auto& tables = parts.tables;
   std::map<int32_t, uint64_t> customers_per_partition;
   for (const auto& [key, value] : tables[static_cast<size_t>(Column::kCustomers)]) {
