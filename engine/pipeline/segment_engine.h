@@ -1,9 +1,15 @@
-// SegmentEngine: the deterministic core of segstream. It applies decoded
-// records, in order, to the per-customer RFM state; keeps the population
-// scaler exact; steps the mini-batch k-means every `step_events` accepted
-// events; publishes model versions; scores customers and emits segment
-// changes; and builds the RocksDB WriteBatch that makes a micro-batch
-// durable together with its source positions and sink offsets.
+// SegmentEngine: the deterministic core of segstream, and the coordinator of
+// its components along the data path. It applies decoded records, in order,
+// to the per-customer RFM state (cleaning: engine/rfm; customers in the
+// store behind engine/cache; exact duplicates: engine/dedup; state
+// partitions: engine/partitions); keeps the population scaler exact
+// (engine/statistics); steps the mini-batch k-means every `step_events`
+// accepted events and publishes model versions (engine/trainer decides the
+// centres, the engine draws the samples, matches ids and names segments);
+// scores customers (engine/segment), fires recency timers (engine/timers)
+// and emits segment changes (engine/changes); and builds the RocksDB
+// WriteBatch that makes a micro-batch durable together with its source
+// positions and sink offsets.
 //
 // Everything it computes is a function of the sequence of records (never of
 // how they were cut into micro-batches or of the wall clock), so a crash that
