@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/kafka/partition_history.h"
 #include "connectors/kafka/rdkafka_util.h"
 #include "connectors/kafka/utf8_cut.h"
 
@@ -238,45 +239,6 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     return std::optional<int64_t>();
   }
 
-  // A partition another segstream instance of the group committed beyond
-  // what this state holds (`stored`: the state's positions) was processed
-  // by that instance into its own state; this one lacks those customers'
-  // history. A commit of this instance's own (its id in the metadata) may
-  // be ahead of the state by the batches of an exactly-once crash window,
-  // which the engine re-applies; a commit without segstream metadata (an
-  // offset reset by a tool) is the operator's decision. Only with a state
-  // (lookup_) and an instance id.
-  Status CheckHistory(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* parts,
-                      const std::map<int32_t, int64_t>& stored) {
-    if (!lookup_ || options_.instance_id.empty() || parts->cnt == 0) return Status::OK();
-    rdk::PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
-    for (int i = 0; i < committed->cnt; ++i) committed->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-    // Blocking (the group coordinator answers); assignments are rare.
-    const rd_kafka_resp_err_t e = rd_kafka_committed(rk, committed.get(), 30000);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status::Unavailable(fmt::format("cannot read the committed offsets of group {} to check who processed "
-                                             "the assigned partitions: {}",
-                                             options_.group_id, rd_kafka_err2str(e)));
-    }
-    for (int i = 0; i < committed->cnt; ++i) {
-      const rd_kafka_topic_partition_t& c = committed->elems[i];
-      const std::string other = rdk::CommittingInstance(c);
-      if (c.err != RD_KAFKA_RESP_ERR_NO_ERROR || c.offset < 0 || other.empty() || other == options_.instance_id) {
-        continue;
-      }
-      auto it = stored.find(c.partition);
-      if (it != stored.end() && it->second >= c.offset) continue;  // this state holds all of it
-      return Status::NotSupported(fmt::format(
-          "partition {} of {}: segstream instance {} of consumer group {} processed it up to offset {}, but this "
-          "state holds it {}; its customers' history is in that instance's state. Moving a partition's state "
-          "between instances is not built yet (docs/kafka.md, \"More than one instance\"): run one instance per "
-          "group, or give this one its own --group",
-          c.partition, topic_, other, options_.group_id, c.offset,
-          it == stored.end() ? std::string("not at all") : "only up to offset " + std::to_string(it->second)));
-    }
-    return Status::OK();
-  }
-
   void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -300,7 +262,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
           p.offset = RD_KAFKA_OFFSET_INVALID;
         }
       }
-      if (Status owned = CheckHistory(rk, parts, starts); !owned.ok()) {
+      if (Status owned = lookup_ ? CheckPartitionHistory(rk, parts, starts, options_) : Status::OK(); !owned.ok()) {
         // Processing it would publish RFM without the customers' history:
         // assign nothing, and stop the engine at the next Poll.
         std::lock_guard<std::mutex> lock(mu_);

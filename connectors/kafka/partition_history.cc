@@ -1,0 +1,43 @@
+// CheckPartitionHistory; see partition_history.h.
+#include "connectors/kafka/partition_history.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "connectors/kafka/rdkafka_util.h"
+
+namespace segstream {
+
+Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
+                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options) {
+  if (options.instance_id.empty() || parts->cnt == 0) return Status::OK();
+  rdk::PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
+  for (int i = 0; i < committed->cnt; ++i) committed->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+  // Blocking; assignments are rare.
+  const rd_kafka_resp_err_t e = rd_kafka_committed(consumer, committed.get(), 30000);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(fmt::format("cannot read the committed offsets of group {} to check who processed "
+                                           "the assigned partitions: {}",
+                                           options.group_id, rd_kafka_err2str(e)));
+  }
+  for (int i = 0; i < committed->cnt; ++i) {
+    const rd_kafka_topic_partition_t& c = committed->elems[i];
+    const std::string other = rdk::CommittingInstance(c);
+    if (c.err != RD_KAFKA_RESP_ERR_NO_ERROR || c.offset < 0 || other.empty() || other == options.instance_id) {
+      continue;
+    }
+    auto it = stored.find(c.partition);
+    if (it != stored.end() && it->second >= c.offset) continue;  // this state holds all of it
+    return Status::NotSupported(fmt::format(
+        "partition {} of {}: segstream instance {} of consumer group {} processed it up to offset {}, but this "
+        "state holds it {}; its customers' history is in that instance's state. Moving a partition's state "
+        "between instances is not built yet (docs/kafka.md, \"More than one instance\"): run one instance per "
+        "group, or give this one its own --group",
+        c.partition, options.input_topic, other, options.group_id, c.offset,
+        it == stored.end() ? std::string("not at all") : "only up to offset " + std::to_string(it->second)));
+  }
+  return Status::OK();
+}
+
+}  // namespace segstream

@@ -1,0 +1,37 @@
+// Who processed a partition: the check that keeps an instance from
+// publishing a partition's data without the partition's history.
+//
+// Every offset a segstream instance commits carries its state's id as
+// metadata ("segstream:<id>", rdk::CommitMetadata; state/instance_id.h). A
+// partition that another instance of the group committed beyond this
+// state's position was processed by that instance into its own state; this
+// one lacks those customers' history, and moving a partition's state
+// between instances is not built yet (docs/kafka.md, "More than one
+// instance"). Not refused: a commit of this instance's own ahead of its
+// state (the exactly-once crash window, which the engine re-applies), and a
+// commit without segstream metadata (an offset reset by a tool: the
+// operator's decision).
+//
+// Thread safety: called from the consumer's rebalance callback.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdint>
+#include <map>
+
+#include "connectors/kafka/kafka_options.h"
+#include "engine/util/status.h"
+
+namespace segstream {
+
+// Reads the group's committed offsets of `parts` (blocking, the group
+// coordinator answers) and checks them against `stored` (partition -> the
+// state's next offset; absent: never consumed). OK when options.instance_id
+// is empty. NotSupported, naming the partition, the other instance and both
+// offsets, when one is refused; Unavailable when the committed offsets
+// cannot be read.
+Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
+                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options);
+
+}  // namespace segstream
