@@ -42,6 +42,12 @@ B_CUSTOMERS=$(customers "${WORK}/state.b" | tail -n +2 | wc -l)
 [[ ${B_CUSTOMERS} == 0 ]] || fail "b holds ${B_CUSTOMERS} customers; it must not have processed anything"
 
 wait "${A_PID}" || { tail -30 "${WORK}/a.log" >&2; fail "instance a failed"; }
+# b named a: the instance id in a's state, which a's commits carried.
+A_ID=$("${SEGCTL_BIN}" stats --state "${WORK}/state.a" | sed -n 's/^instance_id: //p')
+[[ ${#A_ID} == 32 ]] || fail "a's state has no instance id (segctl stats)"
+grep -q "segstream instance ${A_ID} " "${WORK}/b.log" || fail "b's error does not name a (${A_ID})"
+A_PARTITIONS=$("${SEGCTL_BIN}" stats --state "${WORK}/state.a" | grep -c '^partition ')
+[[ ${A_PARTITIONS} == 4 ]] || fail "a's state holds ${A_PARTITIONS} partitions, want 4"
 
 log "CSV replay"
 csv_replay "${SEGSTREAM_DATA}" "${WORK}/state.replay" "${WORK}/out.replay"

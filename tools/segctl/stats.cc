@@ -1,7 +1,9 @@
-// `segctl stats`: counts, watermark, model version, source positions and
-// sink offsets of a state directory, one "key: value" per line.
+// `segctl stats`: counts, watermark, model version, state partitions, the
+// instance id, source positions and sink offsets of a state directory, one
+// "key: value" per line.
 #include <cstdio>
 
+#include "engine/partitions/partition_directory.h"
 #include "engine/pipeline/segment_engine.h"
 #include "engine/util/time.h"
 #include "state/record_codec.h"
@@ -27,6 +29,21 @@ int RunStats(const std::string& state) {
   std::printf("watermark: %s\n", engine.watermark() == kNoTime ? "none" : FormatIso8601(engine.watermark()).c_str());
   std::printf("model_version: %llu\n", static_cast<unsigned long long>(engine.serving().version));
   std::printf("k: %d\n", engine.serving().k());
+  // The state partitions (state format 6): customers and the watermark the
+  // dedup window runs on, per input partition.
+  PartitionDirectory partitions;
+  if (Status s = partitions.Load((*reader)->store()); !s.ok()) return ReportError("cannot read partitions", s);
+  for (const int32_t p : partitions.partitions()) {
+    const int64_t w = partitions.watermark(p);
+    std::printf("partition %d: customers %llu watermark %s\n", p,
+                static_cast<unsigned long long>(partitions.customers(p)),
+                w == kNoTime ? "none" : FormatIso8601(w).c_str());
+  }
+  auto instance = (*reader)->Meta("instance_id");
+  if (!instance.ok()) return ReportError("cannot read the instance id", instance.status());
+  for (const auto& [key, value] : instance.value()) {
+    if (key == "instance_id") std::printf("instance_id: %s\n", value.c_str());  // set by Kafka runs
+  }
   auto positions = (*reader)->Meta("pos/");
   if (!positions.ok()) return ReportError("cannot read positions", positions.status());
   for (const auto& [key, value] : positions.value()) {
