@@ -59,7 +59,7 @@ PY
 fi
 
 # The Kafka 4.1.1 broker jars for the integration tests (Maven Central, cached).
-tools/kafka-local fetch
+tools/kafka-local fetch >/dev/null
 # Apicurio Registry 3.0.9 for the Avro test (Maven Central, 109 MB, cached
 # outside the repository).
 tools/registry-local fetch >/dev/null
