@@ -49,7 +49,7 @@ uint64_t ValueHistogram::CountLess(int64_t value) const {
 void ValueHistogram::Coarsen() {
   while (counts_.size() > max_buckets_ / 2 && shift_ < 62) {
     ++shift_;
-    std::map<int64_t, uint64_t> merged;
+    Counts merged;
     for (const auto& [bucket, n] : counts_) merged[BucketOf(bucket)] += n;
     counts_ = std::move(merged);
   }

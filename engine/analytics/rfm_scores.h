@@ -32,6 +32,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_map.h"
+
 namespace segstream::analytics {
 
 // Multiset of int64 values as value -> count, exact while it holds at most
@@ -59,8 +61,9 @@ class ValueHistogram {
   // The count of the bucket that holds `value`.
   uint64_t Count(int64_t value) const;
   uint64_t total() const { return total_; }
-  // Bucket (its lowest value) -> count.
-  const std::map<int64_t, uint64_t>& counts() const { return counts_; }
+  // Bucket (its lowest value) -> count, ascending.
+  using Counts = absl::btree_map<int64_t, uint64_t>;
+  const Counts& counts() const { return counts_; }
   // Width of a bucket is 2^shift (0: exact values).
   int shift() const { return shift_; }
   void set_shift(int shift) { shift_ = shift; }  // decoding, on an empty histogram
@@ -79,7 +82,7 @@ class ValueHistogram {
     if (!coarsened_) changed_.push_back(bucket);
   }
 
-  std::map<int64_t, uint64_t> counts_;
+  Counts counts_;
   uint64_t total_ = 0;
   size_t max_buckets_;
   int shift_ = 0;
