@@ -129,7 +129,7 @@ const RunOption kOptions[] = {
     {"--batch-target-ms", V, "batch_target_ms", T::kNumber, kRun,
      "size micro-batches so that one takes about this long to process and commit (the latency a record waits "
      "behind its batch), at most --batch-size records; 0 = always --batch-size",
-     "200", [](Str v, C* c) {
+     "100", [](Str v, C* c) {
        double ms = 0;
        SEGSTREAM_RETURN_IF_ERROR(ParseNumber(v, "--batch-target-ms", &ms));
        if (ms < 0) return Status::InvalidArgument("--batch-target-ms must be >= 0, got '" + v + "'");
@@ -196,7 +196,7 @@ const RunOption kOptions[] = {
     {"--rescore-per-step", V, "engine.rescore_per_step", T::kInteger, kModel,
      "customers a model version's rescoring pass visits per step; a pass over N customers ends within "
      "ceil(N / this) steps and the next version waits for it",
-     "4096", [](Str v, C* c) { return ParseCount(v, "--rescore-per-step", 1, 1LL << 40, &c->engine.rescore_per_step); }},
+     "1024", [](Str v, C* c) { return ParseCount(v, "--rescore-per-step", 1, 1LL << 40, &c->engine.rescore_per_step); }},
     {"--version-interval", V, "engine.version_interval", T::kText, kModel,
      "least event time between model versions, bootstrap and final excepted", "1h",
      [](Str v, C* c) { return ParseDaysInto(v, "--version-interval", &c->engine.min_version_interval_days); }},

@@ -44,7 +44,7 @@ struct EngineOptions {
   // within ceil(N / rescore_per_step) steps of its publication; no new
   // version is published before it ends. Populations up to this size are
   // rescored at the publication itself.
-  size_t rescore_per_step = 4096;
+  size_t rescore_per_step = 1024;
   size_t changes_kept = 8;           // recent changes kept per customer for GET /customers/{id}
   size_t invoice_cache_entries = 200000;
   // Customers the engine keeps in memory (a cache over the store; clean

@@ -36,7 +36,7 @@ struct PipelineOptions {
   size_t batch_records = 65536;    // most records per micro-batch
   // Size batches so that one takes about this long (BatchSizer); 0: always
   // batch_records.
-  double target_batch_seconds = 0.2;
+  double target_batch_seconds = 0.1;
   int poll_timeout_ms = 100;       // longest wait for the first record of a batch
   double until_idle_seconds = -1;  // > 0: finish after this long without a record (streams)
   double max_rate = 0;             // records per second, 0 = as fast as possible
