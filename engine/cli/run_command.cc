@@ -128,6 +128,14 @@ void PrintSummary(const RunConfig& c, SegmentEngine& engine, const RunStats& sta
     std::printf("\n  k selection at version %llu on %llu customers sampled from the current population:\n%s",
                 static_cast<unsigned long long>(m.version), static_cast<unsigned long long>(m.k_table_sample),
                 model::FormatElbowTable(table).c_str());
+    if (c.engine.k == 0) {
+      // The rule (engine/model/k_selection.h), so "chosen" is not read as
+      // "the best silhouette".
+      std::printf("  (k = auto: the largest silhouette among k >= 3; k = 2 only when its silhouette is more than %.2f "
+                  "above that,\n   since two segments only split good from bad; a live model changes k only on a "
+                  "clear win; --k N fixes k)\n",
+                  model::kTwoClusterMargin);
+    }
   }
   // Up to 200,000 customers the table is exact; past that its medians and
   // shares come from a uniform sample (the population stays in the store).
@@ -139,6 +147,14 @@ void PrintSummary(const RunConfig& c, SegmentEngine& engine, const RunStats& sta
   std::printf("\n%s",
               FormatSegmentTable(BuildSegmentTable(m, engine.CustomerRecordsSample(kTableSample), engine.watermark()))
                   .c_str());
+  // Ids are stable across versions, so gaps are segments retired earlier
+  // (a k change, a dropped centre); say so rather than leave them a puzzle.
+  int highest = -1;
+  for (const auto& seg : m.segments) highest = std::max(highest, seg.id);
+  if (highest + 1 > m.k()) {
+    std::printf("  (segment ids are stable across model versions; the missing ones belong to segments retired by "
+                "earlier versions)\n");
+  }
 }
 
 }  // namespace

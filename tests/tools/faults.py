@@ -149,6 +149,12 @@ def part_profiles(ctx):
     last = ms[-1]
     check(f"k selection at version {last['model_version']} on" in p.stdout,
           f"grow: the summary does not print the final version's k table:\n{p.stdout}")
+    check("(k = auto: the largest silhouette among k >= 3" in p.stdout,
+          f"grow: the summary does not state the k rule next to its table:\n{p.stdout}")
+    final_ids = sorted(s["segment_id"] for s in last["segments"])
+    gap_note = "the missing ones belong to segments retired by earlier versions" in p.stdout
+    check(gap_note == (final_ids != list(range(len(final_ids)))),
+          f"grow: ids {final_ids}: the summary's note on missing ids is {'there' if gap_note else 'absent'}")
     print("profiles: ok")
 
 
