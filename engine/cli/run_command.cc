@@ -131,10 +131,9 @@ void PrintSummary(const RunConfig& c, SegmentEngine& engine, const RunStats& sta
     if (c.engine.k == 0) {
       // The rule (engine/model/k_selection.h), so "chosen" is not read as
       // "the best silhouette".
-      std::printf("  (k = auto: the largest silhouette among k >= 3; k = 2 only when its silhouette is more than %.2f "
-                  "above that,\n   since two segments only split good from bad; a live model changes k only on a "
-                  "clear win; --k N fixes k)\n",
-                  model::kTwoClusterMargin);
+      std::printf("  (k = auto: the %s,\n   since two segments only split good from bad; a live model changes k only "
+                  "on a clear win; --k N fixes k)\n",
+                  model::KSelectionRule().c_str());
     }
   }
   // Up to 200,000 customers the table is exact; past that its medians and

@@ -80,6 +80,11 @@ KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& b
   return selection;
 }
 
+std::string KSelectionRule() {
+  return fmt::format("largest silhouette among k >= 3; k = 2 only when its silhouette exceeds that by more than {:g}",
+                     kTwoClusterMargin);
+}
+
 std::string FormatElbowTable(const KSelection& selection) {
   std::string out = fmt::format("{:>5} {:>14} {:>11}\n", "k", "inertia", "silhouette");
   for (const KScore& row : selection.table) {

@@ -72,6 +72,11 @@ KSelection SelectK(const Points& x, int k_min, int k_max, const KMeansOptions& b
 // The rule alone, on a filled table (exposed so it can be tested directly).
 int ChooseK(const std::vector<KScore>& table);
 
+// The rule in words, for people reading outputs (the run summary, the
+// report): "largest silhouette among k >= 3; k = 2 only when its silhouette
+// exceeds that by more than 0.1", with kTwoClusterMargin's value.
+std::string KSelectionRule();
+
 // Whether a live model with `current_k` centres should move to another k on
 // this table, and to which (*target). See the header comment.
 bool ShouldSwitchK(const KSelection& selection, int current_k, int* target);

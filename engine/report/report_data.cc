@@ -194,9 +194,8 @@ json ModelSection(const ReportInputs& in, const json& selection) {
   out["inertia"] = Round(m.inertia, 10000);
   out["silhouette"] = Round(m.silhouette, 10000);
   out["selection"] = selection;
-  std::string why = "k = " + std::to_string(m.k()) +
-                    " was chosen when the model was bootstrapped: the largest silhouette among k >= 3, and k = 2 only "
-                    "when its silhouette beats that by more than 0.1 (engine/model/k_selection.h).";
+  std::string why = "k = " + std::to_string(m.k()) + " was chosen when the model was bootstrapped: the " +
+                    model::KSelectionRule() + " (engine/model/k_selection.h).";
   if (selection.contains("chosen_k") && selection["chosen_k"].get<int>() > 0) {
     const int now = selection["chosen_k"].get<int>();
     why += now == m.k() ? " The same rule on the current population still picks k = " + std::to_string(now) + "."
@@ -305,9 +304,7 @@ Result<ReportInputs> LoadReportInputs(StateStore* store) {
 
 json ModelSelection(const ReportInputs& in, const ReportOptions& o) {
   json out = {{"sample", 0}, {"table", json::array()}, {"chosen_k", 0}};
-  out["rule"] =
-      "largest silhouette among k >= 3; k = 2 only when its silhouette exceeds that by more than 0.1 "
-      "(engine/model/k_selection.h)";
+  out["rule"] = model::KSelectionRule() + " (engine/model/k_selection.h)";
   const int k_max = std::min<int>(o.k_max, static_cast<int>(in.active.size()) - 1);
   if (in.active.empty() || k_max < o.k_min || in.watermark == kNoTime) return out;
   // A seeded uniform sample (partial Fisher-Yates), standardised with the

@@ -54,6 +54,7 @@ TEST(RunConfigTest, TableDefaultsAreTheLibraryDefaults) {
   EXPECT_TRUE(c->engine.model_enabled);
   const PipelineOptions p;
   EXPECT_EQ(c->pipeline.batch_records, p.batch_records);
+  EXPECT_EQ(c->pipeline.target_batch_seconds, p.target_batch_seconds);
   EXPECT_EQ(c->pipeline.max_rate, p.max_rate);
   EXPECT_EQ(c->pipeline.until_idle_seconds, p.until_idle_seconds);
   const KafkaOptions k;

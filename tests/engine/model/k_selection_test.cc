@@ -1,6 +1,7 @@
 // SelectK: the k rule on hand-made tables, and the whole sweep on blobs.
 #include "engine/model/k_selection.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/engine/model/test_data.h"
@@ -72,6 +73,12 @@ TEST(ClearKWin, OnlyAWideMarginOrAnUndefinedCurrentIsClear) {
   EXPECT_TRUE(ClearKWin(flat, 7, 3)) << "the current k has no row (beyond the distinct points)";
   EXPECT_TRUE(ClearKWin(TableOf({{1, 10, nan}, {2, 5, 0.3}}), 1, 2)) << "k = 1 has no silhouette";
   EXPECT_FALSE(ClearKWin(TableOf({{2, 10, 0.3}, {3, 5, nan}}), 2, 3));
+}
+
+TEST(KSelectionTest, RuleInWordsStatesTheFloorAndTheTwoClusterMargin) {
+  const std::string rule = KSelectionRule();
+  EXPECT_NE(rule.find("k >= 3"), std::string::npos) << rule;
+  EXPECT_NE(rule.find("more than " + fmt::format("{:g}", kTwoClusterMargin)), std::string::npos) << rule;
 }
 
 }  // namespace
