@@ -135,22 +135,13 @@ Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, 
   if (!client.ok()) return client.status();
   rdk::HandlePtr rk = std::move(client).value();
 
-  rdk::TopicPtr topic(rd_kafka_topic_new(rk.get(), options.input_topic.c_str(), nullptr));
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t e = rd_kafka_metadata(rk.get(), 0, topic.get(), &metadata, timeout_ms);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Unavailable(fmt::format("metadata of {}: {}", options.input_topic, rd_kafka_err2str(e)));
-  }
+  Result<std::vector<int32_t>> partitions = rdk::TopicPartitions(rk.get(), options.input_topic, timeout_ms);
+  if (!partitions.ok()) return partitions.status();
   rdk::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-  for (int i = 0; i < metadata->topic_cnt; ++i) {
-    for (int j = 0; j < metadata->topics[i].partition_cnt; ++j) {
-      rd_kafka_topic_partition_list_add(list.get(), options.input_topic.c_str(), metadata->topics[i].partitions[j].id);
-    }
-  }
-  rd_kafka_metadata_destroy(metadata);
+  for (const int32_t id : *partitions) rd_kafka_topic_partition_list_add(list.get(), options.input_topic.c_str(), id);
   std::vector<Position> out;
   if (list->cnt == 0) return out;  // the topic does not exist yet: nothing was consumed
-  e = rd_kafka_committed(rk.get(), list.get(), timeout_ms);
+  const rd_kafka_resp_err_t e = rd_kafka_committed(rk.get(), list.get(), timeout_ms);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Unavailable(
         fmt::format("committed offsets of group {}: {}", options.group_id, rd_kafka_err2str(e)));

@@ -163,7 +163,8 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
 
   Status BeginTransaction() {
     if (in_transaction_) return Status::OK();
-    SEGSTREAM_RETURN_IF_ERROR(TxnStatus("begin_transaction", rd_kafka_begin_transaction(rk_.get())));
+    SEGSTREAM_RETURN_IF_ERROR(
+        rdk::TakeError(rd_kafka_begin_transaction(rk_.get()), Status::IOError, "begin_transaction"));
     in_transaction_ = true;
     return Status::OK();
   }
@@ -207,13 +208,6 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
                            "); the batch's state is not committed, a restart resumes from it");
   }
 
-  Status TxnStatus(const char* what, rd_kafka_error_t* error) {
-    if (error == nullptr) return Status::OK();
-    Status st = Status::IOError(fmt::format("{}: {}", what, rd_kafka_error_string(error)));
-    rd_kafka_error_destroy(error);
-    return st;
-  }
-
   // Retries a transactional call while librdkafka says the error is
   // retriable (e.g. a broker outage): a transaction waits, it is not lost.
   template <typename Call>
@@ -222,7 +216,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
     while (true) {
       rd_kafka_error_t* error = call();
       if (error == nullptr) return Status::OK();
-      if (!rd_kafka_error_is_retriable(error)) return TxnStatus(what, error);
+      if (!rd_kafka_error_is_retriable(error)) return rdk::TakeError(error, Status::IOError, what);
       auto now = std::chrono::steady_clock::now();
       if (now - last_note > std::chrono::seconds(10)) {
         last_note = now;

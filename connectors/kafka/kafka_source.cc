@@ -269,8 +269,21 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         deferred_error_ = owned;
         return;
       }
-      Status st = cooperative ? TakeError(rd_kafka_incremental_assign(rk, parts))
-                              : FromErr(rd_kafka_assign(rk, parts));
+      // The history check first: its error names the instance that holds
+      // the partitions. (An empty assignment processes nothing: the check
+      // waits for the first one that would.)
+      if (lookup_ && !first_assignment_checked_ && parts->cnt > 0) {
+        first_assignment_checked_ = true;
+        if (Status alone = CheckWholeTopicAssigned(rk, parts, options_); !alone.ok()) {
+          // Another member holds part of the topic: assign nothing, and
+          // stop the engine at the next Poll.
+          std::lock_guard<std::mutex> lock(mu_);
+          deferred_error_ = alone;
+          return;
+        }
+      }
+      Status st = cooperative ? rdk::TakeError(rd_kafka_incremental_assign(rk, parts), Status::Unavailable)
+                              : rdk::FromErr(rd_kafka_assign(rk, parts), Status::Unavailable);
       if (!st.ok()) log.Log("assign", "assign failed: " + st.message());
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -284,8 +297,8 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     } else {
       // Revoked or lost: stop fetching. Records already returned for these
       // partitions are still applied by this instance's pipeline.
-      Status st = cooperative ? TakeError(rd_kafka_incremental_unassign(rk, parts))
-                              : FromErr(rd_kafka_assign(rk, nullptr));
+      Status st = cooperative ? rdk::TakeError(rd_kafka_incremental_unassign(rk, parts), Status::Unavailable)
+                              : rdk::FromErr(rd_kafka_assign(rk, nullptr), Status::Unavailable);
       if (!st.ok()) log.Log("assign", "unassign failed: " + st.message());
       std::lock_guard<std::mutex> lock(mu_);
       if (cooperative) {
@@ -297,16 +310,6 @@ class KafkaSource final : public rdk::ClientContext, public Source {
         log.Log("rebalance", fmt::format("rebalance error: {}", rd_kafka_err2str(err)));
       }
     }
-  }
-
-  static Status TakeError(rd_kafka_error_t* error) {
-    if (error == nullptr) return Status::OK();
-    Status st = Status::Unavailable(rd_kafka_error_string(error));
-    rd_kafka_error_destroy(error);
-    return st;
-  }
-  static Status FromErr(rd_kafka_resp_err_t err) {
-    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? Status::OK() : Status::Unavailable(rd_kafka_err2str(err));
   }
 
   // Replaces a consumer that hit a fatal error with a fresh one (same group,
@@ -329,6 +332,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     }
     ready_.store(false);
     fatal_.store(false);
+    first_assignment_checked_ = false;
     Status st = Init();
     if (!st.ok()) return Status::IOError("Kafka consumer restart failed: " + st.message());
     return Status::OK();
@@ -366,6 +370,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   rdk::HandlePtr rk_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> fatal_{false};
+  bool first_assignment_checked_ = false;  // CheckWholeTopicAssigned ran (rebalance callback only)
   std::chrono::steady_clock::time_point last_restart_{};
   mutable std::mutex mu_;
   std::set<int32_t> assigned_;                 // guarded by mu_
@@ -375,34 +380,6 @@ class KafkaSource final : public rdk::ClientContext, public Source {
 };
 
 }  // namespace
-
-Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
-                                                          StoredPositionLookup lookup,
-                                                          RecordDecoder decoder) {
-  if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");
-  return OpenKafkaSourceWithDecoder(options, std::move(lookup),
-                                    FallibleRecordDecoder([d = std::move(decoder)](std::string_view v, DecodedRecord* r) {
-                                      d(v, r);
-                                      return Status::OK();
-                                    }));
-}
-
-Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
-                                                          StoredPositionLookup lookup,
-                                                          FallibleRecordDecoder decoder) {
-  if (!decoder) return Status::InvalidArgument("Kafka source: no decoder");
-  // One record per message; a null or empty value is a dead letter.
-  return OpenKafkaSourceWithDecoder(
-      options, std::move(lookup),
-      MessageDecoder([d = std::move(decoder)](std::string_view value, std::vector<DecodedRecord>* out) {
-        DecodedRecord& rec = out->emplace_back();
-        if (value.empty()) {
-          rec.error = "empty message";
-          return Status::OK();
-        }
-        return d(value, &rec);
-      }));
-}
 
 Result<std::unique_ptr<Source>> OpenKafkaSourceWithDecoder(const KafkaOptions& options,
                                                           StoredPositionLookup lookup,

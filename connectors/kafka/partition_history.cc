@@ -2,8 +2,11 @@
 #include "connectors/kafka/partition_history.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "connectors/kafka/rdkafka_util.h"
 
@@ -38,6 +41,31 @@ Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partitio
         it == stored.end() ? std::string("not at all") : "only up to offset " + std::to_string(it->second)));
   }
   return Status::OK();
+}
+
+Status CheckWholeTopicAssigned(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
+                               const KafkaOptions& options) {
+  Result<std::vector<int32_t>> all = rdk::TopicPartitions(consumer, options.input_topic, 30000);
+  if (!all.ok()) {
+    return Status::Unavailable(
+        fmt::format("cannot check that this instance is the only member of consumer group {}: {}", options.group_id,
+                    all.status().message()));
+  }
+  std::set<int32_t> assigned;
+  for (int i = 0; i < parts->cnt; ++i) {
+    if (options.input_topic == parts->elems[i].topic) assigned.insert(parts->elems[i].partition);
+  }
+  std::vector<int32_t> missing;
+  for (const int32_t p : *all) {
+    if (!assigned.contains(p)) missing.push_back(p);
+  }
+  if (missing.empty()) return Status::OK();
+  return Status::NotSupported(fmt::format(
+      "consumer group {} has another member: this instance was assigned {} of the {} partitions of {}, and "
+      "partitions {} went to another member. Each instance would train and publish its own model on its share; "
+      "sharing one model and moving state between instances is not built yet (docs/kafka.md, \"More than one "
+      "instance\"): run one instance per group, or give this one its own --group",
+      options.group_id, assigned.size(), all->size(), options.input_topic, fmt::join(missing, ", ")));
 }
 
 }  // namespace segstream

@@ -12,6 +12,9 @@
 // commit without segstream metadata (an offset reset by a tool: the
 // operator's decision).
 //
+// And a second check for instances that start together on a fresh group,
+// where no commit tells them apart: CheckWholeTopicAssigned.
+//
 // Thread safety: called from the consumer's rebalance callback.
 #pragma once
 
@@ -33,5 +36,19 @@ namespace segstream {
 // cannot be read.
 Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
                              const std::map<int32_t, int64_t>& stored, const KafkaOptions& options);
+
+// The first assignment a consumer receives must be the whole input topic:
+// when it is not, another member of the group holds the rest, and each
+// instance would train and publish its own model on its share (moving state
+// and sharing one model between instances is not built yet). Checked once
+// per consumer, on its first non-empty assignment only: an instance that held the
+// whole topic keeps running when a newcomer takes partitions from it (the
+// newcomer is refused and leaves, and they come back). Two instances that
+// start together on a fresh group are both refused; restart one.
+// NotSupported, naming the group, the partitions assigned and the topic's
+// count; Unavailable when the topic's metadata cannot be read (blocking up
+// to 30 s).
+Status CheckWholeTopicAssigned(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
+                               const KafkaOptions& options);
 
 }  // namespace segstream

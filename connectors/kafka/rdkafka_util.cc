@@ -21,6 +21,40 @@ Status Set(rd_kafka_conf_t* conf, const std::string& name, const std::string& va
   return Status::OK();
 }
 
+namespace {
+Status Describe(StatusMaker make, std::string_view what, const char* text) {
+  return make(what.empty() ? std::string(text) : fmt::format("{}: {}", what, text));
+}
+}  // namespace
+
+Status TakeError(rd_kafka_error_t* error, StatusMaker make, std::string_view what) {
+  if (error == nullptr) return Status::OK();
+  Status st = Describe(make, what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  return st;
+}
+
+Status FromErr(rd_kafka_resp_err_t err, StatusMaker make, std::string_view what) {
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR ? Status::OK() : Describe(make, what, rd_kafka_err2str(err));
+}
+
+Result<std::vector<int32_t>> TopicPartitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  TopicPtr handle(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, handle.get(), &metadata, timeout_ms);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(fmt::format("metadata of {}: {}", topic, rd_kafka_err2str(e)));
+  }
+  std::vector<int32_t> ids;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& t = metadata->topics[i];
+    if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR || topic != t.topic) continue;
+    for (int j = 0; j < t.partition_cnt; ++j) ids.push_back(t.partitions[j].id);
+  }
+  rd_kafka_metadata_destroy(metadata);
+  return ids;
+}
+
 Result<ConfPtr> BuildConf(std::initializer_list<const std::map<std::string, std::string>*> layers) {
   ConfPtr conf(rd_kafka_conf_new());
   for (const auto* layer : layers) {

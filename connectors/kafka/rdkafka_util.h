@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/util/status.h"
 
@@ -84,6 +85,21 @@ struct ClientContext {
 // Installs a log_cb that routes client logs through the ClientContext's log;
 // the caller must set the conf's opaque to that ClientContext.
 void SetLogger(rd_kafka_conf_t* conf);
+
+// librdkafka errors as a Status. `make` picks the code: Status::Unavailable
+// for a client call the engine retries or logs (assign, unassign),
+// Status::IOError for a step that stops the run (a transaction). The message
+// is "what: <librdkafka's text>", or the text alone when `what` is empty.
+using StatusMaker = Status (*)(std::string message);
+// Takes ownership of `error` (destroys it); OK for nullptr.
+Status TakeError(rd_kafka_error_t* error, StatusMaker make, std::string_view what = {});
+// OK for RD_KAFKA_RESP_ERR_NO_ERROR.
+Status FromErr(rd_kafka_resp_err_t err, StatusMaker make, std::string_view what = {});
+
+// The partition ids of `topic` from a metadata request through `rk` (any
+// client; blocking up to timeout_ms). Empty when the topic does not exist;
+// Unavailable when the brokers do not answer.
+Result<std::vector<int32_t>> TopicPartitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms);
 
 // Microseconds since the epoch, wall clock.
 int64_t NowMicros();

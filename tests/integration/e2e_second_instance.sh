@@ -7,6 +7,13 @@
 # nothing, and the first instance takes the partitions back and ends with
 # every customer's RFM equal to the CSV replay's (the model is not compared:
 # four partitions interleave differently from the file).
+#
+# Then two instances start together on a fresh group, where nothing is
+# committed yet to tell them apart. Before, each took two partitions and
+# trained and published its own model. Now an instance's first assignment must
+# be the whole topic: every instance that publishes held all four partitions
+# and ends with the replay's RFM; every other one exits 3 having processed
+# nothing.
 source "$(dirname "$0")/e2e_common.sh"
 require_kafka_mode
 
@@ -57,5 +64,44 @@ customers "${WORK}/state.replay" | cut -d, -f1-4 >"${WORK}/rfm.replay.csv"
 diff -q "${WORK}/rfm.a.csv" "${WORK}/rfm.replay.csv" >/dev/null \
   || { diff "${WORK}/rfm.a.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "a's RFM differs from the CSV replay"; }
 log "a's RFM equals the replay's ($(($(wc -l <"${WORK}/rfm.replay.csv") - 1)) customers)"
+
+log "two instances start together on a fresh group"
+together_args() {
+  kafka_run_args | sed "s/--group ${GROUP} /--group ${GROUP}-together /; s/group.instance.id=${GROUP}-0/group.instance.id=${GROUP}-together-$1/"
+}
+PIDS=()
+for i in 0 1; do
+  # shellcheck disable=SC2046
+  timeout 180 "${SEGSTREAM_BIN}" run $(together_args "${i}") --state "${WORK}/state.t${i}" "${ENGINE_FLAGS[@]}" \
+    --until-idle 20 >"${WORK}/t${i}.log" 2>&1 &
+  PIDS+=($!)
+done
+ENGINE_PIDS+=("${PIDS[@]}")
+PUBLISHED=0
+for i in 0 1; do
+  set +e
+  wait "${PIDS[i]}"
+  RC=$?
+  set -e
+  N=$(customers "${WORK}/state.t${i}" | tail -n +2 | wc -l)
+  if [[ ${RC} == 3 ]]; then
+    grep -q "has another member\|processed it up to offset" "${WORK}/t${i}.log" \
+      || { tail -20 "${WORK}/t${i}.log" >&2; fail "instance t${i} exited 3 without saying why"; }
+    [[ ${N} == 0 ]] || fail "instance t${i} was refused but holds ${N} customers"
+    log "t${i} refused: $(grep -o 'consumer group [^ ]* has another member[^.]*\|processed it up to offset [0-9]*' "${WORK}/t${i}.log" | head -1)"
+  elif [[ ${RC} == 0 ]]; then
+    P=$("${SEGCTL_BIN}" stats --state "${WORK}/state.t${i}" | grep -c '^partition ')
+    [[ ${P} == 4 ]] || fail "instance t${i} published from ${P} of the 4 partitions while another member held the rest"
+    customers "${WORK}/state.t${i}" | cut -d, -f1-4 >"${WORK}/rfm.t${i}.csv"
+    diff -q "${WORK}/rfm.t${i}.csv" "${WORK}/rfm.replay.csv" >/dev/null \
+      || { diff "${WORK}/rfm.t${i}.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "t${i}'s RFM differs from the CSV replay"; }
+    PUBLISHED=$((PUBLISHED + 1))
+    log "t${i} held the whole topic; its RFM equals the replay's"
+  else
+    tail -20 "${WORK}/t${i}.log" >&2
+    fail "instance t${i} exited with ${RC}, want 0 or 3"
+  fi
+done
+[[ ${PUBLISHED} -le 1 ]] || fail "both instances published"
 E2E_OK=1
 log "PASS"

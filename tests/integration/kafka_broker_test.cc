@@ -473,5 +473,64 @@ TEST_F(KafkaBrokerTest, AStateWithoutAPartitionsHistoryRefusesIt) {
   }
 }
 
+// Two instances that start together on a fresh group have no commit to tell
+// them apart: each would take some partitions and train its own model. An
+// instance's first assignment must be the whole topic; a member that gets a
+// share (here: another member already holds the topic) assigns nothing and
+// says why. The member that held the whole topic keeps its partitions.
+TEST_F(KafkaBrokerTest, AnInstanceWhoseFirstAssignmentIsNotTheWholeTopicIsRefused) {
+  options_.topic_partitions = 2;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = 0; i < 100; ++i) {
+    InvoiceEvent e = MakeEvent(i, 50);
+    values.emplace_back(e.customer_id, EncodeEventJson(e));
+  }
+  Produce(values);
+  auto never_consumed = [](int32_t) -> Result<std::optional<int64_t>> { return std::optional<int64_t>(); };
+  KafkaOptions a_options = options_;
+  a_options.instance_id = std::string(32, 'a');
+  Result<std::unique_ptr<Source>> a = OpenKafkaSource(a_options, never_consumed);
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(ReadN(a->get(), 100).size(), 100u);  // a alone: both partitions, nothing committed
+  ASSERT_EQ((*a)->Lag().size(), 2u);
+
+  KafkaOptions b_options = options_;
+  b_options.instance_id = std::string(32, 'b');
+  Result<std::unique_ptr<Source>> b = OpenKafkaSource(b_options, never_consumed);
+  ASSERT_TRUE(b.ok());
+  // Both members poll: the group rebalances and gives b one partition.
+  std::atomic<bool> stop{false};
+  std::thread ta([&] {
+    while (!stop.load()) {
+      SourceBatch batch;
+      if (!(*a)->Poll(100, 100, &batch).ok()) return;
+    }
+  });
+  Status b_status;
+  size_t b_records = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(45);
+  while (b_status.ok() && std::chrono::steady_clock::now() < deadline) {
+    SourceBatch batch;
+    b_status = (*b)->Poll(100, 200, &batch);
+    b_records += batch.records.size();
+  }
+  EXPECT_EQ(b_status.code(), Status::Code::kNotSupported) << b_status.ToString();
+  EXPECT_NE(b_status.message().find("consumer group " + options_.group_id + " has another member"),
+            std::string::npos)
+      << b_status.message();
+  EXPECT_NE(b_status.message().find("was assigned 1 of the 2 partitions"), std::string::npos) << b_status.message();
+  EXPECT_EQ(b_records, 0u) << "nothing of a refused assignment is handed out";
+  EXPECT_TRUE((*b)->Lag().empty()) << "b assigned nothing";
+  b.value().reset();  // b leaves the group: a gets the partition back
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(45);
+  while ((*a)->Lag().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  ta.join();
+  EXPECT_EQ((*a)->Lag().size(), 2u) << "a, the first member, holds the whole topic again";
+}
+
 }  // namespace
 }  // namespace segstream
