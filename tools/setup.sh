@@ -16,7 +16,7 @@ packages=(
   # libraries (Debian bookworm packages only; no vendored sources)
   librocksdb-dev librdkafka-dev libeigen3-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsimdjson-dev libfast-float-dev libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
-  libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev libssl-dev libavro-dev libabsl-dev
+  libdeflate-dev nlohmann-json3-dev libcpp-httplib-dev libssl-dev libavro-dev libabsl-dev libjemalloc-dev
   # fuzzing and sanitizers with clang
   clang-14 libclang-rt-14-dev
   # what the tests and benchmarks start or call
