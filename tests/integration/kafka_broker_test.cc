@@ -73,6 +73,17 @@ InvoiceEvent MakeEvent(int i, int customers) {
   return e;
 }
 
+// Events from..from+n-1 of MakeEvent over `customers`, as (key, JSON value)
+// messages keyed by customer id.
+std::vector<std::pair<std::string, std::string>> KeyedEvents(int from, int n, int customers) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (int i = from; i < from + n; ++i) {
+    InvoiceEvent e = MakeEvent(i, customers);
+    values.emplace_back(e.customer_id, EncodeEventJson(e));
+  }
+  return values;
+}
+
 class KafkaBrokerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -182,12 +193,7 @@ TEST_F(KafkaBrokerTest, SinkToSourceKeepsPerCustomerOrderOnJavaPartitions) {
   options_.topic_partitions = 3;
   ASSERT_OK(EnsureTopics(options_, 30000));
   const int n = 600, customers = 37;
-  std::vector<std::pair<std::string, std::string>> values;
-  for (int i = 0; i < n; ++i) {
-    InvoiceEvent e = MakeEvent(i, customers);
-    values.emplace_back(e.customer_id, EncodeEventJson(e));
-  }
-  Produce(values);
+  Produce(KeyedEvents(0, n, customers));
   Result<std::unique_ptr<Source>> source = OpenKafkaSource(options_, nullptr);
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   std::vector<DecodedRecord> records = ReadN(source->get(), n);
@@ -222,12 +228,7 @@ TEST_F(KafkaBrokerTest, FlushReturnsOnlyAfterTheBrokerHasEveryRecord) {
 TEST_F(KafkaBrokerTest, AssignmentStartsAtTheStatePositionsAndCommitsOnlyWhatIsDurable) {
   options_.topic_partitions = 2;
   ASSERT_OK(EnsureTopics(options_, 30000));
-  std::vector<std::pair<std::string, std::string>> values;
-  for (int i = 0; i < 100; ++i) {
-    InvoiceEvent e = MakeEvent(i, 10);
-    values.emplace_back(e.customer_id, EncodeEventJson(e));
-  }
-  Produce(values);
+  Produce(KeyedEvents(0, 100, 10));
   const std::map<int32_t, int64_t> state = {{0, 7}, {1, 11}};
   std::map<int32_t, int64_t> count_per_partition;
   {
@@ -311,15 +312,7 @@ TEST_F(KafkaBrokerTest, PoisonMessagesBecomeDeadLettersWithPartitionAndOffset) {
 TEST_F(KafkaBrokerTest, TwoMembersShareThePartitionsAfterACooperativeRebalance) {
   options_.topic_partitions = 4;
   ASSERT_OK(EnsureTopics(options_, 30000));
-  auto batch_of = [](int from, int n) {
-    std::vector<std::pair<std::string, std::string>> v;
-    for (int i = from; i < from + n; ++i) {
-      InvoiceEvent e = MakeEvent(i, 50);
-      v.emplace_back(e.customer_id, EncodeEventJson(e));
-    }
-    return v;
-  };
-  Produce(batch_of(0, 400));
+  Produce(KeyedEvents(0, 400, 50));
   Result<std::unique_ptr<Source>> a = OpenKafkaSource(options_, nullptr);
   ASSERT_TRUE(a.ok());
   std::vector<DecodedRecord> first = ReadN(a->get(), 400);
@@ -335,7 +328,7 @@ TEST_F(KafkaBrokerTest, TwoMembersShareThePartitionsAfterACooperativeRebalance) 
 
   Result<std::unique_ptr<Source>> b = OpenKafkaSource(options_, nullptr);
   ASSERT_TRUE(b.ok());
-  Produce(batch_of(400, 400));
+  Produce(KeyedEvents(400, 400, 50));
   // Both members poll (and commit what they read, as the pipeline would)
   // until every new message was read and the group has settled.
   std::mutex mu;
@@ -389,12 +382,7 @@ TEST_F(KafkaBrokerTest, TwoMembersShareThePartitionsAfterACooperativeRebalance) 
 TEST_F(KafkaBrokerTest, AStateWithoutAPartitionsHistoryRefusesIt) {
   options_.topic_partitions = 2;
   ASSERT_OK(EnsureTopics(options_, 30000));
-  std::vector<std::pair<std::string, std::string>> values;
-  for (int i = 0; i < 100; ++i) {
-    InvoiceEvent e = MakeEvent(i, 50);
-    values.emplace_back(e.customer_id, EncodeEventJson(e));
-  }
-  Produce(values);
+  Produce(KeyedEvents(0, 100, 50));
   const std::string a_id(32, 'a'), b_id(32, 'b');
   auto lookup_of = [](std::map<int32_t, int64_t> positions) -> StoredPositionLookup {
     return [positions](int32_t p) -> Result<std::optional<int64_t>> {
@@ -481,12 +469,7 @@ TEST_F(KafkaBrokerTest, AStateWithoutAPartitionsHistoryRefusesIt) {
 TEST_F(KafkaBrokerTest, AnInstanceWhoseFirstAssignmentIsNotTheWholeTopicIsRefused) {
   options_.topic_partitions = 2;
   ASSERT_OK(EnsureTopics(options_, 30000));
-  std::vector<std::pair<std::string, std::string>> values;
-  for (int i = 0; i < 100; ++i) {
-    InvoiceEvent e = MakeEvent(i, 50);
-    values.emplace_back(e.customer_id, EncodeEventJson(e));
-  }
-  Produce(values);
+  Produce(KeyedEvents(0, 100, 50));
   auto never_consumed = [](int32_t) -> Result<std::optional<int64_t>> { return std::optional<int64_t>(); };
   KafkaOptions a_options = options_;
   a_options.instance_id = std::string(32, 'a');
