@@ -262,25 +262,22 @@ class KafkaSource final : public rdk::ClientContext, public Source {
           p.offset = RD_KAFKA_OFFSET_INVALID;
         }
       }
-      if (Status owned = lookup_ ? CheckPartitionHistory(rk, parts, starts, options_) : Status::OK(); !owned.ok()) {
-        // Processing it would publish RFM without the customers' history:
-        // assign nothing, and stop the engine at the next Poll.
-        std::lock_guard<std::mutex> lock(mu_);
-        deferred_error_ = owned;
-        return;
-      }
       // The history check first: its error names the instance that holds
-      // the partitions. (An empty assignment processes nothing: the check
-      // waits for the first one that would.)
-      if (lookup_ && !first_assignment_checked_ && parts->cnt > 0) {
+      // the partitions. Then, once per consumer, whether this is the whole
+      // topic (an empty assignment processes nothing: the check waits for
+      // the first one that would).
+      Status refused = lookup_ ? CheckPartitionHistory(rk, parts, starts, options_) : Status::OK();
+      if (refused.ok() && lookup_ && !first_assignment_checked_ && parts->cnt > 0) {
         first_assignment_checked_ = true;
-        if (Status alone = CheckWholeTopicAssigned(rk, parts, options_); !alone.ok()) {
-          // Another member holds part of the topic: assign nothing, and
-          // stop the engine at the next Poll.
-          std::lock_guard<std::mutex> lock(mu_);
-          deferred_error_ = alone;
-          return;
-        }
+        refused = CheckWholeTopicAssigned(rk, parts, options_);
+      }
+      if (!refused.ok()) {
+        // Processing it would publish RFM without the customers' history, or
+        // a model of a share of the topic: assign nothing, and stop the
+        // engine at the next Poll.
+        std::lock_guard<std::mutex> lock(mu_);
+        deferred_error_ = refused;
+        return;
       }
       Status st = cooperative ? rdk::TakeError(rd_kafka_incremental_assign(rk, parts), Status::Unavailable)
                               : rdk::FromErr(rd_kafka_assign(rk, parts), Status::Unavailable);
