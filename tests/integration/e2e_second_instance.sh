@@ -20,8 +20,21 @@ require_kafka_mode
 log "producing ${SEGSTREAM_DATA} to ${T_IN} (4 partitions)"
 "${SEGCTL_BIN}" produce --input "${SEGSTREAM_DATA}" --topic "${T_IN}" --brokers "${B}" --partitions 4 >&2
 
-# Instance b: its own static member id, so it does not fence a's membership.
-args_for() { kafka_run_args | sed "s/group.instance.id=${GROUP}-0/group.instance.id=${GROUP}-$1/"; }
+# args_for MEMBER [GROUP_SUFFIX]: this test's run flags for one instance, with
+# its own static member id (so instances do not fence each other's
+# membership), in the group ${GROUP}${GROUP_SUFFIX}.
+args_for() {
+  kafka_run_args | sed "s/--group ${GROUP} /--group ${GROUP}${2:-} /; s/group.instance.id=${GROUP}-0/group.instance.id=${GROUP}${2:-}-$1/"
+}
+# The number of input partitions state $1 holds (segctl stats).
+state_partitions() { "${SEGCTL_BIN}" stats --state "$1" | grep -c '^partition '; }
+# Fails unless the RFM columns of state $1 equal the CSV replay's
+# (rfm.replay.csv); $2 names the instance in files and messages.
+expect_replay_rfm() {
+  customers "$1" | cut -d, -f1-4 >"${WORK}/rfm.$2.csv"
+  diff -q "${WORK}/rfm.$2.csv" "${WORK}/rfm.replay.csv" >/dev/null \
+    || { diff "${WORK}/rfm.$2.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "$2's RFM differs from the CSV replay"; }
+}
 
 log "instance a"
 # shellcheck disable=SC2046
@@ -53,26 +66,21 @@ wait "${A_PID}" || { tail -30 "${WORK}/a.log" >&2; fail "instance a failed"; }
 A_ID=$("${SEGCTL_BIN}" stats --state "${WORK}/state.a" | sed -n 's/^instance_id: //p')
 [[ ${#A_ID} == 32 ]] || fail "a's state has no instance id (segctl stats)"
 grep -q "segstream instance ${A_ID} " "${WORK}/b.log" || fail "b's error does not name a (${A_ID})"
-A_PARTITIONS=$("${SEGCTL_BIN}" stats --state "${WORK}/state.a" | grep -c '^partition ')
+A_PARTITIONS=$(state_partitions "${WORK}/state.a")
 [[ ${A_PARTITIONS} == 4 ]] || fail "a's state holds ${A_PARTITIONS} partitions, want 4"
 
 log "CSV replay"
 csv_replay "${SEGSTREAM_DATA}" "${WORK}/state.replay" "${WORK}/out.replay"
-customers "${WORK}/state.a" | cut -d, -f1-4 >"${WORK}/rfm.a.csv"
 customers "${WORK}/state.replay" | cut -d, -f1-4 >"${WORK}/rfm.replay.csv"
 [[ $(wc -l <"${WORK}/rfm.replay.csv") -gt 1 ]] || fail "the replay produced no customers"
-diff -q "${WORK}/rfm.a.csv" "${WORK}/rfm.replay.csv" >/dev/null \
-  || { diff "${WORK}/rfm.a.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "a's RFM differs from the CSV replay"; }
+expect_replay_rfm "${WORK}/state.a" a
 log "a's RFM equals the replay's ($(($(wc -l <"${WORK}/rfm.replay.csv") - 1)) customers)"
 
 log "two instances start together on a fresh group"
-together_args() {
-  kafka_run_args | sed "s/--group ${GROUP} /--group ${GROUP}-together /; s/group.instance.id=${GROUP}-0/group.instance.id=${GROUP}-together-$1/"
-}
 PIDS=()
 for i in 0 1; do
   # shellcheck disable=SC2046
-  timeout 180 "${SEGSTREAM_BIN}" run $(together_args "${i}") --state "${WORK}/state.t${i}" "${ENGINE_FLAGS[@]}" \
+  timeout 180 "${SEGSTREAM_BIN}" run $(args_for "${i}" -together) --state "${WORK}/state.t${i}" "${ENGINE_FLAGS[@]}" \
     --until-idle 20 >"${WORK}/t${i}.log" 2>&1 &
   PIDS+=($!)
 done
@@ -90,11 +98,9 @@ for i in 0 1; do
     [[ ${N} == 0 ]] || fail "instance t${i} was refused but holds ${N} customers"
     log "t${i} refused: $(grep -o 'consumer group [^ ]* has another member[^.]*\|processed it up to offset [0-9]*' "${WORK}/t${i}.log" | head -1)"
   elif [[ ${RC} == 0 ]]; then
-    P=$("${SEGCTL_BIN}" stats --state "${WORK}/state.t${i}" | grep -c '^partition ')
+    P=$(state_partitions "${WORK}/state.t${i}")
     [[ ${P} == 4 ]] || fail "instance t${i} published from ${P} of the 4 partitions while another member held the rest"
-    customers "${WORK}/state.t${i}" | cut -d, -f1-4 >"${WORK}/rfm.t${i}.csv"
-    diff -q "${WORK}/rfm.t${i}.csv" "${WORK}/rfm.replay.csv" >/dev/null \
-      || { diff "${WORK}/rfm.t${i}.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "t${i}'s RFM differs from the CSV replay"; }
+    expect_replay_rfm "${WORK}/state.t${i}" "t${i}"
     PUBLISHED=$((PUBLISHED + 1))
     log "t${i} held the whole topic; its RFM equals the replay's"
   else
