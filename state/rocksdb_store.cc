@@ -331,11 +331,22 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
   std::string version;
   Status vs = store->Get(Column::kMeta, kFormatKey, &version);
   if (vs.ok()) {
-    if (version != std::to_string(kStateFormatVersion)) {
-      const bool older = std::atoi(version.c_str()) < kStateFormatVersion;
+    const int found = std::atoi(version.c_str());
+    if (found == kStateFormatVersion - 1 && version == std::to_string(found)) {
+      // Version 6 differs only in how the analytics histograms are stored;
+      // their reader (engine/analytics/histogram_log.h) reads both layouts
+      // and the engine's next commit rewrites them. Claim the state now so
+      // an older build refuses it from here on.
+      if (!options.read_only) {
+        StateWrite w;
+        w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
+        SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
+      }
+    } else if (version != std::to_string(kStateFormatVersion)) {
+      const bool older = found < kStateFormatVersion;
       return Status::NotSupported(
-          "state in " + dir + " has format version " + version + "; this build reads version " +
-          std::to_string(kStateFormatVersion) +
+          "state in " + dir + " has format version " + version + "; this build reads versions " +
+          std::to_string(kStateFormatVersion - 1) + " and " + std::to_string(kStateFormatVersion) +
           (older ? " only (version 6 keys every customer's state by its input partition, a different layout): "
                    "replay the input into a new --state directory"
                  : " (upgrade segstream)"));

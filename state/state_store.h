@@ -138,7 +138,9 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
 // 6: state keyed by input partition (engine/rfm/customer_key.h): customer,
 // invoice and change keys start with the partition, customer indices carry
 // it, timers are grouped by it, and each partition's customer count is a
-// meta key.
-inline constexpr int kStateFormatVersion = 6;
+// meta key. 7: the analytics histograms are a checkpoint and one delta key
+// per commit instead of one key per bucket (engine/analytics/histogram_log.h);
+// version 6 is read and migrated in place.
+inline constexpr int kStateFormatVersion = 7;
 
 }  // namespace segstream

@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/analytics/histogram_log.h"
 #include "engine/analytics/rfm_scores.h"
 #include "engine/event/invoice_event.h"
 #include "engine/rfm/customer_record.h"
@@ -145,7 +146,7 @@ class Analytics {
   // Applies the coalesced change of the last customer to the histograms.
   void FlushPending() const;
   // The three histograms with their key letters (l, f, m).
-  void ForEachHistogram(const std::function<void(char name, ValueHistogram* h)>& fn) const;
+  std::vector<NamedHistogram> Histograms() const;
   std::string EncodeAggregates() const;
   Status DecodeAggregates(std::string_view data);
 
@@ -159,6 +160,7 @@ class Analytics {
   // applied when another customer changes or the histograms are read.
   // Mutable: reading flushes.
   mutable ValueHistogram last_purchase_, frequency_, monetary_;
+  HistogramLog histogram_log_;
   mutable bool pending_ = false;
   mutable CustomerRecord pending_before_, pending_after_;
   RfmBoundaries boundaries_;

@@ -4,7 +4,6 @@
 
 #include "engine/analytics/aggregates.h"
 
-#include <functional>
 #include "engine/util/coding.h"
 
 namespace segstream::analytics {
@@ -13,21 +12,6 @@ namespace {
 constexpr uint8_t kFormat = 1;
 constexpr std::string_view kAggregatesKey = "analytics/agg";
 constexpr std::string_view kVersionPrefix = "analytics/v/";
-// The population histograms: "analytics/h/<l|f|m>/" + the bucket (8 bytes
-// big-endian, sign bit flipped) -> count (varint); "analytics/hs/<l|f|m>" ->
-// the bucket shift (varint; absent = 0, exact values).
-constexpr std::string_view kHistogramPrefix = "analytics/h/";
-constexpr std::string_view kHistogramShiftPrefix = "analytics/hs/";
-
-std::string HistogramKey(char name, int64_t bucket) {
-  std::string k(kHistogramPrefix);
-  k.push_back(name);
-  k.push_back('/');
-  const uint64_t flipped = static_cast<uint64_t>(bucket) ^ (uint64_t{1} << 63);
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(flipped >> (8 * i)));
-  return k;
-}
-
 // Big-endian with the sign bit flipped: key order == numeric order.
 void PutOrdered(std::string* out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
@@ -212,46 +196,13 @@ Status Analytics::DecodeAggregates(std::string_view data) {
   return Status::OK();
 }
 
-void Analytics::ForEachHistogram(const std::function<void(char name, ValueHistogram* h)>& fn) const {
-  fn('l', &last_purchase_);
-  fn('f', &frequency_);
-  fn('m', &monetary_);
+std::vector<NamedHistogram> Analytics::Histograms() const {
+  return {{'l', &last_purchase_}, {'f', &frequency_}, {'m', &monetary_}};
 }
 
 Status Analytics::Load(StateStore* store) {
   std::string value;
-  Status bad_histogram;
-  ForEachHistogram([&](char name, ValueHistogram* h) {
-    if (!bad_histogram.ok()) return;
-    std::string shift;
-    Status s = store->Get(Column::kMeta, std::string(kHistogramShiftPrefix) + name, &shift);
-    if (s.ok()) {
-      Decoder d(shift);
-      uint64_t v;
-      if (!d.GetVarint(&v) || v > 62) {
-        bad_histogram = Status::Corruption("bad analytics histogram shift");
-        return;
-      }
-      h->set_shift(static_cast<int>(v));
-    } else if (s.code() != Status::Code::kNotFound) {
-      bad_histogram = s;
-      return;
-    }
-    const std::string prefix = HistogramKey(name, 0).substr(0, kHistogramPrefix.size() + 2);
-    bad_histogram = store->Scan(Column::kMeta, prefix, [&](std::string_view k, std::string_view v) {
-      Decoder d(v);
-      uint64_t count;
-      if (k.size() != prefix.size() + 8 || !d.GetVarint(&count)) {
-        bad_histogram = Status::Corruption("bad analytics histogram entry");
-        return false;
-      }
-      uint64_t flipped = 0;
-      for (size_t i = prefix.size(); i < k.size(); ++i) flipped = (flipped << 8) | static_cast<uint8_t>(k[i]);
-      h->Set(static_cast<int64_t>(flipped ^ (uint64_t{1} << 63)), count);
-      return true;
-    });
-  });
-  SEGSTREAM_RETURN_IF_ERROR(bad_histogram);
+  SEGSTREAM_RETURN_IF_ERROR(histogram_log_.Load(store, Histograms()));
   Status s = store->Get(Column::kMeta, kAggregatesKey, &value);
   if (s.ok()) {
     SEGSTREAM_RETURN_IF_ERROR(DecodeAggregates(value));
@@ -271,34 +222,7 @@ Status Analytics::Load(StateStore* store) {
 
 void Analytics::BuildCommit(StateWrite* w) {
   FlushPending();
-  ForEachHistogram([&](char name, ValueHistogram* h) {
-    bool coarsened = false;
-    const std::vector<int64_t> changed = h->TakeChanges(&coarsened);
-    if (coarsened) {
-      // Every bucket was renamed: replace the stored histogram whole.
-      const std::string prefix = HistogramKey(name, 0).substr(0, kHistogramPrefix.size() + 2);
-      w->DeleteRange(Column::kMeta, prefix, prefix + std::string(9, '\xff'));
-      std::string shift;
-      PutVarint(&shift, static_cast<uint64_t>(h->shift()));
-      w->Put(Column::kMeta, std::string(kHistogramShiftPrefix) + name, std::move(shift));
-      for (const auto& [bucket, count] : h->counts()) {
-        std::string v;
-        PutVarint(&v, count);
-        w->Put(Column::kMeta, HistogramKey(name, bucket), std::move(v));
-      }
-      return;
-    }
-    for (int64_t bucket : changed) {
-      const uint64_t count = h->Count(bucket);
-      if (count == 0) {
-        w->Delete(Column::kMeta, HistogramKey(name, bucket));
-      } else {
-        std::string v;
-        PutVarint(&v, count);
-        w->Put(Column::kMeta, HistogramKey(name, bucket), std::move(v));
-      }
-    }
-  });
+  histogram_log_.BuildCommit(Histograms(), w);
   if (aggregates_dirty_) w->Put(Column::kMeta, std::string(kAggregatesKey), EncodeAggregates());
   std::sort(dirty_versions_.begin(), dirty_versions_.end());
   dirty_versions_.erase(std::unique(dirty_versions_.begin(), dirty_versions_.end()), dirty_versions_.end());
@@ -310,6 +234,7 @@ void Analytics::BuildCommit(StateWrite* w) {
 }
 
 void Analytics::OnCommitted() {
+  histogram_log_.OnCommitted();
   aggregates_dirty_ = false;
   dirty_versions_.clear();
   dropped_versions_.clear();

@@ -155,6 +155,36 @@ TEST(RocksDbStoreTest, OlderAndNewerFormatsAreRefusedClearly) {
   fs::remove_all(dir);
 }
 
+// A version-6 state (the format before the analytics histograms became a
+// checkpoint and deltas) opens: read-only it stays version 6, read-write it
+// is claimed as the current version, so an older build refuses it after.
+TEST(RocksDbStoreTest, TheVersionBeforeIsOpenedAndClaimed) {
+  const std::string dir = ::testing::TempDir() + "/segstream_format_prev_" + std::to_string(::getpid());
+  fs::remove_all(dir);
+  auto format_of = [&](bool read_only) {
+    StoreOptions o;
+    o.read_only = read_only;
+    auto store = OpenRocksDbStore(dir, o);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    std::string v;
+    if (store.ok()) {
+      EXPECT_TRUE((*store)->Get(Column::kMeta, "format_version", &v).ok());
+    }
+    return v;
+  };
+  {
+    auto store = OpenRocksDbStore(dir, StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    StateWrite old;
+    old.Put(Column::kMeta, "format_version", std::to_string(kStateFormatVersion - 1));
+    ASSERT_TRUE((*store)->Commit(old).ok());
+  }
+  EXPECT_EQ(format_of(/*read_only=*/true), std::to_string(kStateFormatVersion - 1));
+  EXPECT_EQ(format_of(/*read_only=*/false), std::to_string(kStateFormatVersion));
+  EXPECT_EQ(format_of(/*read_only=*/true), std::to_string(kStateFormatVersion));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace segstream
 

@@ -1,0 +1,241 @@
+// HistogramLog: the checkpoint and delta keys of the population histograms
+// (histogram_log.h, state/FORMAT.md).
+#include "engine/analytics/histogram_log.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "engine/util/coding.h"
+
+namespace segstream::analytics {
+namespace {
+
+constexpr uint8_t kFormat = 1;
+constexpr std::string_view kCheckpointKey = "analytics/hc";
+constexpr std::string_view kDeltaPrefix = "analytics/hd/";
+// Format 6: "analytics/h/<l|f|m>/<8 bytes>" -> count, "analytics/hs/<l|f|m>"
+// -> shift. The first range holds every bucket key ('/' < '0').
+constexpr std::string_view kFormat6BucketBegin = "analytics/h/";
+constexpr std::string_view kFormat6BucketEnd = "analytics/h0";
+constexpr std::string_view kFormat6ShiftPrefix = "analytics/hs/";
+// Deltas are kept until they outweigh the checkpoint, or this many bytes
+// while the checkpoint is smaller.
+constexpr uint64_t kMinDeltaBytes = 4096;
+
+void PutBigEndian(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+uint64_t GetBigEndian(std::string_view b) {
+  uint64_t v = 0;
+  for (char c : b) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+std::string DeltaKey(uint64_t n) {
+  std::string k(kDeltaPrefix);
+  PutBigEndian(&k, n);
+  return k;
+}
+
+// Buckets ascending: the first as a zigzag varint, the others as the varint
+// gap from the one before; each followed by its varint count.
+class BucketWriter {
+ public:
+  explicit BucketWriter(std::string* out) : out_(out) {}
+  void Add(int64_t bucket, uint64_t count) {
+    if (first_) {
+      PutSignedVarint(out_, bucket);
+      first_ = false;
+    } else {
+      PutVarint(out_, static_cast<uint64_t>(bucket) - static_cast<uint64_t>(previous_));
+    }
+    previous_ = bucket;
+    PutVarint(out_, count);
+  }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+  int64_t previous_ = 0;
+};
+
+// Reads n (bucket, count) pairs written by BucketWriter into `h` (count 0
+// erases the bucket).
+bool ReadBuckets(Decoder* d, uint64_t n, ValueHistogram* h) {
+  int64_t bucket = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t count;
+    if (i == 0) {
+      if (!d->GetSignedVarint(&bucket)) return false;
+    } else {
+      uint64_t gap;
+      if (!d->GetVarint(&gap) || gap == 0) return false;
+      bucket = static_cast<int64_t>(static_cast<uint64_t>(bucket) + gap);
+    }
+    if (!d->GetVarint(&count)) return false;
+    h->Set(bucket, count);
+  }
+  return true;
+}
+
+ValueHistogram* Named(const std::vector<NamedHistogram>& hs, char name) {
+  for (const NamedHistogram& h : hs) {
+    if (h.name == name) return h.histogram;
+  }
+  return nullptr;
+}
+
+std::string EncodeCheckpoint(const std::vector<NamedHistogram>& hs) {
+  std::string out;
+  out.push_back(static_cast<char>(kFormat));
+  for (const NamedHistogram& h : hs) {
+    out.push_back(h.name);
+    PutVarint(&out, static_cast<uint64_t>(h.histogram->shift()));
+    PutVarint(&out, h.histogram->counts().size());
+    BucketWriter buckets(&out);
+    for (const auto& [bucket, count] : h.histogram->counts()) buckets.Add(bucket, count);
+  }
+  return out;
+}
+
+// A checkpoint or a delta: u8 format, then per histogram u8 name, (a
+// checkpoint only: varint shift), varint n, n buckets.
+Status Apply(std::string_view value, bool checkpoint, const std::vector<NamedHistogram>& hs) {
+  const char* what = checkpoint ? "analytics histogram checkpoint" : "analytics histogram delta";
+  Decoder d(value);
+  uint8_t format;
+  if (!d.GetByte(&format)) return Status::Corruption(std::string("empty ") + what);
+  if (format != kFormat) return Status::NotSupported(std::string(what) + " format is newer than this build");
+  while (!d.done()) {
+    uint8_t name;
+    uint64_t shift = 0, n;
+    if (!d.GetByte(&name) || (checkpoint && !d.GetVarint(&shift)) || !d.GetVarint(&n)) {
+      return Status::Corruption(std::string("truncated ") + what);
+    }
+    ValueHistogram* h = Named(hs, static_cast<char>(name));
+    if (h == nullptr || shift > 62) return Status::Corruption(std::string("bad histogram in ") + what);
+    if (checkpoint) h->set_shift(static_cast<int>(shift));
+    if (!ReadBuckets(&d, n, h)) return Status::Corruption(std::string("truncated buckets in ") + what);
+  }
+  return Status::OK();
+}
+
+// The format-6 layout; *found when any of its keys exists.
+Status LoadFormat6(StateStore* store, const std::vector<NamedHistogram>& hs, bool* found) {
+  for (const NamedHistogram& h : hs) {
+    std::string shift;
+    Status s = store->Get(Column::kMeta, std::string(kFormat6ShiftPrefix) + h.name, &shift);
+    if (s.ok()) {
+      Decoder d(shift);
+      uint64_t v;
+      if (!d.GetVarint(&v) || v > 62) return Status::Corruption("bad analytics histogram shift");
+      h.histogram->set_shift(static_cast<int>(v));
+      *found = true;
+    } else if (s.code() != Status::Code::kNotFound) {
+      return s;
+    }
+    const std::string prefix = std::string(kFormat6BucketBegin) + h.name + '/';
+    Status bad;
+    SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, prefix, [&](std::string_view k, std::string_view v) {
+      Decoder d(v);
+      uint64_t count;
+      if (k.size() != prefix.size() + 8 || !d.GetVarint(&count)) {
+        bad = Status::Corruption("bad analytics histogram entry");
+        return false;
+      }
+      const uint64_t flipped = GetBigEndian(k.substr(prefix.size()));
+      h.histogram->Set(static_cast<int64_t>(flipped ^ (uint64_t{1} << 63)), count);
+      *found = true;
+      return true;
+    }));
+    SEGSTREAM_RETURN_IF_ERROR(bad);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status HistogramLog::Load(StateStore* store, const std::vector<NamedHistogram>& histograms) {
+  committed_ = Position{};
+  bool found = false;
+  std::string checkpoint;
+  Status s = store->Get(Column::kMeta, kCheckpointKey, &checkpoint);
+  if (s.ok()) {
+    SEGSTREAM_RETURN_IF_ERROR(Apply(checkpoint, /*checkpoint=*/true, histograms));
+    committed_.checkpoint_bytes = checkpoint.size();
+    found = true;
+  } else if (s.code() != Status::Code::kNotFound) {
+    return s;
+  }
+  Status bad;
+  bool any_delta = false;
+  SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, kDeltaPrefix, [&](std::string_view k, std::string_view v) {
+    if (k.size() != kDeltaPrefix.size() + 8) {
+      bad = Status::Corruption("bad analytics histogram delta key");
+      return false;
+    }
+    bad = Apply(v, /*checkpoint=*/false, histograms);
+    if (!bad.ok()) return false;
+    const uint64_t n = GetBigEndian(k.substr(kDeltaPrefix.size()));
+    if (!any_delta) committed_.first_delta = n;
+    any_delta = true;
+    committed_.next_delta = n + 1;
+    committed_.delta_bytes += v.size();
+    found = true;
+    return true;
+  }));
+  SEGSTREAM_RETURN_IF_ERROR(bad);
+  if (!found) {
+    SEGSTREAM_RETURN_IF_ERROR(LoadFormat6(store, histograms, &committed_.legacy));
+  }
+  pending_ = committed_;
+  has_pending_ = false;
+  return Status::OK();
+}
+
+void HistogramLog::BuildCommit(const std::vector<NamedHistogram>& histograms, StateWrite* w) {
+  pending_ = committed_;
+  has_pending_ = false;
+  bool coarsened = false, changed = false;
+  std::string delta;
+  delta.push_back(static_cast<char>(kFormat));
+  for (const NamedHistogram& h : histograms) {
+    bool this_coarsened = false;
+    const std::vector<int64_t> buckets = h.histogram->TakeChanges(&this_coarsened);
+    coarsened |= this_coarsened;
+    if (buckets.empty()) continue;
+    changed = true;
+    delta.push_back(h.name);
+    PutVarint(&delta, buckets.size());
+    BucketWriter writer(&delta);
+    for (int64_t bucket : buckets) writer.Add(bucket, h.histogram->Count(bucket));
+  }
+  if (!changed && !coarsened && !committed_.legacy) return;
+  has_pending_ = true;
+  const bool checkpoint = coarsened || committed_.legacy || deltas() + 1 > kMaxDeltas ||
+                          committed_.delta_bytes + delta.size() > std::max(committed_.checkpoint_bytes, kMinDeltaBytes);
+  if (!checkpoint) {
+    w->Put(Column::kMeta, DeltaKey(committed_.next_delta), std::move(delta));
+    pending_.next_delta = committed_.next_delta + 1;
+    pending_.delta_bytes = committed_.delta_bytes + w->ops.back().value.size();
+    return;
+  }
+  if (committed_.next_delta > committed_.first_delta) {
+    w->DeleteRange(Column::kMeta, DeltaKey(committed_.first_delta), DeltaKey(committed_.next_delta));
+  }
+  if (committed_.legacy) {
+    w->DeleteRange(Column::kMeta, std::string(kFormat6BucketBegin), std::string(kFormat6BucketEnd));
+    for (const NamedHistogram& h : histograms) w->Delete(Column::kMeta, std::string(kFormat6ShiftPrefix) + h.name);
+  }
+  std::string value = EncodeCheckpoint(histograms);
+  pending_ = Position{committed_.next_delta, committed_.next_delta, 0, value.size(), false};
+  w->Put(Column::kMeta, std::string(kCheckpointKey), std::move(value));
+}
+
+void HistogramLog::OnCommitted() {
+  if (has_pending_) committed_ = pending_;
+  has_pending_ = false;
+}
+
+}  // namespace segstream::analytics
