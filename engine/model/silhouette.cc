@@ -11,41 +11,60 @@ namespace segstream::model {
 
 namespace {
 
+// Each pair is visited once and credited to both ends. The points are put in
+// label order, one array per coordinate, and the sums are kept per cluster
+// (sums.col(c)(j): distances from point j to cluster c), so the inner loop
+// over one cluster's points is a contiguous array expression that Eigen
+// vectorizes; the scattered "+= d" into a row indexed by each point's label
+// was a chain of dependent stores.
 double ExactSilhouette(const Points& x, const std::vector<int>& labels, int k) {
   const Eigen::Index n = x.rows();
-  std::vector<int64_t> sizes(k, 0);
-  for (int l : labels) ++sizes[l];
+  std::vector<Eigen::Index> begin(static_cast<size_t>(k) + 1, 0);  // cluster c: [begin[c], begin[c + 1])
+  for (int l : labels) ++begin[static_cast<size_t>(l) + 1];
   int non_empty = 0;
-  for (int64_t s : sizes) non_empty += s > 0 ? 1 : 0;
+  for (int c = 0; c < k; ++c) non_empty += begin[static_cast<size_t>(c) + 1] > 0 ? 1 : 0;
   if (non_empty < 2) return 0.0;
+  for (int c = 0; c < k; ++c) begin[static_cast<size_t>(c) + 1] += begin[static_cast<size_t>(c)];
 
-  // sums[i * k + c] = sum of distances from point i to the points of cluster c.
-  std::vector<double> sums(static_cast<size_t>(n) * k, 0.0);
-  const double* p = x.data();
+  Eigen::ArrayXd c0(n), c1(n), c2(n);
+  std::vector<int> label(static_cast<size_t>(n));
+  {
+    std::vector<Eigen::Index> next(begin.begin(), begin.end() - 1);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const Eigen::Index at = next[static_cast<size_t>(labels[static_cast<size_t>(i)])]++;
+      c0(at) = x(i, 0);
+      c1(at) = x(i, 1);
+      c2(at) = x(i, 2);
+      label[static_cast<size_t>(at)] = labels[static_cast<size_t>(i)];
+    }
+  }
+  Eigen::ArrayXXd sums = Eigen::ArrayXXd::Zero(n, k);
+  Eigen::ArrayXd d(n);
   for (Eigen::Index i = 0; i < n; ++i) {
-    const double xi0 = p[3 * i], xi1 = p[3 * i + 1], xi2 = p[3 * i + 2];
-    const int li = labels[i];
-    double* row_i = sums.data() + static_cast<size_t>(i) * k;
-    for (Eigen::Index j = i + 1; j < n; ++j) {
-      const double d0 = xi0 - p[3 * j];
-      const double d1 = xi1 - p[3 * j + 1];
-      const double d2 = xi2 - p[3 * j + 2];
-      const double d = std::sqrt(d0 * d0 + d1 * d1 + d2 * d2);
-      row_i[labels[j]] += d;
-      sums[static_cast<size_t>(j) * k + li] += d;
+    const int li = label[static_cast<size_t>(i)];
+    for (int c = 0; c < k; ++c) {
+      const Eigen::Index lo = std::max(i + 1, begin[static_cast<size_t>(c)]);
+      const Eigen::Index len = begin[static_cast<size_t>(c) + 1] - lo;
+      if (len <= 0) continue;
+      d.head(len) = ((c0.segment(lo, len) - c0(i)).square() + (c1.segment(lo, len) - c1(i)).square() +
+                     (c2.segment(lo, len) - c2(i)).square())
+                        .sqrt();
+      sums.col(li).segment(lo, len) += d.head(len);
+      sums(i, c) += d.head(len).sum();
     }
   }
 
   double total = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
-    const int li = labels[i];
-    if (sizes[li] <= 1) continue;  // s(i) = 0
-    const double* row_i = sums.data() + static_cast<size_t>(i) * k;
-    const double a = row_i[li] / static_cast<double>(sizes[li] - 1);
+    const int li = label[static_cast<size_t>(i)];
+    const Eigen::Index own = begin[static_cast<size_t>(li) + 1] - begin[static_cast<size_t>(li)];
+    if (own <= 1) continue;  // s(i) = 0
+    const double a = sums(i, li) / static_cast<double>(own - 1);
     double b = std::numeric_limits<double>::infinity();
     for (int c = 0; c < k; ++c) {
-      if (c == li || sizes[c] == 0) continue;
-      b = std::min(b, row_i[c] / static_cast<double>(sizes[c]));
+      const Eigen::Index size = begin[static_cast<size_t>(c) + 1] - begin[static_cast<size_t>(c)];
+      if (c == li || size == 0) continue;
+      b = std::min(b, sums(i, c) / static_cast<double>(size));
     }
     const double denom = std::max(a, b);
     if (denom > 0) total += (b - a) / denom;
