@@ -110,8 +110,8 @@ class Analytics {
   // purchase before/after; `invoice_lines`: lines left in the invoice.
   void OnRetracted(const InvoiceEvent& e, bool is_purchase, bool counted_before, bool counted_after,
                    size_t invoice_lines);
-  // A customer's record before and after an accepted line; also
-  // ({}, record) for each customer loaded from the store.
+  // A customer's record before and after an accepted or retracted line
+  // ({} before: a new customer).
   void OnCustomerChanged(const CustomerRecord& before, const CustomerRecord& after);
   // A segment change emitted under `model_version` (previous_id -1 = none).
   void OnChange(uint64_t model_version, int previous_id, int segment_id);
