@@ -169,14 +169,6 @@ std::string ChangeKey(std::string_view customer_key, uint64_t seq) {
 }
 
 namespace {
-void PutBigEndian64(std::string* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-uint64_t GetBigEndian64(std::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
-  return v;
-}
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 }  // namespace
 

@@ -12,14 +12,9 @@ namespace {
 constexpr uint8_t kFormat = 1;
 constexpr std::string_view kAggregatesKey = "analytics/agg";
 constexpr std::string_view kVersionPrefix = "analytics/v/";
-// Big-endian with the sign bit flipped: key order == numeric order.
-void PutOrdered(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
 std::string VersionKey(uint64_t version) {
   std::string k(kVersionPrefix);
-  PutOrdered(&k, version);
+  PutBigEndian64(&k, version);  // key order == version order
   return k;
 }
 

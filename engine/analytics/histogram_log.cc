@@ -22,19 +22,9 @@ constexpr std::string_view kFormat6ShiftPrefix = "analytics/hs/";
 // while the checkpoint is smaller.
 constexpr uint64_t kMinDeltaBytes = 4096;
 
-void PutBigEndian(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-uint64_t GetBigEndian(std::string_view b) {
-  uint64_t v = 0;
-  for (char c : b) v = (v << 8) | static_cast<uint8_t>(c);
-  return v;
-}
-
 std::string DeltaKey(uint64_t n) {
   std::string k(kDeltaPrefix);
-  PutBigEndian(&k, n);
+  PutBigEndian64(&k, n);
   return k;
 }
 
@@ -144,7 +134,7 @@ Status LoadFormat6(StateStore* store, const std::vector<NamedHistogram>& hs, boo
         bad = Status::Corruption("bad analytics histogram entry");
         return false;
       }
-      const uint64_t flipped = GetBigEndian(k.substr(prefix.size()));
+      const uint64_t flipped = GetBigEndian64(k.substr(prefix.size()));
       h.histogram->Set(static_cast<int64_t>(flipped ^ (uint64_t{1} << 63)), count);
       *found = true;
       return true;
@@ -177,7 +167,7 @@ Status HistogramLog::Load(StateStore* store, const std::vector<NamedHistogram>& 
     }
     bad = Apply(v, /*checkpoint=*/false, histograms);
     if (!bad.ok()) return false;
-    const uint64_t n = GetBigEndian(k.substr(kDeltaPrefix.size()));
+    const uint64_t n = GetBigEndian64(k.substr(kDeltaPrefix.size()));
     if (!any_delta) committed_.first_delta = n;
     any_delta = true;
     committed_.next_delta = n + 1;
