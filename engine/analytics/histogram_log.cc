@@ -3,6 +3,7 @@
 #include "engine/analytics/histogram_log.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string_view>
 
 #include "engine/util/coding.h"
@@ -60,7 +61,10 @@ bool ReadBuckets(Decoder* d, uint64_t n, ValueHistogram* h) {
       if (!d->GetSignedVarint(&bucket)) return false;
     } else {
       uint64_t gap;
-      if (!d->GetVarint(&gap) || gap == 0) return false;
+      // The room above `bucket` is 2^63 - 1 - bucket, in [0, 2^64 - 1]: the
+      // unsigned difference is exact.
+      const uint64_t room = static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(bucket);
+      if (!d->GetVarint(&gap) || gap == 0 || gap > room) return false;
       bucket = static_cast<int64_t>(static_cast<uint64_t>(bucket) + gap);
     }
     if (!d->GetVarint(&count)) return false;
@@ -97,6 +101,7 @@ Status Apply(std::string_view value, bool checkpoint, const std::vector<NamedHis
   uint8_t format;
   if (!d.GetByte(&format)) return Status::Corruption(std::string("empty ") + what);
   if (format != kFormat) return Status::NotSupported(std::string(what) + " format is newer than this build");
+  std::string seen;
   while (!d.done()) {
     uint8_t name;
     uint64_t shift = 0, n;
@@ -104,43 +109,31 @@ Status Apply(std::string_view value, bool checkpoint, const std::vector<NamedHis
       return Status::Corruption(std::string("truncated ") + what);
     }
     ValueHistogram* h = Named(hs, static_cast<char>(name));
-    if (h == nullptr || shift > 62) return Status::Corruption(std::string("bad histogram in ") + what);
+    if (h == nullptr || shift > 62 || seen.find(static_cast<char>(name)) != std::string::npos) {
+      return Status::Corruption(std::string("bad histogram in ") + what);
+    }
+    seen.push_back(static_cast<char>(name));
     if (checkpoint) h->set_shift(static_cast<int>(shift));
     if (!ReadBuckets(&d, n, h)) return Status::Corruption(std::string("truncated buckets in ") + what);
   }
   return Status::OK();
 }
 
-// The format-6 layout; *found when any of its keys exists.
-Status LoadFormat6(StateStore* store, const std::vector<NamedHistogram>& hs, bool* found) {
-  for (const NamedHistogram& h : hs) {
-    std::string shift;
-    Status s = store->Get(Column::kMeta, std::string(kFormat6ShiftPrefix) + h.name, &shift);
-    if (s.ok()) {
-      Decoder d(shift);
-      uint64_t v;
-      if (!d.GetVarint(&v) || v > 62) return Status::Corruption("bad analytics histogram shift");
-      h.histogram->set_shift(static_cast<int>(v));
-      *found = true;
-    } else if (s.code() != Status::Code::kNotFound) {
-      return s;
-    }
-    const std::string prefix = std::string(kFormat6BucketBegin) + h.name + '/';
-    Status bad;
-    SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, prefix, [&](std::string_view k, std::string_view v) {
-      Decoder d(v);
-      uint64_t count;
-      if (k.size() != prefix.size() + 8 || !d.GetVarint(&count)) {
-        bad = Status::Corruption("bad analytics histogram entry");
-        return false;
-      }
-      const uint64_t flipped = GetBigEndian64(k.substr(prefix.size()));
-      h.histogram->Set(static_cast<int64_t>(flipped ^ (uint64_t{1} << 63)), count);
-      *found = true;
-      return true;
-    }));
-    SEGSTREAM_RETURN_IF_ERROR(bad);
+// A format-6 key, applied to its histogram: "analytics/h/<name>/<8 bytes>"
+// -> varint count, or "analytics/hs/<name>" -> varint shift.
+Status ApplyFormat6(std::string_view k, std::string_view v, const std::vector<NamedHistogram>& hs) {
+  Decoder d(v);
+  uint64_t n;
+  if (k.starts_with(kFormat6ShiftPrefix)) {
+    ValueHistogram* h = k.size() == kFormat6ShiftPrefix.size() + 1 ? Named(hs, k.back()) : nullptr;
+    if (h == nullptr || !d.GetVarint(&n) || n > 62) return Status::Corruption("bad analytics histogram shift");
+    h->set_shift(static_cast<int>(n));
+    return Status::OK();
   }
+  const size_t prefix = kFormat6BucketBegin.size() + 2;  // "analytics/h/" + name + '/'
+  ValueHistogram* h = k.size() == prefix + 8 && k[prefix - 1] == '/' ? Named(hs, k[prefix - 2]) : nullptr;
+  if (h == nullptr || !d.GetVarint(&n)) return Status::Corruption("bad analytics histogram entry");
+  h->Set(static_cast<int64_t>(GetBigEndian64(k.substr(prefix)) ^ (uint64_t{1} << 63)), n);
   return Status::OK();
 }
 
@@ -148,37 +141,38 @@ Status LoadFormat6(StateStore* store, const std::vector<NamedHistogram>& hs, boo
 
 Status HistogramLog::Load(StateStore* store, const std::vector<NamedHistogram>& histograms) {
   committed_ = Position{};
-  bool found = false;
-  std::string checkpoint;
-  Status s = store->Get(Column::kMeta, kCheckpointKey, &checkpoint);
-  if (s.ok()) {
-    SEGSTREAM_RETURN_IF_ERROR(Apply(checkpoint, /*checkpoint=*/true, histograms));
-    committed_.checkpoint_bytes = checkpoint.size();
-    found = true;
-  } else if (s.code() != Status::Code::kNotFound) {
-    return s;
-  }
+  // Every key of both layouts sorts in ["analytics/h", "analytics/i"):
+  // format-6 buckets ("analytics/h/..."), the checkpoint, the deltas, then
+  // format-6 shifts ("analytics/hs/..."). One scan is one consistent view.
+  bool format7 = false, format6 = false, any_delta = false;
   Status bad;
-  bool any_delta = false;
-  SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, kDeltaPrefix, [&](std::string_view k, std::string_view v) {
-    if (k.size() != kDeltaPrefix.size() + 8) {
-      bad = Status::Corruption("bad analytics histogram delta key");
-      return false;
-    }
-    bad = Apply(v, /*checkpoint=*/false, histograms);
-    if (!bad.ok()) return false;
-    const uint64_t n = GetBigEndian64(k.substr(kDeltaPrefix.size()));
-    if (!any_delta) committed_.first_delta = n;
-    any_delta = true;
-    committed_.next_delta = n + 1;
-    committed_.delta_bytes += v.size();
-    found = true;
-    return true;
-  }));
+  SEGSTREAM_RETURN_IF_ERROR(store->ScanRange(
+      Column::kMeta, "analytics/h", "analytics/i", [&](std::string_view k, std::string_view v) {
+        if (k == kCheckpointKey) {
+          bad = Apply(v, /*checkpoint=*/true, histograms);
+          committed_.checkpoint_bytes = v.size();
+          format7 = true;
+        } else if (k.starts_with(kDeltaPrefix)) {
+          if (k.size() != kDeltaPrefix.size() + 8) {
+            bad = Status::Corruption("bad analytics histogram delta key");
+            return false;
+          }
+          bad = Apply(v, /*checkpoint=*/false, histograms);
+          const uint64_t n = GetBigEndian64(k.substr(kDeltaPrefix.size()));
+          if (!any_delta) committed_.first_delta = n;
+          any_delta = true;
+          committed_.next_delta = n + 1;
+          committed_.delta_bytes += v.size();
+          format7 = true;
+        } else if (k.starts_with(kFormat6BucketBegin) || k.starts_with(kFormat6ShiftPrefix)) {
+          bad = ApplyFormat6(k, v, histograms);
+          format6 = true;
+        }
+        return bad.ok();
+      }));
   SEGSTREAM_RETURN_IF_ERROR(bad);
-  if (!found) {
-    SEGSTREAM_RETURN_IF_ERROR(LoadFormat6(store, histograms, &committed_.legacy));
-  }
+  if (format6 && format7) return Status::Corruption("analytics histograms stored in both format 6 and format 7");
+  committed_.legacy = format6;
   pending_ = committed_;
   has_pending_ = false;
   return Status::OK();

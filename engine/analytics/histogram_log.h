@@ -11,8 +11,11 @@
 // the deltas since the checkpoint outweigh it (bytes), or number
 // kMaxDeltas, or a histogram coarsened (every bucket renamed), the commit
 // writes a new checkpoint and deletes the deltas instead. So loading reads
-// at most about twice the checkpoint's bytes, and the log's amortised cost
-// per commit is at most about twice its delta's bytes.
+// at most about twice the checkpoint's bytes (and at most kMaxDeltas + 1
+// keys), and the checkpoints cost, amortised over the commits, at most as
+// many bytes as their deltas, or a kMaxDeltas-th of a checkpoint per commit
+// when the deltas are smaller than that (a stream committing a line at a
+// time).
 //
 // Loading also reads the format-6 layout (one key per bucket,
 // "analytics/h/<l|f|m>/<8 bytes>", and the shifts "analytics/hs/<l|f|m>")
@@ -44,17 +47,22 @@ struct NamedHistogram {
 class HistogramLog {
  public:
   // Deltas kept before a checkpoint, however small they are (a Kafka
-  // stream committing a line at a time).
-  static constexpr uint64_t kMaxDeltas = 1024;
+  // stream committing a line at a time): bounds the keys a load reads.
+  static constexpr uint64_t kMaxDeltas = 65536;
 
   // Loads the checkpoint, then the deltas in commit order, into the (empty)
-  // `histograms`; or, with neither present, the format-6 keys. Corruption
-  // when a key or value does not parse; NotSupported for a newer format.
+  // `histograms`; or, with neither present, the format-6 keys. One range
+  // scan reads them all, so a reader beside a running engine (the live
+  // page) sees one commit's state, never a checkpoint from one commit and
+  // the deltas of another. Corruption when a key or value does not parse or
+  // both layouts are present; NotSupported for a newer format.
   Status Load(StateStore* store, const std::vector<NamedHistogram>& histograms);
 
   // Takes the histograms' changes since the last call (TakeChanges) and puts
   // into `w` either one delta key or a checkpoint and the deletion of the
-  // deltas (and of format-6 keys). Nothing when nothing changed.
+  // deltas (and of format-6 keys). Nothing when nothing changed. The changes
+  // are taken: if `w` is not committed, the histograms and the store differ
+  // and the owner must Load again (the pipeline stops on a failed commit).
   void BuildCommit(const std::vector<NamedHistogram>& histograms, StateWrite* w);
   // The store committed the last BuildCommit.
   void OnCommitted();

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <random>
 
 #include "engine/util/coding.h"
@@ -91,6 +92,9 @@ TEST(HistogramLogTest, ReloadsEqualWhatWasCommittedAtEveryPoint) {
       ExpectEqual(loaded.f, live.f, "f");
       ExpectEqual(loaded.m, live.m, "m");
       EXPECT_EQ(loaded.log.deltas(), live.log.deltas());
+      // Carry on with the log as loaded: the positions Load rebuilt (the
+      // delta numbers, the bytes since the checkpoint) must serve as well.
+      if (rng() % 2 == 0) live.log = loaded.log;
     }
   }
   EXPECT_GT(coarsened_at, 0u) << "the run should coarsen the histograms";
@@ -161,6 +165,28 @@ TEST(HistogramLogTest, MigratesTheFormat6Layout) {
   EXPECT_EQ(Commit(&again, &store), 0u) << "migrated: a commit with no change writes nothing";
 }
 
+// Buckets at the ends of int64 (the gap encoding works in unsigned
+// arithmetic), through a delta and through a checkpoint.
+TEST(HistogramLogTest, ExtremeBucketsRoundTrip) {
+  FakeStateStore store;
+  Histograms live;
+  for (int64_t v : {INT64_MIN, INT64_MIN + 1, int64_t{-1}, int64_t{0}, INT64_MAX - 1, INT64_MAX}) live.m.Add(v);
+  live.l.Add(INT64_MAX);
+  Commit(&live, &store);
+  EXPECT_EQ(store.table(Column::kMeta).count("analytics/hc"), 0u) << "small: a delta";
+  Histograms loaded;
+  ASSERT_TRUE(loaded.log.Load(&store, loaded.named()).ok());
+  ExpectEqual(loaded.m, live.m, "m");
+  ExpectEqual(loaded.l, live.l, "l");
+  for (int64_t v = 0; v < 3000; ++v) live.f.Add(v * 1000);  // a delta past 4 KiB: a checkpoint
+  Commit(&live, &store);
+  ASSERT_EQ(store.table(Column::kMeta).count("analytics/hc"), 1u);
+  Histograms again;
+  ASSERT_TRUE(again.log.Load(&store, again.named()).ok());
+  ExpectEqual(again.m, live.m, "m");
+  ExpectEqual(again.f, live.f, "f");
+}
+
 TEST(HistogramLogTest, ADamagedValueIsAnError) {
   for (const std::string& bad : {std::string("\x01q\x01\x02\x01", 5), std::string("\x01l\x05\x02", 4),
                                  std::string("\x01l\x00\x02\x02\x01\x00\x01", 8)}) {
@@ -171,6 +197,41 @@ TEST(HistogramLogTest, ADamagedValueIsAnError) {
     Histograms h;
     const Status s = h.log.Load(&store, h.named());
     EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  }
+  {
+    // A gap that would carry the bucket past INT64_MAX.
+    std::string v = "\x01l";
+    PutVarint(&v, 0);  // shift
+    PutVarint(&v, 2);
+    PutSignedVarint(&v, INT64_MAX - 1);
+    PutVarint(&v, 1);
+    PutVarint(&v, 2);  // the gap
+    PutVarint(&v, 1);
+    FakeStateStore store;
+    StateWrite w;
+    w.Put(Column::kMeta, "analytics/hc", v);
+    ASSERT_TRUE(store.Commit(w).ok());
+    Histograms h;
+    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "bucket overflow";
+  }
+  {
+    // The same histogram twice in one value.
+    FakeStateStore store;
+    StateWrite w;
+    w.Put(Column::kMeta, "analytics/hc", std::string("\x01l\x00\x00l\x00\x00", 7));
+    ASSERT_TRUE(store.Commit(w).ok());
+    Histograms h;
+    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "a histogram twice";
+  }
+  {
+    // Both layouts at once never happens (the migration is one write).
+    FakeStateStore store;
+    StateWrite w;
+    w.Put(Column::kMeta, "analytics/hc", std::string("\x01l\x00\x00", 4));
+    w.Put(Column::kMeta, "analytics/hs/l", std::string("\x00", 1));
+    ASSERT_TRUE(store.Commit(w).ok());
+    Histograms h;
+    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "both layouts";
   }
   {
     FakeStateStore store;

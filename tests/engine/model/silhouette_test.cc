@@ -53,6 +53,23 @@ TEST(Silhouette, MatchesBruteForce) {
   }
 }
 
+// Labels that leave clusters empty (the first, one in the middle, the
+// last): the pair loop and the nearest other cluster skip them.
+TEST(Silhouette, EmptyClustersAreSkipped) {
+  Centers c(3, 3);
+  c << 0, 0, 0, 3, 0, 0, 0, 3, 1;
+  const Points x = testing::Blobs(c, 120, 0.8, 9);
+  std::vector<int> labels(x.rows());
+  Rng rng(9);
+  const int used[] = {1, 3, 4};
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    labels[i] = used[rng.Uniform() < 0.8 ? static_cast<size_t>(i % 3) : static_cast<size_t>(rng.Below(3))];
+  }
+  const double expected = BruteSilhouette(x, labels, 6);
+  EXPECT_GT(expected, 0.1);
+  EXPECT_NEAR(Silhouette(x, labels, 6), expected, 1e-12);
+}
+
 TEST(Silhouette, SingletonsScoreZeroAndKnownValue) {
   // Two points at 0 and 1 in one cluster, one point at 4 alone.
   Points x(3, 3);
