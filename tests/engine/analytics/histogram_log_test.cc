@@ -187,66 +187,40 @@ TEST(HistogramLogTest, ExtremeBucketsRoundTrip) {
   ExpectEqual(again.f, live.f, "f");
 }
 
-TEST(HistogramLogTest, ADamagedValueIsAnError) {
-  for (const std::string& bad : {std::string("\x01q\x01\x02\x01", 5), std::string("\x01l\x05\x02", 4),
-                                 std::string("\x01l\x00\x02\x02\x01\x00\x01", 8)}) {
-    FakeStateStore store;
-    StateWrite w;
-    w.Put(Column::kMeta, "analytics/hc", bad);
-    ASSERT_TRUE(store.Commit(w).ok());
-    Histograms h;
-    const Status s = h.log.Load(&store, h.named());
-    EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
-  }
-  {
-    // A gap that would carry the bucket past INT64_MAX.
-    std::string v = "\x01l";
-    PutVarint(&v, 0);  // shift
-    PutVarint(&v, 2);
-    PutSignedVarint(&v, INT64_MAX - 1);
-    PutVarint(&v, 1);
-    PutVarint(&v, 2);  // the gap
-    PutVarint(&v, 1);
-    FakeStateStore store;
-    StateWrite w;
-    w.Put(Column::kMeta, "analytics/hc", v);
-    ASSERT_TRUE(store.Commit(w).ok());
-    Histograms h;
-    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "bucket overflow";
-  }
-  {
-    // The same histogram twice in one value.
-    FakeStateStore store;
-    StateWrite w;
-    w.Put(Column::kMeta, "analytics/hc", std::string("\x01l\x00\x00l\x00\x00", 7));
-    ASSERT_TRUE(store.Commit(w).ok());
-    Histograms h;
-    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "a histogram twice";
-  }
-  {
-    // Both layouts at once never happens (the migration is one write).
-    FakeStateStore store;
-    StateWrite w;
-    w.Put(Column::kMeta, "analytics/hc", std::string("\x01l\x00\x00", 4));
-    w.Put(Column::kMeta, "analytics/hs/l", std::string("\x00", 1));
-    ASSERT_TRUE(store.Commit(w).ok());
-    Histograms h;
-    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "both layouts";
-  }
-  {
-    FakeStateStore store;
-    StateWrite w;
-    w.Put(Column::kMeta, "analytics/hd/short", "\x01");
-    ASSERT_TRUE(store.Commit(w).ok());
-    Histograms h;
-    EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kCorruption) << "a delta key of the wrong size";
-  }
+// Loads the histograms from a store that holds only `meta` (key, value).
+Status::Code LoadCode(const std::vector<std::pair<std::string, std::string>>& meta) {
   FakeStateStore store;
   StateWrite w;
-  w.Put(Column::kMeta, "analytics/hc", std::string("\x02", 1));
-  ASSERT_TRUE(store.Commit(w).ok());
+  for (const auto& [k, v] : meta) w.Put(Column::kMeta, k, v);
+  EXPECT_TRUE(store.Commit(w).ok());
   Histograms h;
-  EXPECT_EQ(h.log.Load(&store, h.named()).code(), Status::Code::kNotSupported) << "a newer checkpoint format";
+  return h.log.Load(&store, h.named()).code();
+}
+
+TEST(HistogramLogTest, ADamagedValueIsAnError) {
+  constexpr auto kCorruption = Status::Code::kCorruption;
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x01q\x01\x02\x01", 5)}}), kCorruption) << "an unknown histogram";
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x01l\x05\x02", 4)}}), kCorruption) << "truncated buckets";
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x01l\x00\x02\x02\x01\x00\x01", 8)}}), kCorruption)
+      << "a gap of 0";
+  std::string overflow = "\x01l";
+  PutVarint(&overflow, 0);  // shift
+  PutVarint(&overflow, 2);
+  PutSignedVarint(&overflow, INT64_MAX - 1);
+  PutVarint(&overflow, 1);
+  PutVarint(&overflow, 2);  // the gap: past INT64_MAX
+  PutVarint(&overflow, 1);
+  EXPECT_EQ(LoadCode({{"analytics/hc", overflow}}), kCorruption) << "bucket overflow";
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x01l\x00\x00l\x00\x00", 7)}}), kCorruption)
+      << "a histogram twice";
+  // Both layouts at once never happens (the migration is one write).
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x01l\x00\x00", 4)}, {"analytics/hs/l", std::string("\x00", 1)}}),
+            kCorruption)
+      << "both layouts";
+  EXPECT_EQ(LoadCode({{"analytics/hd/short", "\x01"}}), kCorruption) << "a delta key of the wrong size";
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x02", 1)}}), Status::Code::kNotSupported)
+      << "a newer checkpoint format";
+  EXPECT_EQ(LoadCode({{"analytics/hc", std::string("\x01l\x00\x00", 4)}}), Status::Code::kOk) << "a valid one";
 }
 
 }  // namespace
