@@ -330,18 +330,16 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
 
   std::string version;
   Status vs = store->Get(Column::kMeta, kFormatKey, &version);
+  // A new state, or a version-6 one, is claimed as the current version:
+  // version 6 differs only in how the analytics histograms are stored, their
+  // reader (engine/analytics/histogram_log.h) reads both layouts and the
+  // engine's next commit rewrites them; from then on an older build refuses
+  // the state.
+  bool claim = vs.code() == Status::Code::kNotFound;
   if (vs.ok()) {
     const int found = std::atoi(version.c_str());
     if (found == kStateFormatVersion - 1 && version == std::to_string(found)) {
-      // Version 6 differs only in how the analytics histograms are stored;
-      // their reader (engine/analytics/histogram_log.h) reads both layouts
-      // and the engine's next commit rewrites them. Claim the state now so
-      // an older build refuses it from here on.
-      if (!options.read_only) {
-        StateWrite w;
-        w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
-        SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
-      }
+      claim = true;
     } else if (version != std::to_string(kStateFormatVersion)) {
       const bool older = found < kStateFormatVersion;
       return Status::NotSupported(
@@ -351,14 +349,13 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(const std::string& dir, con
                    "replay the input into a new --state directory"
                  : " (upgrade segstream)"));
     }
-  } else if (vs.code() == Status::Code::kNotFound) {
-    if (!options.read_only) {
-      StateWrite w;
-      w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
-      SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
-    }
-  } else {
+  } else if (!claim) {
     return vs;
+  }
+  if (claim && !options.read_only) {
+    StateWrite w;
+    w.Put(Column::kMeta, kFormatKey, std::to_string(kStateFormatVersion));
+    SEGSTREAM_RETURN_IF_ERROR(store->Commit(w));
   }
   return std::unique_ptr<StateStore>(std::move(store));
 }
