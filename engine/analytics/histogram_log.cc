@@ -174,13 +174,11 @@ Status HistogramLog::Load(StateStore* store, const std::vector<NamedHistogram>& 
   if (format6 && format7) return Status::Corruption("analytics histograms stored in both format 6 and format 7");
   committed_.legacy = format6;
   pending_ = committed_;
-  has_pending_ = false;
   return Status::OK();
 }
 
 void HistogramLog::BuildCommit(const std::vector<NamedHistogram>& histograms, StateWrite* w) {
   pending_ = committed_;
-  has_pending_ = false;
   bool coarsened = false, changed = false;
   std::string delta;
   delta.push_back(static_cast<char>(kFormat));
@@ -196,13 +194,12 @@ void HistogramLog::BuildCommit(const std::vector<NamedHistogram>& histograms, St
     for (int64_t bucket : buckets) writer.Add(bucket, h.histogram->Count(bucket));
   }
   if (!changed && !coarsened && !committed_.legacy) return;
-  has_pending_ = true;
   const bool checkpoint = coarsened || committed_.legacy || deltas() + 1 > kMaxDeltas ||
                           committed_.delta_bytes + delta.size() > std::max(committed_.checkpoint_bytes, kMinDeltaBytes);
   if (!checkpoint) {
-    w->Put(Column::kMeta, DeltaKey(committed_.next_delta), std::move(delta));
     pending_.next_delta = committed_.next_delta + 1;
-    pending_.delta_bytes = committed_.delta_bytes + w->ops.back().value.size();
+    pending_.delta_bytes = committed_.delta_bytes + delta.size();
+    w->Put(Column::kMeta, DeltaKey(committed_.next_delta), std::move(delta));
     return;
   }
   if (committed_.next_delta > committed_.first_delta) {
@@ -217,9 +214,6 @@ void HistogramLog::BuildCommit(const std::vector<NamedHistogram>& histograms, St
   w->Put(Column::kMeta, std::string(kCheckpointKey), std::move(value));
 }
 
-void HistogramLog::OnCommitted() {
-  if (has_pending_) committed_ = pending_;
-  has_pending_ = false;
-}
+void HistogramLog::OnCommitted() { committed_ = pending_; }
 
 }  // namespace segstream::analytics

@@ -71,8 +71,8 @@ class HistogramLog {
   uint64_t deltas() const { return committed_.next_delta - committed_.first_delta; }
 
  private:
-  // State as committed; BuildCommit's effect goes to pending_ until
-  // OnCommitted.
+  // State as committed, and as it will be once the last BuildCommit is
+  // (pending_: BuildCommit starts it from committed_; Load sets both).
   struct Position {
     uint64_t first_delta = 0;       // the oldest delta key not yet deleted
     uint64_t next_delta = 0;        // the number the next delta key gets
@@ -81,7 +81,6 @@ class HistogramLog {
     bool legacy = false;            // format-6 keys are still stored
   };
   Position committed_, pending_;
-  bool has_pending_ = false;
 };
 
 }  // namespace segstream::analytics
