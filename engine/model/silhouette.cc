@@ -21,7 +21,7 @@ double ExactSilhouette(const Points& x, const std::vector<int>& labels, int k) {
   const Eigen::Index n = x.rows();
   std::vector<Eigen::Index> begin(static_cast<size_t>(k) + 1, 0);  // cluster c: [begin[c], begin[c + 1])
   for (int l : labels) ++begin[static_cast<size_t>(l) + 1];
-  int non_empty = 0;
+  int non_empty = 0;  // begin[c + 1] holds cluster c's size until the prefix sum below
   for (int c = 0; c < k; ++c) non_empty += begin[static_cast<size_t>(c) + 1] > 0 ? 1 : 0;
   if (non_empty < 2) return 0.0;
   for (int c = 0; c < k; ++c) begin[static_cast<size_t>(c) + 1] += begin[static_cast<size_t>(c)];
@@ -54,17 +54,16 @@ double ExactSilhouette(const Points& x, const std::vector<int>& labels, int k) {
     }
   }
 
+  auto size_of = [&](int c) { return begin[static_cast<size_t>(c) + 1] - begin[static_cast<size_t>(c)]; };
   double total = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     const int li = label[static_cast<size_t>(i)];
-    const Eigen::Index own = begin[static_cast<size_t>(li) + 1] - begin[static_cast<size_t>(li)];
-    if (own <= 1) continue;  // s(i) = 0
-    const double a = sums(i, li) / static_cast<double>(own - 1);
+    if (size_of(li) <= 1) continue;  // s(i) = 0
+    const double a = sums(i, li) / static_cast<double>(size_of(li) - 1);
     double b = std::numeric_limits<double>::infinity();
     for (int c = 0; c < k; ++c) {
-      const Eigen::Index size = begin[static_cast<size_t>(c) + 1] - begin[static_cast<size_t>(c)];
-      if (c == li || size == 0) continue;
-      b = std::min(b, sums(i, c) / static_cast<double>(size));
+      if (c == li || size_of(c) == 0) continue;
+      b = std::min(b, sums(i, c) / static_cast<double>(size_of(c)));
     }
     const double denom = std::max(a, b);
     if (denom > 0) total += (b - a) / denom;

@@ -7,10 +7,11 @@
 // Exact up to max_exact points: O(n^2) distances, O(n k) memory (per-point
 // sums of distances to each cluster; each pair is visited once and credited
 // to both ends; the points are taken in label order so that each cluster's
-// distances are one vectorized array expression), no n x n matrix. Beyond max_exact the score is that of a
-// seeded uniform sample of max_exact points drawn without replacement
-// (partial Fisher-Yates), both a and b computed within the sample, like
-// sklearn's silhouette_score(sample_size=...). Deterministic for a seed.
+// distances are one vectorized array expression), no n x n matrix. Beyond
+// max_exact the score is that of a seeded uniform sample of max_exact points
+// drawn without replacement (partial Fisher-Yates), both a and b computed
+// within the sample, like sklearn's silhouette_score(sample_size=...).
+// Deterministic for a seed.
 //
 // Returns 0 when fewer than two clusters are non-empty (sklearn raises).
 #pragma once
