@@ -1,0 +1,86 @@
+// Changelog: the state's committed changes as records of a compacted Kafka
+// topic partitioned like the input (the Kafka Streams changelog), so that a
+// new instance with an empty --state restores the state from Kafka instead
+// of the disk it lost. The record layout is specified in state/FORMAT.md
+// ("Changelog").
+//
+// A record's key is one column byte then the state key; its value is the
+// state value, or none (a Kafka tombstone) for a deleted key. Compaction keeps
+// the latest record per key, so the topic converges on the state itself.
+// A key's changelog partition is the input partition its state belongs to
+// (the state is keyed by input partition, engine/rfm/customer_key.h); the
+// engine-wide keys (the model, the analytics, `engine`) go to partition
+// kGlobalChangelogPartition. Keys that describe this copy of the state rather
+// than the state (format_version, instance_id, file sink sizes, the changelog
+// marker) are never logged.
+//
+// Stateless functions plus ChangelogRestorer, which is not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/util/status.h"
+#include "state/state_store.h"
+
+namespace segstream {
+
+// The changelog partition of the engine-wide keys.
+inline constexpr int32_t kGlobalChangelogPartition = 0;
+
+// The meta key naming the changelog topic this state logs to (never logged
+// itself). Absent: the state has no changelog.
+inline constexpr std::string_view kChangelogTopicKey = "changelog_topic";
+
+// The changelog partition of `key` in `column`; nullopt for the keys that are
+// not logged (see above).
+std::optional<int32_t> ChangelogPartition(Column column, std::string_view key);
+
+// The record key of `key` in `column`: the column's byte ('c' customers,
+// 'i' invoices, 'h' changes, 'm' meta, 'x' customer_index, 't' timers), then
+// the key.
+std::string EncodeChangelogKey(Column column, std::string_view key);
+// The inverse; Corruption when the record key is empty or its first byte
+// names no column.
+Status DecodeChangelogKey(std::string_view record_key, Column* column, std::string_view* key);
+
+// One changelog record: `value` null is a tombstone.
+using ChangelogAppend =
+    std::function<Status(int32_t partition, std::string_view record_key, const std::string* value)>;
+
+// Appends, in the write's op order, the records that take the state from what
+// `store` holds now (before `write` is committed) to what it holds after:
+// a put is a record, a delete a tombstone, and a range delete one tombstone
+// per key in the range that the store or an earlier op of `write` holds
+// (a compacted topic has no range tombstones). Keys that are not logged are
+// skipped. Returns the first error of `append` or of reading `store`.
+Status AppendChangelog(const StateWrite& write, StateStore* store, const ChangelogAppend& append);
+
+// Applies changelog records to a store, committing every `batch_bytes` of
+// records and at Finish. Records of one key must arrive in log order (Kafka
+// keeps it within a partition, and a key lives in one partition).
+class ChangelogRestorer {
+ public:
+  explicit ChangelogRestorer(StateStore* store, size_t batch_bytes = 8 << 20)
+      : store_(store), batch_bytes_(batch_bytes) {}
+
+  // Corruption when the record key does not decode, or names a key that is
+  // never logged (the topic is not this state's changelog).
+  Status Apply(std::string_view record_key, const std::string* value);
+  // Commits what is pending.
+  Status Finish();
+
+  uint64_t records() const { return records_; }
+
+ private:
+  StateStore* store_;
+  size_t batch_bytes_;
+  StateWrite pending_;
+  size_t pending_bytes_ = 0;
+  uint64_t records_ = 0;
+};
+
+}  // namespace segstream
