@@ -13,7 +13,8 @@
 namespace segstream {
 
 Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
-                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options) {
+                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options,
+                             std::set<int32_t>* from_beginning) {
   if (options.instance_id.empty() || parts->cnt == 0) return Status::OK();
   rdk::PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
   for (int i = 0; i < committed->cnt; ++i) committed->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
@@ -27,7 +28,9 @@ Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partitio
   for (int i = 0; i < committed->cnt; ++i) {
     const rd_kafka_topic_partition_t& c = committed->elems[i];
     const std::string other = rdk::CommittingInstance(c);
-    if (c.err != RD_KAFKA_RESP_ERR_NO_ERROR || c.offset < 0 || other.empty() || other == options.instance_id) {
+    if (c.err != RD_KAFKA_RESP_ERR_NO_ERROR || c.offset < 0 || other.empty()) continue;
+    if (other == options.instance_id) {
+      if (!stored.contains(c.partition)) from_beginning->insert(c.partition);
       continue;
     }
     auto it = stored.find(c.partition);
