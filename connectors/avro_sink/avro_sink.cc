@@ -180,6 +180,9 @@ class AvroOutputSink final : public Sink {
   SinkOffsets Offsets() const override { return inner_->Offsets(); }
   void SetBatchPositions(const std::vector<Position>& positions) override { inner_->SetBatchPositions(positions); }
   std::vector<Position> PublishedPositions() const override { return inner_->PublishedPositions(); }
+  Status AppendStateChange(int32_t partition, std::string_view record_key, const std::string* value) override {
+    return inner_->AppendStateChange(partition, record_key, value);
+  }
 
  private:
   Status Encode(OutSchema* s, std::string_view json_text, std::string* out) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "connectors/kafka/changelog_restore.h"
 #include "connectors/kafka/kafka_admin.h"
 #include "connectors/kafka/kafka_options.h"
 #include "connectors/kafka/kafka_sink.h"

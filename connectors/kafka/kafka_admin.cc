@@ -2,6 +2,8 @@
 // cheaper than a JVM tool call and works against any broker version we use.
 #include "connectors/kafka/kafka_admin.h"
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,28 +24,13 @@ struct NewTopicDeleter {
 };
 using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>;
 
-// A short-lived client for one administrative call; `context` (its log) must
-// outlive the handle.
-Result<rdk::HandlePtr> NewClient(rd_kafka_type_t type, const char* what, rdk::ClientContext* context,
-                                 std::initializer_list<const std::map<std::string, std::string>*> layers) {
-  Result<rdk::ConfPtr> conf = rdk::BuildConf(layers);
-  if (!conf.ok()) return conf.status();
-  rd_kafka_conf_set_opaque(conf->get(), context);
-  rdk::SetLogger(conf->get());
-  char err[512];
-  rd_kafka_t* raw = rd_kafka_new(type, conf->get(), err, sizeof(err));
-  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka {}: {}", what, err));
-  (void)conf->release();  // rd_kafka_new took ownership
-  return rdk::HandlePtr(raw);
-}
-
 Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& specs, int timeout_ms) {
   const std::map<std::string, std::string> defaults = {
       {"bootstrap.servers", options.brokers},
       {"client.id", "segstream-admin"},
   };
   rdk::ClientContext context;
-  Result<rdk::HandlePtr> client = NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
+  Result<rdk::HandlePtr> client = rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
                                             {&defaults, &options.properties, &options.producer_properties});
   if (!client.ok()) return client.status();
   rdk::HandlePtr rk = std::move(client).value();
@@ -114,6 +101,52 @@ Status EnsureTopics(const KafkaOptions& options, int timeout_ms) {
   return CreateTopics(options, unique, timeout_ms);
 }
 
+Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
+  const std::map<std::string, std::string> defaults = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "segstream-admin"},
+  };
+  // A metadata request must not create the topic with the broker's defaults
+  // (one partition, not compacted).
+  const std::map<std::string, std::string> no_auto_create = {{"allow.auto.create.topics", "false"}};
+  rdk::ClientContext context;
+  Result<rdk::HandlePtr> client =
+      rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
+                     {&defaults, &options.properties, &options.producer_properties, &no_auto_create});
+  if (!client.ok()) return client.status();
+  auto input = rdk::TopicPartitions(client->get(), options.input_topic, timeout_ms);
+  if (!input.ok()) return input.status();
+  if (input->empty()) {
+    return Status::InvalidArgument(fmt::format(
+        "the changelog is partitioned like the input, and input topic {} does not exist", options.input_topic));
+  }
+  const int partitions = static_cast<int>(input->size());
+  auto existing = rdk::TopicPartitions(client->get(), options.changelog_topic, timeout_ms);
+  if (!existing.ok()) return existing.status();
+  if (existing->empty()) {
+    SEGSTREAM_RETURN_IF_ERROR(CreateTopics(
+        options,
+        {TopicSpec{options.changelog_topic, partitions,
+                   {{"cleanup.policy", "compact"}, {"max.message.bytes", "16777216"}}}},
+        timeout_ms));
+    // Metadata can lag the creation by a moment.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      existing = rdk::TopicPartitions(client->get(), options.changelog_topic, timeout_ms);
+      if (!existing.ok()) return existing.status();
+      if (!existing->empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  if (static_cast<int>(existing->size()) != partitions) {
+    return Status::InvalidArgument(fmt::format(
+        "changelog topic {} has {} partitions and input topic {} has {}: partition p of the changelog holds the "
+        "state of input partition p, so they must match (add partitions to the changelog, or name another one "
+        "with --changelog-topic)",
+        options.changelog_topic, existing->size(), options.input_topic, partitions));
+  }
+  return Status::OK();
+}
+
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,
                    const std::map<std::string, std::string>& configs, int timeout_ms) {
   return CreateTopics(options, {TopicSpec{topic, partitions, configs}}, timeout_ms);
@@ -131,7 +164,7 @@ Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, 
       {"enable.auto.commit", "false"},
   };
   rdk::ClientContext context;
-  Result<rdk::HandlePtr> client = NewClient(RD_KAFKA_CONSUMER, "offsets client", &context, {&defaults, &properties});
+  Result<rdk::HandlePtr> client = rdk::NewClient(RD_KAFKA_CONSUMER, "offsets client", &context, {&defaults, &properties});
   if (!client.ok()) return client.status();
   rdk::HandlePtr rk = std::move(client).value();
 

@@ -25,6 +25,14 @@ Status EnsureTopics(const KafkaOptions& options, int timeout_ms);
 // transactions are waited for). For exactly-once restarts.
 Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, int timeout_ms);
 
+// Creates options.changelog_topic (cleanup.policy=compact, max.message.bytes
+// 16 MiB) with as many partitions as options.input_topic has, or checks that
+// an existing one has that many: changelog partition p holds the state of
+// input partition p (state/changelog.h). InvalidArgument when the input topic
+// does not exist or the counts differ; Unavailable when the brokers do not
+// answer within timeout_ms.
+Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms);
+
 // Creates one topic (OK when it already exists), e.g. for segctl produce.
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,
                    const std::map<std::string, std::string>& configs, int timeout_ms);

@@ -90,6 +90,12 @@ std::string DescribeProperties(const std::map<std::string, std::string>& propert
   return out;
 }
 
+std::string TransactionalId(const KafkaOptions& o) {
+  if (!o.transactional_id.empty()) return o.transactional_id;
+  const std::string base = "segstream-" + o.group_id + "-" + o.input_topic;
+  return o.instance_id.empty() ? base : base + "-" + o.instance_id;
+}
+
 Status LoadKafkaOptions(const toml::table& kafka_table, KafkaOptions* options) {
   KafkaOptions o = *options;  // assign only on success
   for (const auto& [key, node] : kafka_table) {

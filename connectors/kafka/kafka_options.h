@@ -31,6 +31,13 @@ struct KafkaOptions {
   // instance_id when there is one (unique per instance, stable across its
   // restarts).
   std::string transactional_id;
+  // With exactly_once: every committed state change is also written, in the
+  // batch's transaction, to a compacted changelog topic partitioned like the
+  // input (state/changelog.h), and an instance starting on an empty state
+  // restores the state from it (changelog_restore.h).
+  bool changelog = false;
+  // Empty until `segstream run` resolves it: group_id + "-state-changelog".
+  std::string changelog_topic;
   // Not an option: the id of the state this instance runs on
   // (state/instance_id.h), set by `segstream run`. Offsets it commits carry
   // "segstream:<instance_id>" as metadata, and a partition another instance
@@ -41,6 +48,13 @@ struct KafkaOptions {
   std::map<std::string, std::string> consumer_properties;  // consumer only
   std::map<std::string, std::string> producer_properties;  // producer only
 };
+
+// The producer's transactional.id: options.transactional_id, else
+// "segstream-" + group_id + "-" + input_topic, then "-" + instance_id when
+// there is one. One per instance (its state's id), stable across its
+// restarts: two instances of one group must not fence each other, and a
+// restarted instance must fence its own zombie.
+std::string TransactionalId(const KafkaOptions& options);
 
 // Reads the [kafka] table: keys brokers, group, input_topic, changes_topic,
 // segments_topic, models_topic, dead_letters_topic, partitions, replication,

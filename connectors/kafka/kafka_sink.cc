@@ -33,6 +33,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
     rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_poll(rk_.get(), 0);
     for (auto& t : topics_) t.reset();
+    changelog_.reset();
   }
 
   Status Init(const KafkaOptions& options) {
@@ -45,6 +46,10 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
     const Properties transactional_defaults =
         options.exactly_once ? Properties{{"retry.backoff.ms", "5"}} : Properties{};
     std::map<std::string, std::string> transactional;
+    // A changelog record holds one state value: the analytics histograms'
+    // checkpoint reaches hundreds of KB (the topic allows 16 MiB).
+    const Properties changelog_defaults =
+        options.changelog ? Properties{{"message.max.bytes", "17825792"}} : Properties{};
     if (options.exactly_once) {
       transactional["transactional.id"] = TransactionalId(options);
       // Transactions must be able to complete for commits to return.
@@ -63,8 +68,8 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
         {"compression.type", "lz4"},
     };
     Result<rdk::ConfPtr> conf =
-        rdk::BuildConf({&defaults, &transactional_defaults, &options.properties, &options.producer_properties,
-                        &transactional});
+        rdk::BuildConf({&defaults, &transactional_defaults, &changelog_defaults, &options.properties,
+                        &options.producer_properties, &transactional});
     if (!conf.ok()) return conf.status();
     rd_kafka_conf_t* c = conf->get();
     rd_kafka_conf_set_opaque(c, static_cast<rdk::ClientContext*>(this));
@@ -84,6 +89,13 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
       if (!topics_[i]) {
         return Status::InvalidArgument(
             fmt::format("Kafka topic {}: {}", *names[i], rd_kafka_err2str(rd_kafka_last_error())));
+      }
+    }
+    if (options.changelog) {
+      changelog_.reset(rd_kafka_topic_new(rk, options.changelog_topic.c_str(), nullptr));
+      if (!changelog_) {
+        return Status::InvalidArgument(fmt::format("Kafka topic {}: {}", options.changelog_topic,
+                                                   rd_kafka_err2str(rd_kafka_last_error())));
       }
     }
     return Status::OK();
@@ -106,25 +118,15 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   std::vector<Position> PublishedPositions() const override { return published_; }
 
   Status Append(OutputStream stream, std::string_view key, std::string_view value) override {
-    if (options_.exactly_once) SEGSTREAM_RETURN_IF_ERROR(BeginTransaction());
-    rd_kafka_topic_t* topic = topics_[static_cast<size_t>(stream)].get();
-    while (true) {
-      // Empty key = no key (null), which the partitioner spreads randomly.
-      int rc = rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()),
-                                value.size(), key.empty() ? nullptr : key.data(), key.size(), nullptr);
-      if (rc == 0) break;
-      rd_kafka_resp_err_t err = rd_kafka_last_error();
-      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        // Backpressure: serve delivery reports until the queue drains a bit.
-        rd_kafka_poll(rk_.get(), 100);
-        continue;
-      }
-      if (err == RD_KAFKA_RESP_ERR__FATAL) return FatalStatus();
-      return Status::IOError(fmt::format("Kafka produce to {}: {}", rd_kafka_topic_name(topic), rd_kafka_err2str(err)));
-    }
-    ++outstanding_;
-    if ((++appended_ & 1023) == 0) rd_kafka_poll(rk_.get(), 0);
-    return Status::OK();
+    // Empty key = no key (null), which the partitioner spreads randomly.
+    return Produce(topics_[static_cast<size_t>(stream)].get(), RD_KAFKA_PARTITION_UA, key, value.data(),
+                   value.size());
+  }
+
+  Status AppendStateChange(int32_t partition, std::string_view record_key, const std::string* value) override {
+    if (!changelog_) return Sink::AppendStateChange(partition, record_key, value);
+    return Produce(changelog_.get(), partition, record_key, value ? value->data() : nullptr,
+                   value ? value->size() : 0);
   }
 
   Status Flush() override {
@@ -152,13 +154,27 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   }
 
  private:
-  static std::string TransactionalId(const KafkaOptions& o) {
-    if (!o.transactional_id.empty()) return o.transactional_id;
-    // One per instance (its state's id), stable across its restarts: two
-    // instances of one group must not fence each other, and a restarted
-    // instance must fence its own zombie.
-    const std::string base = "segstream-" + o.group_id + "-" + o.input_topic;
-    return o.instance_id.empty() ? base : base + "-" + o.instance_id;
+  // One message to `partition` of `topic` (RD_KAFKA_PARTITION_UA: by key);
+  // a null `value` is a tombstone.
+  Status Produce(rd_kafka_topic_t* topic, int32_t partition, std::string_view key, const char* value,
+                 size_t value_size) {
+    if (options_.exactly_once) SEGSTREAM_RETURN_IF_ERROR(BeginTransaction());
+    while (true) {
+      int rc = rd_kafka_produce(topic, partition, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value), value_size,
+                                key.empty() ? nullptr : key.data(), key.size(), nullptr);
+      if (rc == 0) break;
+      rd_kafka_resp_err_t err = rd_kafka_last_error();
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        // Backpressure: serve delivery reports until the queue drains a bit.
+        rd_kafka_poll(rk_.get(), 100);
+        continue;
+      }
+      if (err == RD_KAFKA_RESP_ERR__FATAL) return FatalStatus();
+      return Status::IOError(fmt::format("Kafka produce to {}: {}", rd_kafka_topic_name(topic), rd_kafka_err2str(err)));
+    }
+    ++outstanding_;
+    if ((++appended_ & 1023) == 0) rd_kafka_poll(rk_.get(), 0);
+    return Status::OK();
   }
 
   Status BeginTransaction() {
@@ -266,6 +282,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   std::vector<Position> batch_positions_;  // exactly-once: committed by the next Flush
   std::vector<Position> published_;        // exactly-once: the group's offsets when opened
   std::array<rdk::TopicPtr, kStreams.size()> topics_;  // indexed by OutputStream
+  rdk::TopicPtr changelog_;                            // with options.changelog
   int64_t outstanding_ = 0;  // produced, delivery report not yet seen
   uint64_t appended_ = 0;
   uint64_t failed_ = 0;      // failed delivery reports since the last Flush

@@ -2,6 +2,8 @@
 // producer (acks=all). Flush waits for every delivery report, so the pipeline
 // commits a batch's state only after its outputs are on the brokers. A broker
 // outage makes Flush wait (message.timeout.ms=0: never expire), not fail.
+// With options.changelog it also writes the state's changelog records
+// (AppendStateChange) to options.changelog_topic, in the same transaction.
 #pragma once
 
 #include <memory>

@@ -55,6 +55,19 @@ Result<std::vector<int32_t>> TopicPartitions(rd_kafka_t* rk, const std::string& 
   return ids;
 }
 
+Result<HandlePtr> NewClient(rd_kafka_type_t type, const char* what, ClientContext* context,
+                            std::initializer_list<const std::map<std::string, std::string>*> layers) {
+  Result<ConfPtr> conf = BuildConf(layers);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), context);
+  SetLogger(conf->get());
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(type, conf->get(), err, sizeof(err));
+  if (raw == nullptr) return Status::InvalidArgument(fmt::format("Kafka {}: {}", what, err));
+  (void)conf->release();  // rd_kafka_new took ownership
+  return HandlePtr(raw);
+}
+
 Result<ConfPtr> BuildConf(std::initializer_list<const std::map<std::string, std::string>*> layers) {
   ConfPtr conf(rd_kafka_conf_new());
   for (const auto* layer : layers) {

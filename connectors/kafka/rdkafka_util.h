@@ -101,6 +101,12 @@ Status FromErr(rd_kafka_resp_err_t err, StatusMaker make, std::string_view what 
 // Unavailable when the brokers do not answer.
 Result<std::vector<int32_t>> TopicPartitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms);
 
+// A client of `type` for one short task (an admin call, a restore) from the
+// property layers; `context` (its log) must outlive the handle. `what` names
+// it in errors.
+Result<HandlePtr> NewClient(rd_kafka_type_t type, const char* what, ClientContext* context,
+                            std::initializer_list<const std::map<std::string, std::string>*> layers);
+
 // Microseconds since the epoch, wall clock.
 int64_t NowMicros();
 

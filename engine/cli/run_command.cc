@@ -166,6 +166,23 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   EngineOptions engine_options = c.engine;
   engine_options.cache_customers = static_cast<size_t>((c.cache_mb << 20) * 3 / 4 / kCacheBytesPerCustomer);
   SegmentEngine engine(engine_options, store->get());
+  const std::string kafka_source_id = "kafka:" + c.kafka.input_topic;
+  // This state's id tells this instance apart from others in the group
+  // (commit metadata, the default transactional.id).
+  KafkaOptions kafka = c.kafka;
+  if (c.use_kafka) {
+    auto instance_id = LoadOrCreateInstanceId(store->get());
+    if (!instance_id.ok()) return Fail("state_open_failed", "cannot read the instance id of " + c.state_dir,
+                                       instance_id.status());
+    kafka.instance_id = instance_id.value();
+    // Before the engine loads it: an empty or stale state is first restored
+    // from its changelog topic (--changelog), and a state that logs to one is
+    // refused without it.
+    auto restore = PrepareChangelogState(kafka, store->get(), [&engine, &kafka_source_id] {
+      return engine.StoredPositions(kafka_source_id);
+    });
+    if (!restore.ok()) return Fail("changelog_restore_failed", "cannot use the changelog", restore.status());
+  }
   if (Status s = engine.Load(); !s.ok()) return Fail("state_load_failed", "cannot load state " + c.state_dir, s);
 
   // The HTTP server starts before the source opens: opening a pipe waits for
@@ -209,16 +226,8 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   std::unique_ptr<Source> source;
   std::unique_ptr<Sink> sink;
   if (c.use_kafka) {
-    const std::string source_id = "kafka:" + c.kafka.input_topic;
-    // This state's id tells this instance apart from others in the group
-    // (commit metadata, the default transactional.id).
-    KafkaOptions kafka = c.kafka;
-    auto instance_id = LoadOrCreateInstanceId(store->get());
-    if (!instance_id.ok()) return Fail("state_open_failed", "cannot read the instance id of " + c.state_dir,
-                                       instance_id.status());
-    kafka.instance_id = instance_id.value();
-    StoredPositionLookup lookup = [&engine, source_id](int32_t partition) -> Result<std::optional<int64_t>> {
-      auto positions = engine.StoredPositions(source_id);
+    StoredPositionLookup lookup = [&engine, &kafka_source_id](int32_t partition) -> Result<std::optional<int64_t>> {
+      auto positions = engine.StoredPositions(kafka_source_id);
       if (!positions.ok()) return positions.status();
       for (const auto& p : positions.value()) {
         if (p.partition == partition) return std::optional<int64_t>(p.next_offset);
@@ -265,6 +274,7 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
 
 
   PipelineOptions pipeline = c.pipeline;
+  pipeline.changelog = c.use_kafka && c.kafka.changelog;
   // Test hook (tests/integration/e2e_exactly_once.sh): die right after the
   // N-th output commit, before its state commit.
   if (const char* crash = std::getenv("SEGSTREAM_TEST_CRASH_AFTER_FLUSHES")) {

@@ -85,6 +85,16 @@ Result<RunConfig> ResolveRunConfig(const RunFlags& f) {
     return Status::InvalidArgument(
         "--exactly-once is for Kafka outputs (--brokers); file outputs are exactly-once already");
   }
+  if (c.kafka.changelog && !c.kafka.exactly_once) {
+    // Without a transaction a crash can leave part of a batch in the topic,
+    // and a restore would then build a state no run ever committed.
+    return Status::InvalidArgument(
+        "--changelog needs --exactly-once (a batch's state changes must reach the changelog all or nothing)");
+  }
+  if (!c.kafka.changelog && !c.kafka.changelog_topic.empty()) {
+    return Status::InvalidArgument("--changelog-topic needs --changelog");
+  }
+  if (c.kafka.changelog && c.kafka.changelog_topic.empty()) c.kafka.changelog_topic = c.kafka.group_id + "-state-changelog";
   return c;
 }
 

@@ -281,6 +281,15 @@ const RunOption kOptions[] = {
      "with --exactly-once: the producer's transactional.id, one per running instance (default "
      "segstream-GROUP-TOPIC-<state id>: unique per state, stable across restarts)",
      nullptr, [](Str v, C* c) { return KafkaText(v, &c->kafka.transactional_id); }},
+    {"--changelog", S, "kafka.changelog", T::kBool, kKafka,
+     "with --exactly-once: also write every state change, in the batch's transaction, to a compacted changelog topic "
+     "partitioned like the input; an instance started on an empty --state restores the state from it first (a lost "
+     "disk, a new machine). A state that was not logged from its start is refused (docs/kafka.md)",
+     nullptr, [](Str v, C* c) { return ParseSwitch(v, "--changelog", &c->kafka.changelog); }},
+    {"--changelog-topic", V, "kafka.changelog_topic", T::kText, kKafka,
+     "with --changelog: its topic, created at start (cleanup.policy=compact, as many partitions as the input "
+     "topic; default GROUP-state-changelog)",
+     nullptr, [](Str v, C* c) { return KafkaText(v, &c->kafka.changelog_topic); }},
     {"-X", FlagArg::kRepeated, nullptr, T::kText, kKafka,
      "librdkafka property key=value for both clients (repeatable; TOML: [kafka.properties])", nullptr,
      [](Str kv, C* c) {

@@ -78,6 +78,15 @@ class Sink {
   // pipeline then re-applies those records without handing their outputs to
   // the sink again. Empty for other sinks. Valid after Open.
   virtual std::vector<Position> PublishedPositions() const { return {}; }
+
+  // Changelog sinks (Kafka with --changelog): buffers one record of the
+  // state's changelog (state/changelog.h) for `partition`, `value` null for
+  // a tombstone, committed by the next Flush with the outputs. Others:
+  // NotSupported.
+  virtual Status AppendStateChange(int32_t partition, std::string_view record_key, const std::string* value) {
+    (void)partition, (void)record_key, (void)value;
+    return Status::NotSupported("this sink keeps no changelog");
+  }
 };
 
 }  // namespace segstream

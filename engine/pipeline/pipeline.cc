@@ -2,6 +2,7 @@
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/batch_sizer.h"
 #include "engine/util/log.h"
+#include "state/changelog.h"
 #include <fmt/format.h>
 
 #include <chrono>
@@ -159,7 +160,8 @@ Result<size_t> Pipeline::ReapplyPublished(SourceBatch* batch) {
   if (replay.records.empty()) return size_t{0};
   // The outputs of these records are in the sink already (committed by the
   // run that died before its state commit); the engine is deterministic, so
-  // re-applying them rebuilds exactly that state, and the outputs are dropped.
+  // re-applying them rebuilds exactly that state, and the outputs are dropped
+  // (its changelog records, too, were committed with them).
   EngineOutputs already_published;
   SEGSTREAM_RETURN_IF_ERROR(engine_->Process(source_id_, replay, &already_published));
   std::vector<Position> positions;
@@ -181,6 +183,16 @@ Result<size_t> Pipeline::ReapplyPublished(SourceBatch* batch) {
 
 Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds) {
   for (const auto& r : outputs->records) SEGSTREAM_RETURN_IF_ERROR(sink_->Append(r.stream, r.key, r.value));
+  StateWrite write;
+  if (options_.changelog) {
+    // The state changes join the outputs in the sink's transaction, so the
+    // write is built before the Flush (a changelog sink keeps no offsets of
+    // its own for the write to carry).
+    engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+    SEGSTREAM_RETURN_IF_ERROR(AppendChangelog(write, store_, [this](int32_t p, std::string_view k, const std::string* v) {
+      return sink_->AppendStateChange(p, k, v);
+    }));
+  }
   // Outputs first: a crash after this point replays the batch and produces
   // them again (same customer_id/seq), never loses them. An exactly-once
   // sink commits the positions with them, and the replay skips them.
@@ -191,8 +203,7 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
                  static_cast<unsigned long long>(flushes_));
     std::_Exit(137);
   }
-  StateWrite write;
-  engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+  if (!options_.changelog) engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
   SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
   engine_->OnCommitted();
   store_->SetInvoiceRetentionFloor(engine_->InvoiceRetentionFloor());

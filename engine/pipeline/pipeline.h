@@ -41,6 +41,9 @@ struct PipelineOptions {
   double until_idle_seconds = -1;  // > 0: finish after this long without a record (streams)
   double max_rate = 0;             // records per second, 0 = as fast as possible
   bool progress = false;           // a progress line on stderr (a terminal)
+  // Each batch's state changes also go to the sink's changelog
+  // (Sink::AppendStateChange, state/changelog.h), committed with its outputs.
+  bool changelog = false;
   uint64_t test_crash_after_flushes = 0;  // tests only: _exit(137) after this many sink flushes
 };
 

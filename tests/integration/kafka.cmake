@@ -44,7 +44,7 @@ if(TARGET segstream AND TARGET segctl AND TARGET loadgen)
       "SEGSTREAM_DATA=${_uci_data}"
       "E2E_WORK=${CMAKE_CURRENT_BINARY_DIR}/e2e"
       "LOADGEN_BIN=$<TARGET_FILE:loadgen>")
-  foreach(name uci_roundtrip kill9 outage poison exactly_once second_instance)
+  foreach(name uci_roundtrip kill9 outage poison exactly_once second_instance changelog)
     add_test(NAME kafka_e2e_${name} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_${name}.sh)
     set_tests_properties(kafka_e2e_${name} PROPERTIES
       FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "${_e2e_env}" TIMEOUT 900
