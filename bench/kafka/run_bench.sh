@@ -11,7 +11,9 @@
 #     segment change it caused (the changes topic uses LogAppendTime).
 #   - the same latency for the connectors alone (consume, decode, produce,
 #     flush per batch: no state, no model), alternating with segstream's runs,
-#   - throughput and latency once more with --exactly-once.
+#   - throughput and latency once more with --exactly-once,
+#   - throughput with --exactly-once --changelog, and the time to restore
+#     that state from the changelog into an empty --state.
 # Environment: EVENTS (500000), CUSTOMERS (100000), RATES ("10000 50000"),
 # LATENCY_SECONDS (20), REPEATS (3 latency runs of each kind per rate),
 # WARMUP (3: seconds at the start of each latency run left out of it). Uses SEGSTREAM_KAFKA_BOOTSTRAP when set, else starts
@@ -106,6 +108,29 @@ t0=$(now)
 t1=$(now)
 elapsed=$(python3 -c "print(max($t1 - $t0 - ${IDLE}, 1e-3))")
 row "segstream --exactly-once: topic -> state + changes" "$(per_s "${EVENTS}" "${elapsed}")" "events/s"
+# The same with --changelog (every state change also to the compacted
+# changelog topic, in the batch's transaction), then a restore of that state
+# into an empty --state: the restore's own time, from its log line.
+P="${FILL}-changelog"
+t0=$(now)
+# shellcheck disable=SC2046
+"${SEGSTREAM}" run --brokers "${B}" --topic "${FILL}" --group "g-${P}" $(engine_topics "${P}") \
+  --state "${WORK}/state-fill-changelog" --k 4 --http none --progress never --until-idle "${IDLE}" --exactly-once \
+  --changelog >"${WORK}/engine-fill-changelog.log" 2>&1
+t1=$(now)
+elapsed=$(python3 -c "print(max($t1 - $t0 - ${IDLE}, 1e-3))")
+row "segstream --exactly-once --changelog: topic -> state + changes" "$(per_s "${EVENTS}" "${elapsed}")" "events/s"
+# shellcheck disable=SC2046
+/usr/bin/time -v -o "${WORK}/time.restore" "${SEGSTREAM}" run --brokers "${B}" --topic "${FILL}" --group "g-${P}" \
+  $(engine_topics "${P}") --state "${WORK}/state-restored" --k 4 --http none --progress never --until-idle 1 \
+  --exactly-once --changelog >"${WORK}/engine-restore.log" 2>&1
+read -r records restore_s < <(sed -n 's/.*changelog_restored: restored \([0-9]*\) records .* in \([0-9.]*\) s.*/\1 \2/p' \
+  "${WORK}/engine-restore.log")
+customers=$("${BUILD}/segctl" stats --state "${WORK}/state-restored" | sed -n 's/^customers: //p')
+row "changelog restore: ${records} records, ${customers} customers" "${restore_s}" "s"
+row "changelog restore per million customers" "$(python3 -c "print(f'{${restore_s} / max(${customers}, 1) * 1e6:.1f}')")" "s"
+rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "${WORK}/time.restore")
+row "changelog restore peak RSS" "$((rss / 1024))" "MiB"
 row "segstream median / KafkaSource no decoding" "$(python3 -c "print(f'{${engine_rate} / ${raw_rate} * 100:.0f}')")" "%"
 row "segstream median / kcat" "$(python3 -c "print(f'{${engine_rate} / ${kcat_rate} * 100:.0f}')")" "%"
 
