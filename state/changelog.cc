@@ -2,6 +2,7 @@
 #include "state/changelog.h"
 
 #include <charconv>
+#include <cstdio>
 #include <set>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace segstream {
 namespace {
 
 constexpr char kColumnBytes[kColumnCount] = {'c', 'i', 'h', 'm', 'x', 't'};
+constexpr std::string_view kChangelogOffsetPrefix = "changelog/";
 
 // Meta keys of this copy of the state, not of the state (changelog.h).
 bool IsLocalMetaKey(std::string_view key) {
@@ -55,6 +57,23 @@ std::optional<int32_t> ChangelogPartition(Column column, std::string_view key) {
       return PartitionOfKey(key);
   }
   return kGlobalChangelogPartition;
+}
+
+std::string ChangelogOffsetName(int32_t partition) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%010d", partition);
+  return std::string(kChangelogOffsetPrefix) + buf;
+}
+
+std::optional<int32_t> ChangelogOffsetPartition(std::string_view name) {
+  if (!name.starts_with(kChangelogOffsetPrefix)) return std::nullopt;
+  return TrailingPartition(name);
+}
+
+void PutChangelogOffset(int32_t partition, int64_t next_offset, StateWrite* write) {
+  std::string v;
+  PutVarint(&v, static_cast<uint64_t>(next_offset));
+  write->Put(Column::kMeta, "sink/" + ChangelogOffsetName(partition), std::move(v));
 }
 
 std::string EncodeChangelogKey(Column column, std::string_view key) {

@@ -47,6 +47,17 @@ std::string EncodeChangelogKey(Column column, std::string_view key);
 // names no column.
 Status DecodeChangelogKey(std::string_view record_key, Column* column, std::string_view* key);
 
+// The name of changelog partition `partition`'s next offset among a sink's
+// offsets (Sink::Offsets; stored as the local meta key "sink/" + name):
+// "changelog/<partition %010d>". How far this copy of the state holds the
+// changelog, so a restart restores only the tail it lacks.
+std::string ChangelogOffsetName(int32_t partition);
+// The partition of such a name; nullopt for any other name.
+std::optional<int32_t> ChangelogOffsetPartition(std::string_view name);
+// Adds the stored offset of changelog partition `partition` to `write`, as a
+// sink offset is stored (meta "sink/" + name -> varint, state/FORMAT.md).
+void PutChangelogOffset(int32_t partition, int64_t next_offset, StateWrite* write);
+
 // One changelog record: `value` null is a tombstone.
 using ChangelogAppend =
     std::function<Status(int32_t partition, std::string_view record_key, const std::string* value)>;
@@ -70,6 +81,9 @@ class ChangelogRestorer {
   // Corruption when the record key does not decode, or names a key that is
   // never logged (the topic is not this state's changelog).
   Status Apply(std::string_view record_key, const std::string* value);
+  // Records that the state holds changelog partition `partition` up to
+  // `next_offset`, stored (PutChangelogOffset) with the next commit.
+  void SetOffset(int32_t partition, int64_t next_offset) { PutChangelogOffset(partition, next_offset, &pending_); }
   // Commits what is pending.
   Status Finish();
 

@@ -37,6 +37,11 @@ Status WriteMarker(StateStore* store, const std::string& value) {
   return store->Commit(w);
 }
 
+// The topic a marker names (without "restoring:").
+std::string MarkerTopic(const std::string& marker) {
+  return marker.starts_with(kRestoringPrefix) ? marker.substr(kRestoringPrefix.size()) : marker;
+}
+
 // True when the store holds a key the changelog would log: a state, not a
 // fresh directory.
 Result<bool> HoldsState(StateStore* store) {
@@ -50,144 +55,6 @@ Result<bool> HoldsState(StateStore* store) {
   SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kMeta, "", find_logged(Column::kMeta)));
   if (!any) SEGSTREAM_RETURN_IF_ERROR(store->Scan(Column::kCustomers, "", find_logged(Column::kCustomers)));
   return any;
-}
-
-// The partition's low and high watermarks, retried for 30 s while its leader
-// is not known yet (a topic created a moment ago) or the broker is busy.
-Status QueryWatermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t* low, int64_t* high) {
-  const double give_up = Now() + 30;
-  while (true) {
-    const rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, low, high, 10000);
-    const bool transient = e == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
-                           e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE || e == RD_KAFKA_RESP_ERR__TIMED_OUT ||
-                           e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__TRANSPORT;
-    if (!transient || Now() > give_up) {
-      return rdk::FromErr(e, Status::Unavailable, fmt::format("watermarks of {} [{}]", topic, partition));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
-// Reads every partition of the changelog from the beginning to the end it had
-// when the restore started, applying each record.
-Status ReadChangelog(const KafkaOptions& options, ChangelogRestorer* restorer) {
-  std::map<std::string, std::string> properties = options.properties;
-  std::map<std::string, std::string> consumer = options.consumer_properties;
-  // Not a member of the engine's group: it assigns partitions itself and
-  // never commits.
-  properties.erase("group.instance.id");
-  consumer.erase("group.instance.id");
-  const std::map<std::string, std::string> defaults = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", "segstream-restore"},
-      {"group.id", options.group_id + ".changelog-restore"},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
-      {"enable.partition.eof", "true"},
-  };
-  const std::map<std::string, std::string> required = {{"isolation.level", "read_committed"}};
-  rdk::ClientContext context;
-  auto client = rdk::NewClient(RD_KAFKA_CONSUMER, "changelog restore consumer", &context,
-                               {&defaults, &properties, &consumer, &required});
-  if (!client.ok()) return client.status();
-  rd_kafka_t* rk = client->get();
-  const std::string& topic = options.changelog_topic;
-
-  auto partitions = rdk::TopicPartitions(rk, topic, 30000);
-  if (!partitions.ok()) return partitions.status();
-  std::map<int32_t, int64_t> end;  // partition -> the offset to read up to
-  uint64_t expected = 0;
-  rdk::PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
-  for (const int32_t p : *partitions) {
-    int64_t low = 0, high = 0;
-    SEGSTREAM_RETURN_IF_ERROR(QueryWatermarks(rk, topic, p, &low, &high));
-    if (high <= low) continue;
-    end[p] = high;
-    expected += static_cast<uint64_t>(high - low);
-    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  }
-  if (end.empty()) return Status::OK();
-  SEGSTREAM_RETURN_IF_ERROR(rdk::FromErr(rd_kafka_assign(rk, assignment.get()), Status::Unavailable, "assign"));
-
-  const size_t total_partitions = end.size();
-  double last_note = Now();
-  while (!end.empty()) {
-    rdk::MessagePtr msg(rd_kafka_consumer_poll(rk, 200));
-    const double now = Now();
-    if (now - last_note >= 5) {
-      last_note = now;
-      log::Info("changelog_restore_progress",
-                fmt::format("restored {} of about {} records from {} ({} of {} partitions done; a partition whose "
-                            "last transaction is still open waits until it commits or times out)",
-                            restorer->records(), expected, topic, total_partitions - end.size(), total_partitions));
-    }
-    if (!msg) continue;
-    auto it = end.find(msg->partition);
-    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      // read_committed: EOF at the last stable offset.
-      if (it != end.end() && msg->offset >= it->second) end.erase(it);
-      continue;
-    }
-    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status::IOError(
-          fmt::format("reading changelog {} [{}]: {}", topic, msg->partition, rd_kafka_message_errstr(msg.get())));
-    }
-    if (it == end.end()) continue;  // past the end this restore reads to
-    const std::string_view key(static_cast<const char*>(msg->key), msg->key_len);
-    std::optional<std::string> value;
-    if (msg->payload != nullptr) value.emplace(static_cast<const char*>(msg->payload), msg->len);
-    Status s = restorer->Apply(key, value ? &*value : nullptr);
-    if (!s.ok()) {
-      return Status::Corruption(
-          fmt::format("changelog {} [{}] offset {}: {}", topic, msg->partition, msg->offset, s.message()));
-    }
-    if (msg->offset + 1 >= it->second) end.erase(it);
-  }
-  rd_kafka_consumer_close(rk);
-  return Status::OK();
-}
-
-// Aborts a transaction this instance's previous run left open (killed while
-// one was under way), as the sink's init_transactions would: until the broker
-// times it out, read_committed readers of the group's offsets wait for it.
-Status FenceOwnTransaction(const KafkaOptions& options) {
-  const std::map<std::string, std::string> defaults = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", "segstream-fence"},
-  };
-  const std::map<std::string, std::string> transactional = {{"transactional.id", TransactionalId(options)},
-                                                            {"transaction.timeout.ms", "60000"}};
-  rdk::ClientContext context;
-  auto client = rdk::NewClient(RD_KAFKA_PRODUCER, "fencing producer", &context,
-                               {&defaults, &options.properties, &options.producer_properties, &transactional});
-  if (!client.ok()) return client.status();
-  return rdk::TakeError(rd_kafka_init_transactions(client->get(), 30000), Status::Unavailable, "init_transactions");
-}
-
-// True when the group committed an input offset past the state's position
-// (or on a partition the state holds no position of). Another instance's
-// transaction left open makes the offsets wait until the broker aborts it
-// (transaction.timeout.ms, 60 s for segstream's producers): retried for 2 min.
-Result<bool> BehindCommittedOffsets(const KafkaOptions& options, const StoredPositionsFn& stored_positions) {
-  auto stored = stored_positions();
-  if (!stored.ok()) return stored.status();
-  SEGSTREAM_RETURN_IF_ERROR(FenceOwnTransaction(options));
-  Result<std::vector<Position>> committed = ReadCommittedOffsets(options, 30000);
-  for (int attempt = 1; attempt < 4 && !committed.ok(); ++attempt) {
-    log::Warn("changelog_offsets_wait", fmt::format("reading the committed offsets of group {}: {} (an open "
-                                                    "transaction? retrying)",
-                                                    options.group_id, committed.status().message()));
-    committed = ReadCommittedOffsets(options, 30000);
-  }
-  if (!committed.ok()) return committed.status();
-  std::map<int32_t, int64_t> at;
-  for (const Position& p : *stored) at[p.partition] = p.next_offset;
-  for (const Position& c : *committed) {
-    auto it = at.find(c.partition);
-    if (it == at.end() || it->second < c.next_offset) return true;
-  }
-  return false;
 }
 
 // Deletes every key the changelog logs (the meta keys of this copy stay).
@@ -209,43 +76,186 @@ Status DeleteLoggedKeys(StateStore* store) {
   return store->Commit(w);
 }
 
+// Aborts a transaction this instance's previous run left open (killed while
+// one was under way), as the sink's init_transactions would: until the broker
+// times it out, read_committed readers wait for it.
+Status FenceOwnTransaction(const KafkaOptions& options) {
+  const std::map<std::string, std::string> defaults = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "segstream-fence"},
+  };
+  const std::map<std::string, std::string> transactional = {{"transactional.id", TransactionalId(options)},
+                                                            {"transaction.timeout.ms", "60000"}};
+  rdk::ClientContext context;
+  auto client = rdk::NewClient(RD_KAFKA_PRODUCER, "fencing producer", &context,
+                               {&defaults, &options.properties, &options.producer_properties, &transactional});
+  if (!client.ok()) return client.status();
+  return rdk::TakeError(rd_kafka_init_transactions(client->get(), 30000), Status::Unavailable, "init_transactions");
+}
+
+// The partition's low and high watermarks, retried for 30 s while its leader
+// is not known yet (a topic created a moment ago) or the broker is busy.
+Status QueryWatermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t* low, int64_t* high) {
+  const double give_up = Now() + 30;
+  while (true) {
+    const rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, low, high, 10000);
+    const bool transient = e == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                           e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE || e == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+                           e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__TRANSPORT;
+    if (!transient || Now() > give_up) {
+      return rdk::FromErr(e, Status::Unavailable, fmt::format("watermarks of {} [{}]", topic, partition));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Reads the changelog's committed records into `restorer`: each partition
+// from `from` (partition -> offset; absent: the beginning) until the end of
+// its committed records at or past the end it had at the start, and adds the
+// offsets reached to the restorer's last commit (the state then holds the
+// changelog through them). Sets *log_moved (and reads nothing) when a
+// partition's log now starts past its `from` offset, so the records in
+// between are gone.
+Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_t>& from,
+                     ChangelogRestorer* restorer, bool* log_moved) {
+  *log_moved = false;
+  std::map<std::string, std::string> properties = options.properties;
+  std::map<std::string, std::string> consumer = options.consumer_properties;
+  // Not a member of the engine's group: it assigns partitions itself and
+  // never commits.
+  properties.erase("group.instance.id");
+  consumer.erase("group.instance.id");
+  const std::map<std::string, std::string> defaults = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "segstream-restore"},
+      {"group.id", options.group_id + ".changelog-restore"},
+      {"auto.offset.reset", "earliest"},
+  };
+  const std::map<std::string, std::string> required = {{"isolation.level", "read_committed"},
+                                                       {"enable.partition.eof", "true"},
+                                                       {"enable.auto.commit", "false"},
+                                                       {"enable.auto.offset.store", "false"}};
+  rdk::ClientContext context;
+  auto client = rdk::NewClient(RD_KAFKA_CONSUMER, "changelog restore consumer", &context,
+                               {&defaults, &properties, &consumer, &required});
+  if (!client.ok()) return client.status();
+  rd_kafka_t* rk = client->get();
+  const std::string& topic = options.changelog_topic;
+
+  auto partitions = rdk::TopicPartitions(rk, topic, 30000);
+  if (!partitions.ok()) return partitions.status();
+  std::map<int32_t, int64_t> end;  // partition -> its high watermark when the restore started
+  uint64_t expected = 0;
+  rdk::PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
+  for (const int32_t p : *partitions) {
+    int64_t low = 0, high = 0;
+    SEGSTREAM_RETURN_IF_ERROR(QueryWatermarks(rk, topic, p, &low, &high));
+    auto f = from.find(p);
+    const int64_t start = f == from.end() ? low : f->second;
+    if (f != from.end() && start < low) {
+      *log_moved = true;
+      return Status::OK();
+    }
+    if (high <= start) {
+      restorer->SetOffset(p, high);
+      continue;
+    }
+    end[p] = high;
+    expected += static_cast<uint64_t>(high - start);
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset =
+        f == from.end() ? RD_KAFKA_OFFSET_BEGINNING : start;
+  }
+  if (end.empty()) return Status::OK();
+  SEGSTREAM_RETURN_IF_ERROR(rdk::FromErr(rd_kafka_assign(rk, assignment.get()), Status::Unavailable, "assign"));
+
+  const size_t total_partitions = end.size();
+  double last_note = Now();
+  while (!end.empty()) {
+    rdk::MessagePtr msg(rd_kafka_consumer_poll(rk, 200));
+    const double now = Now();
+    if (now - last_note >= 5) {
+      last_note = now;
+      log::Info("changelog_restore_progress",
+                fmt::format("restored {} of at most {} records from {} ({} of {} partitions done; a partition whose "
+                            "last transaction is still open waits until it commits or times out)",
+                            restorer->records(), expected, topic, total_partitions - end.size(), total_partitions));
+    }
+    if (!msg) continue;
+    auto it = end.find(msg->partition);
+    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      // read_committed: the end of the committed records (the last stable
+      // offset). Before the start's end, a transaction is still open.
+      if (it != end.end() && msg->offset >= it->second) {
+        restorer->SetOffset(msg->partition, msg->offset);
+        end.erase(it);
+      }
+      continue;
+    }
+    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::IOError(
+          fmt::format("reading changelog {} [{}]: {}", topic, msg->partition, rd_kafka_message_errstr(msg.get())));
+    }
+    if (it == end.end()) continue;  // a partition already at its end
+    const std::string_view key(static_cast<const char*>(msg->key), msg->key_len);
+    std::optional<std::string> value;
+    if (msg->payload != nullptr) value.emplace(static_cast<const char*>(msg->payload), msg->len);
+    Status s = restorer->Apply(key, value ? &*value : nullptr);
+    if (!s.ok()) {
+      return Status::Corruption(
+          fmt::format("changelog {} [{}] offset {}: {}", topic, msg->partition, msg->offset, s.message()));
+    }
+  }
+  rd_kafka_consumer_close(rk);
+  return Status::OK();
+}
+
+// Deletes the logged keys and reads the whole changelog, under the
+// "restoring:" marker, then marks the state as logging to the topic.
+Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStore* store) {
+  const std::string& topic = options.changelog_topic;
+  SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, std::string(kRestoringPrefix) + topic));
+  const double start = Now();
+  log::Info("changelog_restore_started", fmt::format("restoring the state from changelog topic {}", topic));
+  // Nothing of an interrupted restore or of a stale state may survive: a key
+  // the changelog deleted can have lost its tombstone to compaction.
+  SEGSTREAM_RETURN_IF_ERROR(DeleteLoggedKeys(store));
+  ChangelogRestorer restorer(store);
+  bool log_moved = false;
+  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, {}, &restorer, &log_moved));
+  SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
+  SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, topic));
+  ChangelogRestoreStats stats;
+  stats.full = true;
+  stats.records = restorer.records();
+  stats.seconds = Now() - start;
+  log::Info("changelog_restored", fmt::format("restored {} records from changelog topic {} in {:.1f} s",
+                                              stats.records, topic, stats.seconds));
+  return stats;
+}
+
 }  // namespace
 
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
-                                                    const StoredPositionsFn& stored_positions) {
+                                                    const StoredSinkOffsetsFn& stored_offsets) {
   auto marker = ReadMarker(store);
   if (!marker.ok()) return marker.status();
-  ChangelogRestoreStats stats;
   if (!options.changelog) {
     if (*marker) {
+      const std::string logged_to = MarkerTopic(**marker);
       return Status::InvalidArgument(fmt::format(
-          "this state logs to changelog topic {}: run with --changelog --changelog-topic {} (running without it "
-          "would leave the topic behind the state, and a restore from it would bring back an old state)",
-          **marker, **marker));
+          "this state logs to changelog topic {}: run it on Kafka with --exactly-once --changelog "
+          "--changelog-topic {} (running without it would leave the topic behind the state, and a restore from it "
+          "would bring back an old state)",
+          logged_to, logged_to));
     }
-    return stats;
+    return ChangelogRestoreStats{};
   }
   if (options.create_topics) SEGSTREAM_RETURN_IF_ERROR(EnsureTopics(options, 30000));
   SEGSTREAM_RETURN_IF_ERROR(EnsureChangelogTopic(options, 30000));
   const std::string& topic = options.changelog_topic;
-  if (*marker == topic) {
-    auto behind = BehindCommittedOffsets(options, stored_positions);
-    if (!behind.ok()) return behind.status();
-    if (!*behind) return stats;
-    log::Warn("changelog_state_behind",
-              fmt::format("consumer group {} committed input offsets past this state's positions (a crash between a "
-                          "transaction's commit and the state's, or another instance ran on); restoring the state "
-                          "from changelog topic {}",
-                          options.group_id, topic));
-    SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, std::string(kRestoringPrefix) + topic));
-    marker = std::optional<std::string>(std::string(kRestoringPrefix) + topic);
-  }
-  const std::string restoring = std::string(kRestoringPrefix) + topic;
-  if (*marker && **marker != restoring) {
-    return Status::InvalidArgument(fmt::format(
-        "this state logs to changelog topic {}, not {}: pass --changelog-topic {}", 
-        (*marker)->starts_with(kRestoringPrefix) ? (*marker)->substr(kRestoringPrefix.size()) : **marker, topic,
-        (*marker)->starts_with(kRestoringPrefix) ? (*marker)->substr(kRestoringPrefix.size()) : **marker));
+  if (*marker && MarkerTopic(**marker) != topic) {
+    return Status::InvalidArgument(fmt::format("this state logs to changelog topic {}, not {}: pass --changelog-topic {}",
+                                               MarkerTopic(**marker), topic, MarkerTopic(**marker)));
   }
   if (!*marker) {
     auto holds = HoldsState(store);
@@ -256,22 +266,38 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
           "--changelog on an empty --state (it restores what the topic holds), or run without --changelog",
           topic));
     }
-    SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, restoring));
+    return FullRestore(options, store);
   }
+  if (**marker != topic) return FullRestore(options, store);  // "restoring:": interrupted
+
+  // A state that logs to the topic: the tail it lacks.
+  auto offsets = stored_offsets();
+  if (!offsets.ok()) return offsets.status();
+  std::map<int32_t, int64_t> from;
+  for (const auto& [name, offset] : *offsets) {
+    if (auto p = ChangelogOffsetPartition(name)) from[*p] = offset;
+  }
+  SEGSTREAM_RETURN_IF_ERROR(FenceOwnTransaction(options));
   const double start = Now();
-  log::Info("changelog_restore_started", fmt::format("restoring the state from changelog topic {}", topic));
-  // Nothing of an interrupted restore or of the stale state may survive: a
-  // key the changelog deleted can have lost its tombstone to compaction.
-  SEGSTREAM_RETURN_IF_ERROR(DeleteLoggedKeys(store));
   ChangelogRestorer restorer(store);
-  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, &restorer));
+  bool log_moved = false;
+  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, from, &restorer, &log_moved));
   SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
-  SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, topic));
-  stats.restored = true;
+  if (log_moved) {
+    log::Warn("changelog_log_moved", fmt::format("changelog topic {} no longer holds the records after this state's "
+                                                 "offsets; restoring the state in full",
+                                                 topic));
+    return FullRestore(options, store);
+  }
+  ChangelogRestoreStats stats;
   stats.records = restorer.records();
   stats.seconds = Now() - start;
-  log::Info("changelog_restored", fmt::format("restored {} records from changelog topic {} in {:.1f} s",
-                                              stats.records, topic, stats.seconds));
+  if (stats.records > 0) {
+    log::Warn("changelog_tail_restored",
+              fmt::format("applied {} records of changelog topic {} that this state lacked (a crash between a "
+                          "transaction's commit and the state's, or another instance ran on) in {:.1f} s",
+                          stats.records, topic, stats.seconds));
+  }
   return stats;
 }
 

@@ -2,57 +2,62 @@
 // directory agree with the state's changelog topic (state/changelog.h).
 //
 // The meta key `changelog_topic` (never logged) records which topic a state
-// logs to; while a restore is under way it reads "restoring:" + the topic, so
-// a restore that dies is started again from the beginning (re-applying the
-// whole log over part of it converges on the same state).
+// logs to; while a full restore is under way it reads "restoring:" + the
+// topic, so a restore that dies is started again from the beginning. Each
+// state commit also stores how far this copy holds the changelog: the next
+// offset of every changelog partition its producer wrote (the local meta keys
+// "sink/changelog/<p>", KafkaSink::Offsets), the Kafka Streams checkpoint.
 //
 // Not thread-safe; runs once, before the pipeline starts.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <vector>
 
 #include "connectors/kafka/kafka_options.h"
-#include "engine/event/invoice_event.h"  // Position
+#include "engine/event/sink.h"  // SinkOffsets
 #include "engine/util/status.h"
 #include "state/state_store.h"
 
 namespace segstream {
 
 struct ChangelogRestoreStats {
-  bool restored = false;  // false: the state already logs to this topic and is current
-  uint64_t records = 0;   // records applied
+  bool full = false;     // an empty (or interrupted) state restored from the beginning
+  uint64_t records = 0;  // records applied (a tail restore: those the state lacked)
   double seconds = 0;
 };
 
-// The state's positions on the input topic (SegmentEngine::StoredPositions).
-using StoredPositionsFn = std::function<Result<std::vector<Position>>()>;
+// The state's stored sink offsets (SegmentEngine::StoredSinkOffsets).
+using StoredSinkOffsetsFn = std::function<Result<SinkOffsets>()>;
 
 // With options.changelog: creates the changelog topic when missing
 // (EnsureChangelogTopic), then
-// - a state that logs to options.changelog_topic already, with positions at
-//   or past every offset the group committed: nothing to do;
-// - such a state behind a committed offset (a crash between a transaction's
-//   commit and the state's, or another instance ran on since this disk's
-//   last run): the changelog holds what the transactions committed, so the
-//   logged keys are deleted and the state is restored from the changelog, as
-//   Kafka Streams does after an unclean exactly-once shutdown. (Re-applying
-//   the records locally would rebuild the RFM but could group them into
-//   different micro-batches, so model details could differ from what the
-//   changelog holds.)
-// - an empty state (no logged key; a restore that died): reads every
-//   partition of the topic from the beginning to its end (read_committed, so
-//   aborted transactions are skipped and an open one is waited for) into the
-//   store, committing as it goes, and marks the state as logging to it;
+// - a state that logs to options.changelog_topic: aborts a transaction its
+//   own previous run left open (init_transactions with its transactional.id)
+//   and applies the changelog's committed records past its stored offsets:
+//   none after a clean stop; the last batch after a crash between a
+//   transaction's commit and the state's; everything another instance
+//   committed since this disk last ran. A partition without a stored offset
+//   is read from its beginning (this state never logged to it); one whose
+//   log now starts past its offset makes it a full restore. The offsets
+//   reached are stored;
+// - an empty state (no logged key), or one whose full restore was
+//   interrupted: deletes the logged keys, reads every partition from the
+//   beginning, and marks the state as logging to the topic (a full restore);
 // - any other state: InvalidArgument (it was not logged from its start, or
 //   logs to another topic), saying what to do.
+// Reading stops, per partition, at the first end of the committed records
+// (read_committed: the last stable offset) at or past the end the partition
+// had when the restore started, so a transaction is applied whole or not at
+// all; an open one is waited for until it commits or the broker aborts it
+// (transaction.timeout.ms). While the brokers are unreachable it waits,
+// logging progress every 5 s (as the sink's Flush does).
 // Without options.changelog: InvalidArgument when the state logs to a
-// changelog (running without it would leave the topic behind the state, and
-// a later restore would bring back an old state); otherwise nothing.
-// Progress is logged every 5 s. Unavailable when the brokers do not answer;
-// Corruption when a record is not a state change.
+// changelog (running without it, Kafka or file input, would leave the topic
+// behind the state); otherwise nothing.
+// Corruption when a record is not a state change; IOError when a partition
+// cannot be read.
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
-                                                    const StoredPositionsFn& stored_positions);
+                                                    const StoredSinkOffsetsFn& stored_offsets);
 
 }  // namespace segstream

@@ -3,7 +3,9 @@
 // counters below are only touched by that thread.
 #include "connectors/kafka/kafka_sink.h"
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -14,6 +16,7 @@
 
 #include "connectors/kafka/kafka_admin.h"
 #include "connectors/kafka/rdkafka_util.h"
+#include "state/changelog.h"
 
 namespace segstream {
 namespace {
@@ -101,7 +104,10 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
     return Status::OK();
   }
 
-  Status Open(const SinkOffsets&) override {
+  Status Open(const SinkOffsets& committed) override {
+    for (const auto& [name, offset] : committed) {
+      if (auto p = ChangelogOffsetPartition(name)) changelog_next_[*p] = offset;
+    }
     if (!options_.exactly_once) return Status::OK();
     // Fences a previous instance with the same transactional.id and aborts
     // its open transaction, so what the group's offsets say below is final.
@@ -116,6 +122,15 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   void SetBatchPositions(const std::vector<Position>& positions) override { batch_positions_ = positions; }
 
   std::vector<Position> PublishedPositions() const override { return published_; }
+
+  // With a changelog: the next offset of each changelog partition this
+  // producer wrote, from the delivery reports of committed messages (stored
+  // with the state, so a restart restores only what follows).
+  SinkOffsets Offsets() const override {
+    SinkOffsets out;
+    for (const auto& [p, offset] : changelog_next_) out[ChangelogOffsetName(p)] = offset;
+    return out;
+  }
 
   Status Append(OutputStream stream, std::string_view key, std::string_view value) override {
     // Empty key = no key (null), which the partitioner spreads randomly.
@@ -245,7 +260,13 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
 
   void OnDelivery(const rd_kafka_message_t* msg) {
     --outstanding_;
-    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (changelog_ && msg->rkt == changelog_.get()) {
+        int64_t& next = changelog_next_[msg->partition];
+        next = std::max(next, msg->offset + 1);
+      }
+      return;
+    }
     if (failed_++ == 0) {
       first_failure_topic_ = rd_kafka_topic_name(msg->rkt);
       first_failure_ = fmt::format("{} ({})", rd_kafka_err2str(msg->err), rd_kafka_err2name(msg->err));
@@ -283,6 +304,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   std::vector<Position> published_;        // exactly-once: the group's offsets when opened
   std::array<rdk::TopicPtr, kStreams.size()> topics_;  // indexed by OutputStream
   rdk::TopicPtr changelog_;                            // with options.changelog
+  std::map<int32_t, int64_t> changelog_next_;          // changelog partition -> next offset written
   int64_t outstanding_ = 0;  // produced, delivery report not yet seen
   uint64_t appended_ = 0;
   uint64_t failed_ = 0;      // failed delivery reports since the last Flush

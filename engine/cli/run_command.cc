@@ -175,12 +175,13 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     if (!instance_id.ok()) return Fail("state_open_failed", "cannot read the instance id of " + c.state_dir,
                                        instance_id.status());
     kafka.instance_id = instance_id.value();
-    // Before the engine loads it: an empty or stale state is first restored
-    // from its changelog topic (--changelog), and a state that logs to one is
-    // refused without it.
-    auto restore = PrepareChangelogState(kafka, store->get(), [&engine, &kafka_source_id] {
-      return engine.StoredPositions(kafka_source_id);
-    });
+  }
+  {
+    // Before the engine loads it: an empty state, or one that lacks the
+    // changelog's tail, is first restored from its changelog topic
+    // (--changelog); a state that logs to one is refused without it (file
+    // input too).
+    auto restore = PrepareChangelogState(kafka, store->get(), [&engine] { return engine.StoredSinkOffsets(); });
     if (!restore.ok()) return Fail("changelog_restore_failed", "cannot use the changelog", restore.status());
   }
   if (Status s = engine.Load(); !s.ok()) return Fail("state_load_failed", "cannot load state " + c.state_dir, s);

@@ -32,6 +32,20 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   auto offsets = engine_->StoredSinkOffsets();
   if (!offsets.ok()) return offsets.status();
   SEGSTREAM_RETURN_IF_ERROR(sink_->Open(offsets.value()));
+  if (options_.changelog && !sink_->PublishedPositions().empty()) {
+    // The changelog restore (connectors/kafka/changelog_restore.h) brought
+    // the state up to the committed transactions; re-applying here would
+    // commit state changes the changelog never sees.
+    for (const Position& p : sink_->PublishedPositions()) {
+      auto it = applied_.find(p.partition);
+      if (it == applied_.end() || p.next_offset > it->second.next_offset) {
+        return Status::Corruption(fmt::format(
+            "partition {}: outputs are published through offset {} but the state, restored from its changelog, "
+            "only through {}; the changelog lacks transactions its outputs have (report this)",
+            p.partition, p.next_offset, it == applied_.end() ? 0 : it->second.next_offset));
+      }
+    }
+  }
   for (const Position& p : sink_->PublishedPositions()) {
     auto it = applied_.find(p.partition);
     if (it == applied_.end() || p.next_offset > it->second.next_offset) {
@@ -186,9 +200,9 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
   StateWrite write;
   if (options_.changelog) {
     // The state changes join the outputs in the sink's transaction, so the
-    // write is built before the Flush (a changelog sink keeps no offsets of
-    // its own for the write to carry).
-    engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+    // write is built before the Flush; the changelog offsets the Flush
+    // reaches are added after it.
+    engine_->BuildCommit(source_id_, positions, {}, &write);
     SEGSTREAM_RETURN_IF_ERROR(AppendChangelog(write, store_, [this](int32_t p, std::string_view k, const std::string* v) {
       return sink_->AppendStateChange(p, k, v);
     }));
@@ -203,7 +217,11 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
                  static_cast<unsigned long long>(flushes_));
     std::_Exit(137);
   }
-  if (!options_.changelog) engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+  if (options_.changelog) {
+    SegmentEngine::PutSinkOffsets(sink_->Offsets(), &write);
+  } else {
+    engine_->BuildCommit(source_id_, positions, sink_->Offsets(), &write);
+  }
   SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
   engine_->OnCommitted();
   store_->SetInvoiceRetentionFloor(engine_->InvoiceRetentionFloor());

@@ -130,6 +130,9 @@ class SegmentEngine {
   // Everything changed since the last commit, plus positions and offsets.
   void BuildCommit(const std::string& source_id, const std::vector<Position>& positions,
                    const SinkOffsets& sink_offsets, StateWrite* write);
+  // Adds `sink_offsets` to `write` (BuildCommit does; a changelog commit adds
+  // the offsets its Flush produced after building the write before it).
+  static void PutSinkOffsets(const SinkOffsets& sink_offsets, StateWrite* write);
   // Call after the store committed BuildCommit's write.
   void OnCommitted();
 

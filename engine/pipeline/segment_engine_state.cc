@@ -146,6 +146,10 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
     PutVarint(&v, p.next_line);
     w->Put(Column::kMeta, PositionKey(source_id, p.partition), std::move(v));
   }
+  PutSinkOffsets(sink_offsets, w);
+}
+
+void SegmentEngine::PutSinkOffsets(const SinkOffsets& sink_offsets, StateWrite* w) {
   for (const auto& [name, offset] : sink_offsets) {
     std::string v;
     PutVarint(&v, static_cast<uint64_t>(offset));

@@ -6,6 +6,7 @@
 #include "engine/partitions/partition_directory.h"
 #include "engine/pipeline/segment_engine.h"
 #include "engine/util/time.h"
+#include "state/changelog.h"
 #include "state/record_codec.h"
 #include "tools/segctl/commands.h"
 #include "tools/segctl/state_reader.h"
@@ -60,7 +61,13 @@ int RunStats(const std::string& state) {
     Decoder d(value);
     uint64_t offset = 0;
     d.GetVarint(&offset);
-    std::printf("sink %s: %llu bytes\n", key.substr(5).c_str(), static_cast<unsigned long long>(offset));
+    const std::string name = key.substr(5);
+    if (ChangelogOffsetPartition(name)) {
+      // How far this copy holds its changelog topic (state/changelog.h).
+      std::printf("sink %s: next offset %llu\n", name.c_str(), static_cast<unsigned long long>(offset));
+    } else {
+      std::printf("sink %s: %llu bytes\n", name.c_str(), static_cast<unsigned long long>(offset));
+    }
   }
   return 0;
 }
