@@ -106,6 +106,11 @@ rc=0
   >"${WORK}/refused1.log" 2>&1 || rc=$?
 [[ ${rc} -ne 0 ]] && grep -q "this state logs to changelog topic" "${WORK}/refused1.log" \
   || { cat "${WORK}/refused1.log" >&2; fail "a state that logs to a changelog ran without --changelog (exit ${rc})"; }
+rc=0
+"${SEGSTREAM_BIN}" run --input "${WORK}/second.csv" --state "${WORK}/state.a" --out "${WORK}/out.refused" \
+  "${ENGINE_FLAGS[@]}" >"${WORK}/refused1f.log" 2>&1 || rc=$?
+[[ ${rc} -ne 0 ]] && grep -q "this state logs to changelog topic" "${WORK}/refused1f.log" \
+  || { cat "${WORK}/refused1f.log" >&2; fail "a file replay ran on a state that logs to a changelog (exit ${rc})"; }
 
 log "b: an empty state in the same group restores a's"
 run_state "${WORK}/state.b" "${WORK}/b.log" --until-idle 5 || { tail -30 "${WORK}/b.log" >&2; fail "b failed"; }

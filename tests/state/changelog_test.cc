@@ -83,6 +83,19 @@ TEST(ChangelogTest, RecordKeysRoundTripAndBadOnesAreCorruption) {
   EXPECT_EQ(restorer.Apply("?", &v).code(), Status::Code::kCorruption);
 }
 
+TEST(ChangelogTest, OffsetNamesNameTheirPartition) {
+  EXPECT_EQ(ChangelogOffsetName(7), "changelog/0000000007");
+  EXPECT_EQ(ChangelogOffsetPartition(ChangelogOffsetName(123456)), 123456);
+  EXPECT_EQ(ChangelogOffsetPartition("segment-changes.jsonl"), std::nullopt);
+  EXPECT_EQ(ChangelogOffsetPartition("changelog/x"), std::nullopt);
+  // Stored as a local sink offset: never logged.
+  StateWrite w;
+  PutChangelogOffset(3, 42, &w);
+  ASSERT_EQ(w.ops.size(), 1u);
+  EXPECT_EQ(w.ops[0].key, "sink/changelog/0000000003");
+  EXPECT_EQ(ChangelogPartition(Column::kMeta, w.ops[0].key), std::nullopt);
+}
+
 TEST(ChangelogTest, ARangeDeleteBecomesOneTombstonePerKeyItRemoves) {
   FakeStateStore store;
   StateWrite seed;
