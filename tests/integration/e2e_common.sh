@@ -7,6 +7,7 @@ set -euo pipefail
 
 : "${SEGSTREAM_BIN:?}" "${SEGCTL_BIN:?}" "${SEGSTREAM_KAFKA_BOOTSTRAP:?}" "${SEGSTREAM_DATA:?}"
 B="${SEGSTREAM_KAFKA_BOOTSTRAP}"
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NAME="$(basename "$0" .sh)"
 RUN_ID="$(date +%s)-$$-${RANDOM}"
 WORK="${E2E_WORK:-/tmp/segstream-e2e}/${NAME}-${RUN_ID}"
@@ -63,6 +64,14 @@ dump_topic() {
 
 customers() { "${SEGCTL_BIN}" customers --state "$1"; }
 
+# Fails unless the compacted segments topic's latest record per customer
+# equals the segment columns of `segctl customers` output $1 (a CSV file).
+expect_segments_topic() {
+  dump_topic "${T_SEGMENTS}" >"${WORK}/segments.topic"
+  python3 "${E2E_DIR}/topic_checks.py" segments "${WORK}/segments.topic" "$1" \
+    || fail "the segments topic differs from segctl customers (see above)"
+}
+
 # Checks the three acceptance comparisons between a Kafka run (state $1) and
 # the CSV replay (state $2, outputs $3). With STRICT_ONCE=1 (exactly-once
 # runs) a change published twice fails even when both copies are equal.
@@ -75,71 +84,10 @@ compare_with_replay() {
     || { diff "${WORK}/customers.kafka.csv" "${WORK}/customers.replay.csv" | head -20 >&2; fail "customers differ from the CSV replay"; }
   log "customers identical ($(($(wc -l <"${WORK}/customers.replay.csv") - 1)) rows)"
 
-  dump_topic "${T_SEGMENTS}" >"${WORK}/segments.topic"
+  expect_segments_topic "${WORK}/customers.kafka.csv"
   dump_topic "${T_CHANGES}" >"${WORK}/changes.topic"
-  python3 - "${WORK}/segments.topic" "${WORK}/customers.kafka.csv" "${WORK}/changes.topic" \
-    "${replay_out}/segment-changes.jsonl" "${STRICT_ONCE:-0}" <<'PY' || fail "topic contents differ (see above)"
-import csv, json, sys
-segments_topic, customers_csv, changes_topic, replay_changes = sys.argv[1:5]
-strict_once = sys.argv[5] == "1"
-
-def kv_lines(path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line:
-                key, _, value = line.partition("\t")
-                yield key, value
-
-# Latest value per key on the compacted topic = the segment columns of segctl customers.
-latest = {}
-for key, value in kv_lines(segments_topic):
-    latest[key] = json.loads(value)
-want = {}
-with open(customers_csv, newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f):
-        if row["segment_id"] not in ("", "-1"):
-            want[row["customer_id"]] = (int(row["segment_id"]), row["segment_name"])
-got = {k: (int(v["segment_id"]), v["segment_name"]) for k, v in latest.items()}
-if got != want:
-    missing = sorted(set(want) - set(got))[:5]
-    extra = sorted(set(got) - set(want))[:5]
-    wrong = [k for k in want if k in got and got[k] != want[k]][:5]
-    print(f"customer-segments topic != segctl customers: {len(got)} vs {len(want)} customers; "
-          f"missing {missing} extra {extra} wrong {[(k, got[k], want[k]) for k in wrong]}", file=sys.stderr)
-    sys.exit(1)
-print(f"customer-segments topic matches segctl customers ({len(got)} customers)", file=sys.stderr)
-
-# Segment changes de-duplicated by (customer_id, seq) = the replay's file.
-def canonical(value):
-    return json.dumps(json.loads(value), sort_keys=True)
-kafka = {}
-for _, value in kv_lines(changes_topic):
-    obj = json.loads(value)
-    key = (obj["customer_id"], obj["seq"])
-    text = canonical(value)
-    if strict_once and key in kafka:
-        print(f"change {key} was published twice (exactly-once run)", file=sys.stderr)
-        sys.exit(1)
-    if key in kafka and kafka[key] != text:
-        print(f"change {key} was published twice with different contents:\n {kafka[key]}\n {text}", file=sys.stderr)
-        sys.exit(1)
-    kafka[key] = text
-replay = {}
-with open(replay_changes, encoding="utf-8") as f:
-    for line in f:
-        if line.strip():
-            obj = json.loads(line)
-            replay[(obj["customer_id"], obj["seq"])] = canonical(line)
-if kafka != replay:
-    only_k = sorted(set(kafka) - set(replay))[:5]
-    only_r = sorted(set(replay) - set(kafka))[:5]
-    diff = [k for k in replay if k in kafka and kafka[k] != replay[k]][:3]
-    print(f"segment changes differ: kafka {len(kafka)} replay {len(replay)}; only kafka {only_k}; "
-          f"only replay {only_r}; different {[(kafka[k], replay[k]) for k in diff]}", file=sys.stderr)
-    sys.exit(1)
-print(f"segment changes match after de-duplication ({len(replay)} changes)", file=sys.stderr)
-PY
+  python3 "${E2E_DIR}/topic_checks.py" changes "${WORK}/changes.topic" "${replay_out}/segment-changes.jsonl" \
+    "${STRICT_ONCE:-0}" || fail "the changes topic differs from the CSV replay (see above)"
 }
 
 # Starts segstream on this test's topics (kafka_run_args, ENGINE_FLAGS and the
