@@ -36,17 +36,7 @@ run_state() {
   "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${state}" "${ENGINE_FLAGS[@]}" "${EOS[@]}" "$@" >>"${logfile}" 2>&1
 }
 # kill_after STATE LOG DELAY_MS: starts a run and kills it with SIGKILL.
-kill_after() {
-  local state="$1" logfile="$2" delay_ms="$3"
-  # shellcheck disable=SC2046
-  "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${state}" "${ENGINE_FLAGS[@]}" "${EOS[@]}" >>"${logfile}" 2>&1 &
-  local pid=$!
-  ENGINE_PIDS+=("${pid}")
-  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  kill -0 "${pid}" 2>/dev/null || { tail -30 "${logfile}" >&2; fail "segstream exited before it was killed"; }
-  kill -KILL "${pid}"
-  wait "${pid}" 2>/dev/null || true
-}
+kill_after() { run_state_then_kill "$1" "$2" "$3" "${EOS[@]}"; }
 # same_state A B: segctl customers, stats (but the instance id and how far
 # each copy holds the changelog) and the report's data of two states are
 # equal.

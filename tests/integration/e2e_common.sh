@@ -94,15 +94,19 @@ compare_with_replay() {
 # extra flags given), appending its output to kafka.log, lets it run DELAY_MS
 # milliseconds, checks it is still running, and kills it with SIGKILL.
 run_then_kill() {  # run_then_kill DELAY_MS [segstream run flags...]
-  local delay_ms=$1
-  shift
+  run_state_then_kill "${WORK}/state.kafka" "${WORK}/kafka.log" "$@"
+}
+
+# The same on state directory STATE, appending to LOG.
+run_state_then_kill() {  # run_state_then_kill STATE LOG DELAY_MS [segstream run flags...]
+  local state=$1 logfile=$2 delay_ms=$3
+  shift 3
   # shellcheck disable=SC2046
-  "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${WORK}/state.kafka" "${ENGINE_FLAGS[@]}" "$@" \
-    >>"${WORK}/kafka.log" 2>&1 &
+  "${SEGSTREAM_BIN}" run $(kafka_run_args) --state "${state}" "${ENGINE_FLAGS[@]}" "$@" >>"${logfile}" 2>&1 &
   local pid=$!
   ENGINE_PIDS+=("${pid}")
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  kill -0 "${pid}" 2>/dev/null || { tail -30 "${WORK}/kafka.log" >&2; fail "segstream exited before it was killed"; }
+  kill -0 "${pid}" 2>/dev/null || { tail -30 "${logfile}" >&2; fail "segstream exited before it was killed"; }
   kill -KILL "${pid}"
   wait "${pid}" 2>/dev/null || true
 }
