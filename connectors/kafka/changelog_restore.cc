@@ -156,6 +156,14 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
       *log_moved = true;
       return Status::OK();
     }
+    if (f != from.end() && start > high) {
+      // Restoring from this topic would lose what the state holds.
+      return Status::InvalidArgument(fmt::format(
+          "changelog topic {} partition {} ends at offset {}, but this state holds it up to offset {}: the topic "
+          "was deleted or re-created, so it can no longer restore this state. Log to a new topic from an empty "
+          "--state, or recreate the topic's content before running with --changelog",
+          topic, p, high, start));
+    }
     if (high <= start) {
       restorer->SetOffset(p, high);
       continue;

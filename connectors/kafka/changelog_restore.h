@@ -56,7 +56,8 @@ using StoredSinkOffsetsFn = std::function<Result<SinkOffsets>()>;
 // changelog (running without it, Kafka or file input, would leave the topic
 // behind the state); otherwise nothing.
 // Corruption when a record is not a state change; IOError when a partition
-// cannot be read.
+// cannot be read; InvalidArgument when the topic ends before a stored offset
+// (it was deleted or re-created: restoring from it would lose state).
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
                                                     const StoredSinkOffsetsFn& stored_offsets);
 

@@ -15,8 +15,9 @@
 # - read_committed, the changes topic has each (customer_id, seq) once and
 #   each customer's seqs are 1..n (seq continued across the move);
 # - the compacted segments topic equals b's segctl customers.
-# Refusals: a state that logs to a changelog run without --changelog, and a
-# state not logged from its start run with it, both stop with a reason.
+# Refusals: a state that logs to a changelog run without --changelog (Kafka
+# or a file replay), a state not logged from its start run with it, and a
+# state whose changelog topic was deleted, all stop with a reason.
 source "$(dirname "$0")/e2e_common.sh"
 require_kafka_mode
 LINES="${E2E_LINES:-60000}"
@@ -142,5 +143,18 @@ dump_topic "${T_CHANGES}" >"${WORK}/changes.topic"
 python3 "${E2E_DIR}/topic_checks.py" seqs "${WORK}/changes.topic" || fail "the changes topic's seqs (see above)"
 customers "${WORK}/state.b" >"${WORK}/customers.b.csv"
 expect_segments_topic "${WORK}/customers.b.csv"
+log "refused: a state whose changelog topic was deleted (and re-created empty at start)"
+KAFKA_LIBS="${SEGSTREAM_KAFKA_HOME:-${HOME}/.cache/segstream/kafka}/libs"
+java -cp "${KAFKA_LIBS}/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "${B}" --delete \
+  --topic "${GROUP}-state-changelog" >"${WORK}/delete.log" 2>&1 || { cat "${WORK}/delete.log" >&2; fail "TopicCommand --delete"; }
+rc=0
+for _ in $(seq 1 20); do  # the deletion completes in the background
+  rc=0
+  run_state "${WORK}/state.c" "${WORK}/refused3.log" --until-idle 1 || rc=$?
+  grep -q "was deleted or re-created" "${WORK}/refused3.log" && break
+  sleep 1
+done
+[[ ${rc} -ne 0 ]] && grep -q "was deleted or re-created" "${WORK}/refused3.log" \
+  || { tail -20 "${WORK}/refused3.log" >&2; fail "a state ran on a changelog topic that lost its records (exit ${rc})"; }
 E2E_OK=1
 log "PASS"
