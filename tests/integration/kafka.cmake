@@ -20,7 +20,7 @@ set_tests_properties(kafka_broker_stop PROPERTIES
 # Connector level: the source and sink against the real broker.
 add_executable(kafka_broker_test kafka_broker_test.cc)
 segstream_target_options(kafka_broker_test)
-target_link_libraries(kafka_broker_test PRIVATE segstream_kafka segstream_decode GTest::gtest GTest::gtest_main)
+target_link_libraries(kafka_broker_test PRIVATE segstream_kafka segstream_decode segstream_fake_state_store GTest::gtest GTest::gtest_main)
 # gtest_discover_tests flattens list-valued PROPERTIES, so only single values
 # here. PRE_TEST discovery: the properties follow a reconfigure (new port)
 # without relinking the binary.

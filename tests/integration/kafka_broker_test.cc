@@ -19,6 +19,9 @@
 #include "connectors/decode/dead_letter.h"
 #include "connectors/decode/event_json.h"
 #include "connectors/kafka/kafka.h"
+#include "engine/rfm/customer_key.h"
+#include "state/changelog.h"
+#include "tests/state/fake_state_store.h"
 
 namespace segstream {
 namespace {
@@ -532,6 +535,93 @@ TEST_F(KafkaBrokerTest, AnInstanceWhoseFirstAssignmentIsNotTheWholeTopicIsRefuse
   stop = true;
   ta.join();
   EXPECT_EQ((*a)->Lag().size(), 2u) << "a, the first member, holds the whole topic again";
+}
+
+// The changelog through the real sink and restore (state/changelog.h,
+// changelog_restore.h): transactions of state changes, one of them left open
+// by a producer that died and then aborted by its successor. A full restore
+// into an empty store equals the live state (the aborted records never
+// appear); a copy that stopped three transactions earlier, with the offsets
+// its sink had then, gets exactly the tail it lacks.
+TEST_F(KafkaBrokerTest, TheChangelogRestoresCommittedTransactionsOnly) {
+  options_.topic_partitions = 2;
+  options_.exactly_once = true;
+  options_.changelog = true;
+  options_.changelog_topic = "cl-" + options_.group_id;
+  options_.instance_id = std::string(32, 'c');
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  ASSERT_OK(EnsureChangelogTopic(options_, 30000));
+
+  // Write i: customers of both partitions, a timer, and (every third) a range
+  // delete of partition 1's timers.
+  auto make_write = [](int i) {
+    StateWrite w;
+    for (int p = 0; p < 2; ++p) {
+      w.Put(Column::kCustomers, CustomerKey(p, std::to_string(100 + i % 4)), "rec" + std::to_string(i));
+      w.Put(Column::kTimers, PartitionKeyPrefix(p) + "t" + std::to_string(i), "v");
+    }
+    if (i % 3 == 2) w.DeleteRange(Column::kTimers, PartitionKeyPrefix(1), PartitionKeyPrefix(2));
+    if (i % 4 == 3) w.Delete(Column::kCustomers, CustomerKey(0, std::to_string(100 + (i + 1) % 4)));
+    w.Put(Column::kMeta, "engine", "e" + std::to_string(i));
+    return w;
+  };
+  testing::FakeStateStore live;
+  testing::FakeStateStore early;  // the same writes, stopped after write 2
+  SinkOffsets early_offsets;
+  {
+    Result<std::unique_ptr<Sink>> sink = OpenKafkaSinkNoCreate(options_);
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    ASSERT_OK((*sink)->Open({}));
+    for (int i = 0; i < 6; ++i) {
+      const StateWrite w = make_write(i);
+      ASSERT_OK(AppendChangelog(w, &live, [&](int32_t p, std::string_view k, const std::string* v) {
+        return (*sink)->AppendStateChange(p, k, v);
+      }));
+      ASSERT_OK((*sink)->Flush());  // one transaction
+      ASSERT_OK(live.Commit(w));
+      if (i <= 2) ASSERT_OK(early.Commit(w));
+      if (i == 2) early_offsets = (*sink)->Offsets();
+    }
+    // A seventh write that never commits: the producer dies mid-transaction.
+    StateWrite lost;
+    lost.Put(Column::kCustomers, CustomerKey(1, "999"), "lost");
+    ASSERT_OK(AppendChangelog(lost, &live, [&](int32_t p, std::string_view k, const std::string* v) {
+      return (*sink)->AppendStateChange(p, k, v);
+    }));
+  }
+  ASSERT_EQ(early_offsets.size(), 2u) << "both changelog partitions have an offset";
+
+  // Full restore: an empty store. That path does not fence (it would wait
+  // for the dead producer's transaction until the broker aborts it), so a
+  // successor with the same transactional.id aborts it first, as a
+  // restarted instance's sink does.
+  {
+    Result<std::unique_ptr<Sink>> successor = OpenKafkaSinkNoCreate(options_);
+    ASSERT_TRUE(successor.ok());
+    ASSERT_OK((*successor)->Open({}));  // init_transactions aborts the open one
+  }
+  auto logged = [](const testing::FakeStateStore& s, size_t c) {
+    testing::FakeStateStore::Table t = s.tables()[c];
+    std::erase_if(t, [c](const auto& kv) { return !ChangelogPartition(static_cast<Column>(c), kv.first); });
+    return t;
+  };
+  testing::FakeStateStore restored;
+  auto full = PrepareChangelogState(options_, &restored, [] { return Result<SinkOffsets>(SinkOffsets{}); });
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_TRUE(full->full);
+  for (size_t c = 0; c < kColumnCount; ++c) EXPECT_EQ(logged(restored, c), logged(live, c)) << "column " << c;
+  EXPECT_EQ(restored.table(Column::kCustomers).count(CustomerKey(1, "999")), 0u) << "an aborted record restored";
+
+  // Tail restore: the early copy, marked as logging to the topic.
+  StateWrite mark;
+  mark.Put(Column::kMeta, std::string(kChangelogTopicKey), options_.changelog_topic);
+  ASSERT_OK(early.Commit(mark));
+  auto tail = PrepareChangelogState(options_, &early, [&] { return Result<SinkOffsets>(early_offsets); });
+  ASSERT_TRUE(tail.ok()) << tail.status().ToString();
+  EXPECT_FALSE(tail->full);
+  EXPECT_GT(tail->records, 0u);
+  EXPECT_LT(tail->records, full->records);
+  for (size_t c = 0; c < kColumnCount; ++c) EXPECT_EQ(logged(early, c), logged(live, c)) << "column " << c;
 }
 
 }  // namespace
