@@ -302,7 +302,7 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
   stats.seconds = Now() - start;
   if (stats.records > 0) {
     log::Warn("changelog_tail_restored",
-              fmt::format("applied {} records of changelog topic {} that this state lacked (a crash between a "
+              fmt::format("applied {} record(s) of changelog topic {} that this state lacked (a crash between a "
                           "transaction's commit and the state's, or another instance ran on) in {:.1f} s",
                           stats.records, topic, stats.seconds));
   }

@@ -85,6 +85,9 @@ Result<RunConfig> ResolveRunConfig(const RunFlags& f) {
     return Status::InvalidArgument(
         "--exactly-once is for Kafka outputs (--brokers); file outputs are exactly-once already");
   }
+  if (!c.use_kafka && c.kafka.changelog) {
+    return Status::InvalidArgument("--changelog is for Kafka (--brokers): it keeps the state in a Kafka topic");
+  }
   if (c.kafka.changelog && !c.kafka.exactly_once) {
     // Without a transaction a crash can leave part of a batch in the topic,
     // and a restore would then build a state no run ever committed.
@@ -95,6 +98,16 @@ Result<RunConfig> ResolveRunConfig(const RunFlags& f) {
     return Status::InvalidArgument("--changelog-topic needs --changelog");
   }
   if (c.kafka.changelog && c.kafka.changelog_topic.empty()) c.kafka.changelog_topic = c.kafka.group_id + "-state-changelog";
+  if (c.kafka.changelog) {
+    for (const std::string* other : {&c.kafka.input_topic, &c.kafka.changes_topic, &c.kafka.segments_topic,
+                                     &c.kafka.models_topic, &c.kafka.dead_letters_topic}) {
+      if (*other == c.kafka.changelog_topic) {
+        return Status::InvalidArgument("--changelog-topic " + c.kafka.changelog_topic +
+                                       " is also the input or an output topic; the changelog needs a topic of its "
+                                       "own (its records are state, not events)");
+      }
+    }
+  }
   return c;
 }
 

@@ -58,6 +58,15 @@ def main():
     check(code == 2, f"--exactly-once on a file replay: exit {code}, expected 2: {msg}")
     check("--exactly-once" in msg and "--brokers" in msg, f"--exactly-once on a file: message unclear: {msg}")
 
+    # --changelog (issue 12): Kafka only, with --exactly-once, on a topic of its own.
+    for extra, needle in ((["--input", ctx.sample, "--changelog"], "--brokers"),
+                          (["--brokers", "127.0.0.1:1", "--changelog"], "--exactly-once"),
+                          (["--brokers", "127.0.0.1:1", "--exactly-once", "--changelog", "--changelog-topic",
+                            "segstream.segment-changes"], "topic of its own"),
+                          (["--brokers", "127.0.0.1:1", "--changelog-topic", "x"], "--changelog")):
+        code, msg = run(base + extra + ["--state", ctx.fresh("s9"), "--out", ctx.fresh("o9")], timeout=60)
+        check(code == 2 and needle in msg, f"{extra}: exit {code}, expected 2 naming {needle}: {msg}")
+
     # Avro input options (issue 13): Kafka only, an http(s) URL, a readable user:password file.
     for extra, needle in ((["--input", ctx.sample, "--schema-registry", "http://127.0.0.1:1"], "--brokers"),
                           (["--brokers", "127.0.0.1:1", "--schema-registry", "127.0.0.1:8081"], "http://"),
