@@ -8,6 +8,7 @@
 
 #include "engine/rfm/customer_key.h"
 #include "engine/util/coding.h"
+#include "state/record_codec.h"
 
 namespace segstream {
 namespace {
@@ -17,7 +18,8 @@ constexpr std::string_view kChangelogOffsetPrefix = "changelog/";
 
 // Meta keys of this copy of the state, not of the state (changelog.h).
 bool IsLocalMetaKey(std::string_view key) {
-  return key == "format_version" || key == "instance_id" || key == kChangelogTopicKey || key.starts_with("sink/");
+  return key == "format_version" || key == "instance_id" || key == kChangelogTopicKey ||
+         key.starts_with(kSinkOffsetPrefix);
 }
 
 // The partition in a meta key ending in "/<partition %010d>".
@@ -71,9 +73,7 @@ std::optional<int32_t> ChangelogOffsetPartition(std::string_view name) {
 }
 
 void PutChangelogOffset(int32_t partition, int64_t next_offset, StateWrite* write) {
-  std::string v;
-  PutVarint(&v, static_cast<uint64_t>(next_offset));
-  write->Put(Column::kMeta, "sink/" + ChangelogOffsetName(partition), std::move(v));
+  write->Put(Column::kMeta, SinkOffsetKey(ChangelogOffsetName(partition)), EncodeSinkOffset(next_offset));
 }
 
 std::string EncodeChangelogKey(Column column, std::string_view key) {

@@ -159,6 +159,18 @@ std::string InvoiceKey(std::string_view customer_key, std::string_view invoice) 
   return k;
 }
 
+std::string SinkOffsetKey(std::string_view name) {
+  std::string k(kSinkOffsetPrefix);
+  k.append(name);
+  return k;
+}
+
+std::string EncodeSinkOffset(int64_t offset) {
+  std::string v;
+  PutVarint(&v, static_cast<uint64_t>(offset));
+  return v;
+}
+
 std::string ChangeKey(std::string_view customer_key, uint64_t seq) {
   std::string k;
   k.reserve(customer_key.size() + 9);

@@ -48,4 +48,10 @@ std::string TimerRangeKey(int32_t partition, int64_t due);
 // Parses a TimerKey; false when `key` is not one.
 bool ParseTimerKey(std::string_view key, int64_t* due, uint64_t* index);
 
+// Sink offsets (meta, never logged to a changelog): "sink/" + the sink's name
+// for the offset (a file name, or changelog/<p>) -> varint offset.
+inline constexpr std::string_view kSinkOffsetPrefix = "sink/";
+std::string SinkOffsetKey(std::string_view name);
+std::string EncodeSinkOffset(int64_t offset);
+
 }  // namespace segstream

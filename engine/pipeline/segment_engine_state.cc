@@ -22,7 +22,6 @@ constexpr uint8_t kEngineMetaFormat = 5;
 constexpr const char* kEngineKey = "engine";
 constexpr const char* kServingKey = "model/serving";
 constexpr const char* kPassPreviousKey = "model/pass_previous";
-constexpr const char* kSinkPrefix = "sink/";
 
 std::string PositionPrefix(const std::string& source_id) { return "pos/" + source_id + "/"; }
 
@@ -110,14 +109,14 @@ Result<std::vector<Position>> SegmentEngine::StoredPositions(const std::string& 
 Result<SinkOffsets> SegmentEngine::StoredSinkOffsets() {
   SinkOffsets offsets;
   Status bad;
-  SEGSTREAM_RETURN_IF_ERROR(store_->Scan(Column::kMeta, kSinkPrefix, [&](std::string_view key, std::string_view value) {
+  SEGSTREAM_RETURN_IF_ERROR(store_->Scan(Column::kMeta, kSinkOffsetPrefix, [&](std::string_view key, std::string_view value) {
     Decoder d(value);
     uint64_t v;
     if (!d.GetVarint(&v)) {
       bad = Status::Corruption("bad stored sink offset " + std::string(key));
       return false;
     }
-    offsets[std::string(key.substr(std::string_view(kSinkPrefix).size()))] = static_cast<int64_t>(v);
+    offsets[std::string(key.substr(kSinkOffsetPrefix.size()))] = static_cast<int64_t>(v);
     return true;
   }));
   if (!bad.ok()) return bad;
@@ -150,11 +149,7 @@ void SegmentEngine::BuildCommit(const std::string& source_id, const std::vector<
 }
 
 void SegmentEngine::PutSinkOffsets(const SinkOffsets& sink_offsets, StateWrite* w) {
-  for (const auto& [name, offset] : sink_offsets) {
-    std::string v;
-    PutVarint(&v, static_cast<uint64_t>(offset));
-    w->Put(Column::kMeta, kSinkPrefix + name, std::move(v));
-  }
+  for (const auto& [name, offset] : sink_offsets) w->Put(Column::kMeta, SinkOffsetKey(name), EncodeSinkOffset(offset));
 }
 
 void SegmentEngine::OnCommitted() {

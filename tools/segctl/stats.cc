@@ -55,13 +55,13 @@ int RunStats(const std::string& state) {
     std::printf("position %s: offset %llu line %llu\n", key.substr(4).c_str(), static_cast<unsigned long long>(offset),
                 static_cast<unsigned long long>(line));
   }
-  auto sinks = (*reader)->Meta("sink/");
+  auto sinks = (*reader)->Meta(std::string(kSinkOffsetPrefix));
   if (!sinks.ok()) return ReportError("cannot read sink offsets", sinks.status());
   for (const auto& [key, value] : sinks.value()) {
     Decoder d(value);
     uint64_t offset = 0;
     d.GetVarint(&offset);
-    const std::string name = key.substr(5);
+    const std::string name = key.substr(kSinkOffsetPrefix.size());
     if (ChangelogOffsetPartition(name)) {
       // How far this copy holds its changelog topic (state/changelog.h).
       std::printf("sink %s: next offset %llu\n", name.c_str(), static_cast<unsigned long long>(offset));
