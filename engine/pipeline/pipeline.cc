@@ -32,23 +32,18 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   auto offsets = engine_->StoredSinkOffsets();
   if (!offsets.ok()) return offsets.status();
   SEGSTREAM_RETURN_IF_ERROR(sink_->Open(offsets.value()));
-  if (options_.changelog && !sink_->PublishedPositions().empty()) {
-    // The changelog restore (connectors/kafka/changelog_restore.h) brought
-    // the state up to the committed transactions; re-applying here would
-    // commit state changes the changelog never sees.
-    for (const Position& p : sink_->PublishedPositions()) {
-      auto it = applied_.find(p.partition);
-      if (it == applied_.end() || p.next_offset > it->second.next_offset) {
+  for (const Position& p : sink_->PublishedPositions()) {
+    auto it = applied_.find(p.partition);
+    if (it == applied_.end() || p.next_offset > it->second.next_offset) {
+      if (options_.changelog) {
+        // The changelog restore (connectors/kafka/changelog_restore.h)
+        // brought the state up to the committed transactions; re-applying
+        // here would commit state changes the changelog never sees.
         return Status::Corruption(fmt::format(
             "partition {}: outputs are published through offset {} but the state, restored from its changelog, "
             "only through {}; the changelog lacks transactions its outputs have (report this)",
             p.partition, p.next_offset, it == applied_.end() ? 0 : it->second.next_offset));
       }
-    }
-  }
-  for (const Position& p : sink_->PublishedPositions()) {
-    auto it = applied_.find(p.partition);
-    if (it == applied_.end() || p.next_offset > it->second.next_offset) {
       published_[p.partition] = p.next_offset;
       log::Warn("outputs_ahead_of_state",
                 fmt::format("partition {}: outputs are published through offset {}, the state only through {}; "
