@@ -266,17 +266,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
       // the partitions. Then, once per consumer, whether this is the whole
       // topic (an empty assignment processes nothing: the check waits for
       // the first one that would).
-      std::set<int32_t> from_beginning;
-      Status refused = lookup_ ? CheckPartitionHistory(rk, parts, starts, options_, &from_beginning) : Status::OK();
-      for (int i = 0; i < parts->cnt; ++i) {
-        rd_kafka_topic_partition_t& p = parts->elems[i];
-        if (!from_beginning.contains(p.partition)) continue;
-        log.Log("replay_from_beginning",
-                fmt::format("partition {}: this instance committed offsets its state does not hold (a crash "
-                            "between a transaction's commit and the state's); reading it from the beginning",
-                            p.partition));
-        p.offset = RD_KAFKA_OFFSET_BEGINNING;
-      }
+      Status refused = lookup_ ? CheckPartitionHistory(rk, parts, starts, options_) : Status::OK();
       if (refused.ok() && lookup_ && !first_assignment_checked_ && parts->cnt > 0) {
         first_assignment_checked_ = true;
         refused = CheckWholeTopicAssigned(rk, parts, options_);

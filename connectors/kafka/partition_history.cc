@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "connectors/kafka/rdkafka_util.h"
+#include "engine/util/log.h"
 
 namespace segstream {
 
-Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
-                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options,
-                             std::set<int32_t>* from_beginning) {
+Status CheckPartitionHistory(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* parts,
+                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options) {
   if (options.instance_id.empty() || parts->cnt == 0) return Status::OK();
   rdk::PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
   for (int i = 0; i < committed->cnt; ++i) committed->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
@@ -30,7 +30,13 @@ Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partitio
     const std::string other = rdk::CommittingInstance(c);
     if (c.err != RD_KAFKA_RESP_ERR_NO_ERROR || c.offset < 0 || other.empty()) continue;
     if (other == options.instance_id) {
-      if (!stored.contains(c.partition)) from_beginning->insert(c.partition);
+      if (!stored.contains(c.partition)) {
+        log::Warn("replay_from_beginning",
+                  fmt::format("partition {}: this instance committed offsets its state does not hold (a crash "
+                              "between a transaction's commit and the state's); reading it from the beginning",
+                              c.partition));
+        rd_kafka_topic_partition_list_find(parts, c.topic, c.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+      }
       continue;
     }
     auto it = stored.find(c.partition);

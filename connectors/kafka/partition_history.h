@@ -22,7 +22,6 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
 
 #include "connectors/kafka/kafka_options.h"
 #include "engine/util/status.h"
@@ -36,15 +35,14 @@ namespace segstream {
 // offsets, when one is refused; Unavailable when the committed offsets
 // cannot be read.
 //
-// `*from_beginning` receives the partitions this instance committed although
-// its state holds no position of them: the exactly-once crash window on a
-// partition's first batch (the transaction committed the offset, the state
-// commit died). Starting them at the group's offset would skip every record
-// before it; they must start at the beginning, and the engine re-applies the
-// published records.
-Status CheckPartitionHistory(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* parts,
-                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options,
-                             std::set<int32_t>* from_beginning);
+// A partition this instance committed although its state holds no position
+// of it is set to start at the beginning (its offset in `parts` becomes
+// RD_KAFKA_OFFSET_BEGINNING, and a warning is logged): the exactly-once crash
+// window on a partition's first batch (the transaction committed the offset,
+// the state commit died). Starting it at the group's offset would skip every
+// record before it; the engine re-applies the published records instead.
+Status CheckPartitionHistory(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* parts,
+                             const std::map<int32_t, int64_t>& stored, const KafkaOptions& options);
 
 // The first assignment a consumer receives must be the whole input topic:
 // when it is not, another member of the group holds the rest, and each
