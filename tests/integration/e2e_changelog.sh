@@ -46,8 +46,7 @@ same_state() {
   customers "${a}" >"${WORK}/same.a.csv"
   customers "${b}" >"${WORK}/same.b.csv"
   [[ $(wc -l <"${WORK}/same.a.csv") -gt 1 ]] || fail "${what}: no customers"
-  diff -q "${WORK}/same.a.csv" "${WORK}/same.b.csv" >/dev/null \
-    || { diff "${WORK}/same.a.csv" "${WORK}/same.b.csv" | head >&2; fail "${what}: segctl customers differ"; }
+  expect_same_file "${WORK}/same.a.csv" "${WORK}/same.b.csv" "${what}: segctl customers differ"
   "${SEGCTL_BIN}" stats --state "${a}" | grep -v '^instance_id\|^sink changelog/' >"${WORK}/same.a.stats"
   "${SEGCTL_BIN}" stats --state "${b}" | grep -v '^instance_id\|^sink changelog/' >"${WORK}/same.b.stats"
   diff "${WORK}/same.a.stats" "${WORK}/same.b.stats" >&2 || fail "${what}: segctl stats differ"
@@ -86,8 +85,7 @@ grep -q "changelog_tail_restored" "${WORK}/a.log" || fail "a did not restore the
   "${ENGINE_FLAGS[@]}" >"${WORK}/first.log" 2>&1 || fail "file replay of the first half failed"
 customers "${WORK}/state.first" | cut -d, -f1-4 >"${WORK}/rfm.first.csv"
 customers "${WORK}/state.a" | cut -d, -f1-4 >"${WORK}/rfm.a.csv"
-diff -q "${WORK}/rfm.a.csv" "${WORK}/rfm.first.csv" >/dev/null \
-  || { diff "${WORK}/rfm.a.csv" "${WORK}/rfm.first.csv" | head >&2; fail "a's RFM differs from the replay of the first half"; }
+expect_same_file "${WORK}/rfm.a.csv" "${WORK}/rfm.first.csv" "a's RFM differs from the replay of the first half"
 log "a's RFM equals the replay of the first half ($(($(wc -l <"${WORK}/rfm.first.csv") - 1)) customers)"
 
 log "refused: a's state without --changelog"
@@ -135,8 +133,7 @@ log "CSV replay of the whole input"
 csv_replay "${WORK}/input.csv" "${WORK}/state.replay" "${WORK}/out.replay"
 customers "${WORK}/state.replay" | cut -d, -f1-4 >"${WORK}/rfm.replay.csv"
 customers "${WORK}/state.b" | cut -d, -f1-4 >"${WORK}/rfm.b.csv"
-diff -q "${WORK}/rfm.b.csv" "${WORK}/rfm.replay.csv" >/dev/null \
-  || { diff "${WORK}/rfm.b.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "b's RFM differs from the CSV replay"; }
+expect_same_file "${WORK}/rfm.b.csv" "${WORK}/rfm.replay.csv" "b's RFM differs from the CSV replay"
 log "b's RFM equals the replay's ($(($(wc -l <"${WORK}/rfm.replay.csv") - 1)) customers)"
 
 dump_topic "${T_CHANGES}" >"${WORK}/changes.topic"

@@ -64,6 +64,12 @@ dump_topic() {
 
 customers() { "${SEGCTL_BIN}" customers --state "$1"; }
 
+# Fails with MESSAGE, showing the first differing lines, unless files A and B
+# are equal.
+expect_same_file() {  # expect_same_file A B MESSAGE
+  diff -q "$1" "$2" >/dev/null || { diff "$1" "$2" | head -20 >&2; fail "$3"; }
+}
+
 # Fails unless the compacted segments topic's latest record per customer
 # equals the segment columns of `segctl customers` output $1 (a CSV file).
 expect_segments_topic() {
@@ -80,8 +86,7 @@ compare_with_replay() {
   customers "${kafka_state}" >"${WORK}/customers.kafka.csv"
   customers "${replay_state}" >"${WORK}/customers.replay.csv"
   [[ $(wc -l <"${WORK}/customers.replay.csv") -gt 1 ]] || fail "the replay produced no customers"
-  diff -q "${WORK}/customers.kafka.csv" "${WORK}/customers.replay.csv" >/dev/null \
-    || { diff "${WORK}/customers.kafka.csv" "${WORK}/customers.replay.csv" | head -20 >&2; fail "customers differ from the CSV replay"; }
+  expect_same_file "${WORK}/customers.kafka.csv" "${WORK}/customers.replay.csv" "customers differ from the CSV replay"
   log "customers identical ($(($(wc -l <"${WORK}/customers.replay.csv") - 1)) rows)"
 
   expect_segments_topic "${WORK}/customers.kafka.csv"

@@ -32,8 +32,7 @@ state_partitions() { "${SEGCTL_BIN}" stats --state "$1" | grep -c '^partition ';
 # (rfm.replay.csv); $2 names the instance in files and messages.
 expect_replay_rfm() {
   customers "$1" | cut -d, -f1-4 >"${WORK}/rfm.$2.csv"
-  diff -q "${WORK}/rfm.$2.csv" "${WORK}/rfm.replay.csv" >/dev/null \
-    || { diff "${WORK}/rfm.$2.csv" "${WORK}/rfm.replay.csv" | head -20 >&2; fail "$2's RFM differs from the CSV replay"; }
+  expect_same_file "${WORK}/rfm.$2.csv" "${WORK}/rfm.replay.csv" "$2's RFM differs from the CSV replay"
 }
 
 log "instance a"
