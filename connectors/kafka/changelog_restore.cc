@@ -1,6 +1,7 @@
 // Restoring a state from its changelog topic; see changelog_restore.h.
 #include "connectors/kafka/changelog_restore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -116,8 +117,8 @@ Status QueryWatermarks(rd_kafka_t* rk, const std::string& topic, int32_t partiti
 // changelog through them). Sets *log_moved (and reads nothing) when a
 // partition's log now starts past its `from` offset, so the records in
 // between are gone.
-Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_t>& from,
-                     ChangelogRestorer* restorer, bool* log_moved) {
+Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_t>& from, bool full,
+                     const RestoreProgressFn& on_progress, ChangelogRestorer* restorer, bool* log_moved) {
   *log_moved = false;
   std::map<std::string, std::string> properties = options.properties;
   std::map<std::string, std::string> consumer = options.consumer_properties;
@@ -144,7 +145,9 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
 
   auto partitions = rdk::TopicPartitions(rk, topic, 30000);
   if (!partitions.ok()) return partitions.status();
-  std::map<int32_t, int64_t> end;  // partition -> its high watermark when the restore started
+  std::map<int32_t, int64_t> end;       // partition -> its high watermark when the restore started
+  std::map<int32_t, int64_t> position;  // partition -> the next offset to apply (for progress reports)
+  const uint64_t records_before = restorer->records();
   uint64_t expected = 0;
   rdk::PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
   for (const int32_t p : *partitions) {
@@ -169,18 +172,38 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
       continue;
     }
     end[p] = high;
+    position[p] = start;
     expected += static_cast<uint64_t>(high - start);
     rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset =
         f == from.end() ? RD_KAFKA_OFFSET_BEGINNING : start;
   }
+  // Progress for the metrics and /readyz: records applied, and an upper
+  // bound of those left (each partition's end at the start minus the
+  // offset of the last record applied from it).
+  auto report = [&](bool done) {
+    if (!on_progress) return;
+    RestoreProgress progress;
+    progress.topic = topic;
+    progress.full = full;
+    progress.done = done;
+    progress.records = restorer->records() - records_before;
+    for (const auto& [p, e] : end) progress.remaining += static_cast<uint64_t>(std::max<int64_t>(0, e - position[p]));
+    on_progress(progress);
+  };
+  report(end.empty());
   if (end.empty()) return Status::OK();
   SEGSTREAM_RETURN_IF_ERROR(rdk::FromErr(rd_kafka_assign(rk, assignment.get()), Status::Unavailable, "assign"));
 
   const size_t total_partitions = end.size();
   double last_note = Now();
+  double last_report = last_note;
   while (!end.empty()) {
     rdk::MessagePtr msg(rd_kafka_consumer_poll(rk, 200));
     const double now = Now();
+    if (now - last_report >= 1) {
+      last_report = now;
+      report(false);
+    }
     if (now - last_note >= 5) {
       last_note = now;
       log::Info("changelog_restore_progress",
@@ -212,14 +235,17 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
       return Status::Corruption(
           fmt::format("changelog {} [{}] offset {}: {}", topic, msg->partition, msg->offset, s.message()));
     }
+    position[msg->partition] = msg->offset + 1;
   }
   rd_kafka_consumer_close(rk);
+  report(true);
   return Status::OK();
 }
 
 // Deletes the logged keys and reads the whole changelog, under the
 // "restoring:" marker, then marks the state as logging to the topic.
-Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStore* store) {
+Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStore* store,
+                                          const RestoreProgressFn& on_progress) {
   const std::string& topic = options.changelog_topic;
   SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, std::string(kRestoringPrefix) + topic));
   const double start = Now();
@@ -229,7 +255,7 @@ Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStor
   SEGSTREAM_RETURN_IF_ERROR(DeleteLoggedKeys(store));
   ChangelogRestorer restorer(store);
   bool log_moved = false;
-  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, {}, &restorer, &log_moved));
+  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, {}, /*full=*/true, on_progress, &restorer, &log_moved));
   SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
   SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, topic));
   ChangelogRestoreStats stats;
@@ -244,7 +270,8 @@ Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStor
 }  // namespace
 
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
-                                                    const StoredSinkOffsetsFn& stored_offsets) {
+                                                    const StoredSinkOffsetsFn& stored_offsets,
+                                                    const RestoreProgressFn& on_progress) {
   auto marker = ReadMarker(store);
   if (!marker.ok()) return marker.status();
   if (!options.changelog) {
@@ -270,13 +297,15 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
     if (!holds.ok()) return holds.status();
     if (*holds) {
       return Status::InvalidArgument(fmt::format(
-          "this state was not logged to changelog topic {} from its start, so the topic cannot restore it: start "
-          "--changelog on an empty --state (it restores what the topic holds), or run without --changelog",
+          "this state was not logged to changelog topic {} from its start, so the topic cannot restore it. Either "
+          "run without --changelog, or start --changelog on an empty --state: that restores what the topic holds, "
+          "which is the state the group's instances logged to it (empty for a new topic), not this directory's; "
+          "to keep this directory's state, replay its input into an empty --state with --changelog",
           topic));
     }
-    return FullRestore(options, store);
+    return FullRestore(options, store, on_progress);
   }
-  if (**marker != topic) return FullRestore(options, store);  // "restoring:": interrupted
+  if (**marker != topic) return FullRestore(options, store, on_progress);  // "restoring:": interrupted
 
   // A state that logs to the topic: the tail it lacks.
   auto offsets = stored_offsets();
@@ -289,13 +318,13 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
   const double start = Now();
   ChangelogRestorer restorer(store);
   bool log_moved = false;
-  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, from, &restorer, &log_moved));
+  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, from, /*full=*/false, on_progress, &restorer, &log_moved));
   SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
   if (log_moved) {
     log::Warn("changelog_log_moved", fmt::format("changelog topic {} no longer holds the records after this state's "
                                                  "offsets; restoring the state in full",
                                                  topic));
-    return FullRestore(options, store);
+    return FullRestore(options, store, on_progress);
   }
   ChangelogRestoreStats stats;
   stats.records = restorer.records();

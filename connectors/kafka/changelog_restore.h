@@ -16,6 +16,7 @@
 
 #include "connectors/kafka/kafka_options.h"
 #include "engine/event/sink.h"  // SinkOffsets
+#include "engine/observe/observer.h"  // RestoreProgress
 #include "engine/util/status.h"
 #include "state/state_store.h"
 
@@ -29,6 +30,9 @@ struct ChangelogRestoreStats {
 
 // The state's stored sink offsets (SegmentEngine::StoredSinkOffsets).
 using StoredSinkOffsetsFn = std::function<Result<SinkOffsets>()>;
+// Receives a restore's progress: when it starts, about once a second, and
+// when it is done (engine/observe/observer.h). Called on the calling thread.
+using RestoreProgressFn = std::function<void(const RestoreProgress&)>;
 
 // With options.changelog: creates the changelog topic when missing
 // (EnsureChangelogTopic), then
@@ -58,7 +62,10 @@ using StoredSinkOffsetsFn = std::function<Result<SinkOffsets>()>;
 // Corruption when a record is not a state change; IOError when a partition
 // cannot be read; InvalidArgument when the topic ends before a stored offset
 // (it was deleted or re-created: restoring from it would lose state).
+// `on_progress` (optional) sees every read of the topic: a tail restore that
+// finds the log moved reports done, then the full restore starts over.
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
-                                                    const StoredSinkOffsetsFn& stored_offsets);
+                                                    const StoredSinkOffsetsFn& stored_offsets,
+                                                    const RestoreProgressFn& on_progress = {});
 
 }  // namespace segstream

@@ -3,6 +3,7 @@
 #include "connectors/kafka/kafka_admin.h"
 
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -79,6 +80,43 @@ Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& s
   return Status::OK();
 }
 
+// The value of topic config `name` on the broker (its default when the
+// topic does not override it); "" when the broker reports no such config.
+Result<std::string> TopicConfig(rd_kafka_t* rk, const std::string& topic, const std::string& name, int timeout_ms) {
+  char err[512];
+  std::unique_ptr<rd_kafka_ConfigResource_t, decltype(&rd_kafka_ConfigResource_destroy)> resource(
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()), &rd_kafka_ConfigResource_destroy);
+  rdk::QueuePtr queue(rd_kafka_queue_new(rk));
+  std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> admin_options(
+      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS), &rd_kafka_AdminOptions_destroy);
+  rd_kafka_AdminOptions_set_request_timeout(admin_options.get(), timeout_ms, err, sizeof(err));
+  rd_kafka_ConfigResource_t* resources[] = {resource.get()};
+  rd_kafka_DescribeConfigs(rk, resources, 1, admin_options.get(), queue.get());
+  rdk::EventPtr event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  if (!event) return Status::Unavailable(fmt::format("Kafka DescribeConfigs {}: no answer in {} ms", topic, timeout_ms));
+  if (rd_kafka_event_error(event.get())) {
+    return Status::Unavailable(
+        fmt::format("Kafka DescribeConfigs {}: {}", topic, rd_kafka_event_error_string(event.get())));
+  }
+  size_t count = 0;
+  const rd_kafka_ConfigResource_t** results =
+      rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
+  for (size_t i = 0; i < count; ++i) {
+    if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Unavailable(
+          fmt::format("Kafka DescribeConfigs {}: {}", topic, rd_kafka_ConfigResource_error_string(results[i])));
+    }
+    size_t entries = 0;
+    const rd_kafka_ConfigEntry_t** configs = rd_kafka_ConfigResource_configs(results[i], &entries);
+    for (size_t j = 0; j < entries; ++j) {
+      if (name != rd_kafka_ConfigEntry_name(configs[j])) continue;
+      const char* value = rd_kafka_ConfigEntry_value(configs[j]);
+      return std::string(value ? value : "");
+    }
+  }
+  return std::string();
+}
+
 }  // namespace
 
 Status EnsureTopics(const KafkaOptions& options, int timeout_ms) {
@@ -143,6 +181,19 @@ Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
         "state of input partition p, so they must match (add partitions to the changelog, or name another one "
         "with --changelog-topic)",
         options.changelog_topic, existing->size(), options.input_topic, partitions));
+  }
+  // A topic that deletes by age (cleanup.policy delete, or compact,delete)
+  // drops the records of customers not seen within its retention.ms, and a
+  // restore from it would silently lose them.
+  auto policy = TopicConfig(client->get(), options.changelog_topic, "cleanup.policy", timeout_ms);
+  if (!policy.ok()) return policy.status();
+  if (*policy != "compact") {
+    return Status::InvalidArgument(fmt::format(
+        "changelog topic {} has cleanup.policy={}, and a changelog must be compacted only (cleanup.policy=compact): "
+        "deleting records by age would lose the state of customers not seen within its retention. Set it with "
+        "kafka-configs.sh --alter --entity-type topics --entity-name {} --add-config cleanup.policy=compact, or "
+        "name another topic with --changelog-topic",
+        options.changelog_topic, policy->empty() ? "(none)" : *policy, options.changelog_topic));
   }
   return Status::OK();
 }

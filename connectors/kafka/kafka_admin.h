@@ -29,8 +29,10 @@ Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, 
 // 16 MiB) with as many partitions as options.input_topic has, or checks that
 // an existing one has that many: changelog partition p holds the state of
 // input partition p (state/changelog.h). InvalidArgument when the input topic
-// does not exist or the counts differ; Unavailable when the brokers do not
-// answer within timeout_ms.
+// does not exist, the counts differ, or the existing topic's cleanup.policy is
+// not exactly "compact" (a topic that also deletes by age loses the state of
+// customers not seen within its retention); Unavailable when the brokers do
+// not answer within timeout_ms.
 Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms);
 
 // Creates one topic (OK when it already exists), e.g. for segctl produce.

@@ -176,20 +176,14 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
                                        instance_id.status());
     kafka.instance_id = instance_id.value();
   }
-  {
-    // Before the engine loads it: an empty state, or one that lacks the
-    // changelog's tail, is first restored from its changelog topic
-    // (--changelog); a state that logs to one is refused without it (file
-    // input too).
-    auto restore = PrepareChangelogState(kafka, store->get(), [&engine] { return engine.StoredSinkOffsets(); });
-    if (!restore.ok()) return Fail("changelog_restore_failed", "cannot use the changelog", restore.status());
-  }
-  if (Status s = engine.Load(); !s.ok()) return Fail("state_load_failed", "cannot load state " + c.state_dir, s);
 
-  // The HTTP server starts before the source opens: opening a pipe waits for
-  // its header line, and /healthz, /metrics and queries of the stored state
-  // must answer meanwhile (/readyz says not ready until the pipeline runs).
-  // Metrics exist only to be scraped: with --http none they are not kept.
+  // The HTTP server starts before the state is restored and loaded, and
+  // before the source opens: a restore from the changelog takes minutes for
+  // millions of customers and opening a pipe waits for its header line, and
+  // /healthz and /metrics (the restore's progress) must answer meanwhile.
+  // Queries answer 503 until the engine has loaded; /readyz says not ready
+  // until the pipeline runs. Metrics exist only to be scraped: with --http
+  // none they are not kept.
   auto http_options = ParseHttpAddress(c.http);
   if (http_options.ok() && !c.http_tls_cert.empty()) {
     auto tls = TlsContext::Load(c.http_tls_cert, c.http_tls_key);
@@ -223,6 +217,26 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
   } else if (http_options.status().code() != Status::Code::kNotFound) {
     return Fail("http_address_invalid", "bad --http", http_options.status());
   }
+
+  {
+    // Before the engine loads it: an empty state, or one that lacks the
+    // changelog's tail, is first restored from its changelog topic
+    // (--changelog); a state that logs to one is refused without it (file
+    // input too).
+    auto restore = PrepareChangelogState(
+        kafka, store->get(), [&engine] { return engine.StoredSinkOffsets(); },
+        [&queries](const RestoreProgress& progress) { queries.OnRestore(progress); });
+    if (!restore.ok()) {
+      // A refusal (this state and the topic do not go together) is not a
+      // restore that failed.
+      const bool refused = restore.status().code() == Status::Code::kInvalidArgument;
+      return Fail(refused ? "changelog_refused" : "changelog_restore_failed",
+                  refused ? "this state cannot run with this changelog" : "cannot restore from the changelog",
+                  restore.status());
+    }
+  }
+  if (Status s = engine.Load(); !s.ok()) return Fail("state_load_failed", "cannot load state " + c.state_dir, s);
+  queries.MarkLoaded();
 
   std::unique_ptr<Source> source;
   std::unique_ptr<Sink> sink;

@@ -96,7 +96,10 @@ class Router {
     if (queries_ == nullptr) return JsonError(res, 503, "engine not attached");
     if (path == "/readyz") {
       if (queries_->Ready()) return Json(res, "{\"status\":\"ready\"}");
-      return JsonError(res, 503, "not ready");
+      return JsonError(res, 503, "not ready", UnavailableDetail());
+    }
+    if (const std::string detail = UnavailableDetail(); !detail.empty()) {
+      return JsonError(res, 503, "state unavailable", detail);
     }
     if (path == "/segments") return Json(res, queries_->SegmentsJson());
     if (path == "/analytics") {
@@ -141,6 +144,15 @@ class Router {
   }
 
  private:
+  // ',"detail":"<why>"' while the queries cannot answer (a restore), else "".
+  std::string UnavailableDetail() const {
+    const auto why = queries_->UnavailableReason();
+    if (!why) return {};
+    std::string detail = ",\"detail\":";
+    AppendJsonString(&detail, *why);
+    return detail;
+  }
+
   const PrometheusObserver* metrics_;
   EngineQueries* queries_;
   std::shared_ptr<TokenAuth> auth_;

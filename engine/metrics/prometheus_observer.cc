@@ -143,6 +143,12 @@ PrometheusObserver::PrometheusObserver(const BuildInfo& build)
   gauge("segstream_start_timestamp_seconds", "Wall-clock time this process started its pipeline, unix seconds.")
       ->Set(NowUnixSeconds());
   ready_ = gauge("segstream_ready", "1 when the engine is ready (state open, partitions assigned).");
+  restoring_ = gauge("segstream_changelog_restoring",
+                     "1 while the state is being restored from its changelog topic (before the engine loads).");
+  restore_remaining_ = gauge("segstream_changelog_restore_remaining_records",
+                             "At most this many changelog records are left to restore (0 when none runs).");
+  restore_records_ = counter("segstream_changelog_restore_records_total",
+                             "Changelog records applied to the state by restores (full and tail).");
   BuildGauge()
       .Name("segstream_build_info")
       .Help("Build information; the value is always 1.")
@@ -307,6 +313,17 @@ void PrometheusObserver::UpdateStore(const StoreGauge& store) {
 }
 
 void PrometheusObserver::OnReady(bool ready) { ready_->Set(ready ? 1 : 0); }
+
+void PrometheusObserver::OnRestore(const RestoreProgress& progress) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // `records` counts from 0 for each restore (a tail restore that finds the
+  // log moved is followed by a full one).
+  if (progress.records < restore_records_seen_) restore_records_seen_ = 0;
+  restore_records_->Increment(static_cast<double>(progress.records - restore_records_seen_));
+  restore_records_seen_ = progress.done ? 0 : progress.records;
+  restoring_->Set(progress.done ? 0 : 1);
+  restore_remaining_->Set(progress.done ? 0 : static_cast<double>(progress.remaining));
+}
 
 std::string PrometheusObserver::Scrape() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -47,6 +47,7 @@ class PrometheusObserver : public PipelineObserver {
 
   void OnBatch(const BatchReport& report) override;
   void OnReady(bool ready) override;
+  void OnRestore(const RestoreProgress& progress) override;
 
   // The text exposition (format 0.0.4) of every metric.
   std::string Scrape() const;
@@ -112,6 +113,9 @@ class PrometheusObserver : public PipelineObserver {
   prometheus::Counter* cache_misses_ = nullptr;
   prometheus::Counter* stall_seconds_ = nullptr;
   prometheus::Gauge* ready_ = nullptr;
+  prometheus::Gauge* restoring_ = nullptr;
+  prometheus::Gauge* restore_remaining_ = nullptr;
+  prometheus::Counter* restore_records_ = nullptr;
 
   // State below is guarded by mu_ (the pipeline thread is the only writer in
   // practice; the lock makes a second caller harmless).
@@ -123,6 +127,7 @@ class PrometheusObserver : public PipelineObserver {
   std::map<int, SegmentSeries> segments_;                               // by segment_id
   std::map<int32_t, prometheus::Gauge*> partitions_;                    // by partition
   StoreGauge last_store_;  // cumulative RocksDB statistics seen last batch
+  uint64_t restore_records_seen_ = 0;  // the running restore's records already counted
 };
 
 }  // namespace segstream

@@ -78,6 +78,18 @@ struct BatchReport {
   bool initial = false;
 };
 
+// How far a restore of the state from its changelog topic has got
+// (connectors/kafka/changelog_restore.h). Reported when it starts, about
+// once a second while it reads, and when it ends (done).
+struct RestoreProgress {
+  std::string topic;       // the changelog topic
+  bool full = false;       // from the beginning (an empty state), not a tail
+  bool done = false;       // the last report of this restore
+  uint64_t records = 0;    // records applied so far by this restore
+  uint64_t remaining = 0;  // at most this many left: the offsets between each partition's position and
+                           // its end at the start (compaction gaps and transaction markers hold no record)
+};
+
 // Called by the pipeline thread only, after each commit; an implementation
 // read from other threads (Prometheus scrapes) synchronises itself.
 class PipelineObserver {
@@ -85,6 +97,9 @@ class PipelineObserver {
   virtual ~PipelineObserver() = default;
   virtual void OnBatch(const BatchReport& report) = 0;
   virtual void OnReady(bool ready) = 0;    // state open (and partitions assigned on Kafka)
+  // A changelog restore, before the engine loads (the thread that starts
+  // the run calls it). Most observers ignore it.
+  virtual void OnRestore(const RestoreProgress& progress) { (void)progress; }
 };
 
 // Read-only queries for the HTTP API. Implementations are thread-safe and
@@ -101,6 +116,10 @@ class EngineQueries {
   // The current model version as in models.jsonl; nullopt before the first fit.
   virtual std::optional<std::string> ModelJson() = 0;
   virtual bool Ready() = 0;
+  // Set while no query can be answered yet (the state is being restored
+  // from its changelog, or loaded): every query route then answers 503 with
+  // this text. /healthz, /readyz and /metrics answer regardless.
+  virtual std::optional<std::string> UnavailableReason() { return std::nullopt; }
   // The report document for the live page (engine/report); nullopt when
   // this implementation does not serve it.
   virtual std::optional<std::string> AnalyticsJson() { return std::nullopt; }

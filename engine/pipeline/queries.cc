@@ -27,6 +27,31 @@ void StateQueries::OnReady(bool ready) {
   if (next_) next_->OnReady(ready);
 }
 
+void StateQueries::OnRestore(const RestoreProgress& progress) {
+  {
+    std::lock_guard<std::mutex> lock(restore_mu_);
+    if (progress.done) {
+      restore_.reset();
+    } else {
+      restore_ = progress;
+    }
+  }
+  if (next_) next_->OnRestore(progress);
+}
+
+void StateQueries::MarkLoaded() {
+  committed_watermark_ = engine_->watermark();
+  loaded_ = true;
+}
+
+std::optional<std::string> StateQueries::UnavailableReason() {
+  if (loaded_.load()) return std::nullopt;
+  std::lock_guard<std::mutex> lock(restore_mu_);
+  if (!restore_) return std::string("loading the state");
+  return "restoring the state from changelog topic " + restore_->topic + ": " + std::to_string(restore_->records) +
+         " records applied, at most " + std::to_string(restore_->remaining) + " left";
+}
+
 Result<std::string> StateQueries::CustomerJson(std::string_view requested_id) {
   // The id as the input would store it: "91001.0" and "091002" find 91001 and 91002.
   const std::optional<std::string> canonical = CanonicalCustomerIdForLookup(requested_id);

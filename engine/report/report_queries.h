@@ -34,6 +34,7 @@ class ReportQueries final : public EngineQueries {
   std::string SegmentsJson() override { return inner_->SegmentsJson(); }
   std::optional<std::string> ModelJson() override { return inner_->ModelJson(); }
   bool Ready() override { return inner_->Ready(); }
+  std::optional<std::string> UnavailableReason() override { return inner_->UnavailableReason(); }
   std::optional<std::string> AnalyticsJson() override;
   std::optional<std::string> PageHtml() override;
 

@@ -117,8 +117,28 @@ wait "${PRODUCER}" || { cat "${WORK}/produce2.log" >&2; fail "segctl produce fai
 run_state "${WORK}/state.b" "${WORK}/b.log" --until-idle 5 || { tail -30 "${WORK}/b.log" >&2; fail "b's last run failed"; }
 [[ $(grep -c "changelog_restored" "${WORK}/b.log") == 1 ]] || fail "b restored again on its own disk"
 
-log "c: another empty state restores b's"
-run_state "${WORK}/state.c" "${WORK}/c.log" --until-idle 3 || { tail -30 "${WORK}/c.log" >&2; fail "c failed"; }
+log "c: another empty state restores b's; its HTTP server reports the restore"
+C_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+C_FLAGS=()  # ENGINE_FLAGS with --http on that port instead of none
+for ((i = 0; i < ${#ENGINE_FLAGS[@]}; i++)); do
+  [[ ${ENGINE_FLAGS[i]} == --http ]] && { i=$((i + 1)); continue; }
+  C_FLAGS+=("${ENGINE_FLAGS[i]}")
+done
+(ENGINE_FLAGS=("${C_FLAGS[@]}" --http "127.0.0.1:${C_PORT}") && run_state "${WORK}/state.c" "${WORK}/c.log" --until-idle 3) &
+C_PID=$!
+ready=0
+for _ in $(seq 1 300); do
+  curl -s -m 1 "http://127.0.0.1:${C_PORT}/readyz" | grep -q '"ready"' && { ready=1; break; }
+  sleep 0.05
+done
+[[ ${ready} == 1 ]] || { tail -30 "${WORK}/c.log" >&2; fail "c never became ready"; }
+curl -s -m 5 "http://127.0.0.1:${C_PORT}/metrics" >"${WORK}/c.metrics"
+wait "${C_PID}" || { tail -30 "${WORK}/c.log" >&2; fail "c failed"; }
+restored=$(grep -o 'restored [0-9]* records' "${WORK}/c.log" | head -1 | cut -d' ' -f2)
+[[ -n "${restored}" && "${restored}" -gt 0 ]] || fail "c did not log its restore"
+grep -qx "segstream_changelog_restore_records_total ${restored}" "${WORK}/c.metrics" \
+  || { grep changelog "${WORK}/c.metrics" >&2; fail "c's metrics do not count the ${restored} records it restored"; }
+grep -qx "segstream_changelog_restoring 0" "${WORK}/c.metrics" || fail "c's metrics say it is still restoring"
 same_state "${WORK}/state.b" "${WORK}/state.c" "c restored = b"
 
 log "refused: a state not logged from its start"

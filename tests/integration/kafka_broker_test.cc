@@ -606,9 +606,24 @@ TEST_F(KafkaBrokerTest, TheChangelogRestoresCommittedTransactionsOnly) {
     return t;
   };
   testing::FakeStateStore restored;
-  auto full = PrepareChangelogState(options_, &restored, [] { return Result<SinkOffsets>(SinkOffsets{}); });
+  std::vector<RestoreProgress> progress;
+  auto full = PrepareChangelogState(
+      options_, &restored, [] { return Result<SinkOffsets>(SinkOffsets{}); },
+      [&progress](const RestoreProgress& p) { progress.push_back(p); });
   ASSERT_TRUE(full.ok()) << full.status().ToString();
   EXPECT_TRUE(full->full);
+  // Progress: the first report before any record, with an upper bound of
+  // what is left that covers every record; the last one done, with all.
+  ASSERT_GE(progress.size(), 2u);
+  EXPECT_EQ(progress.front().records, 0u);
+  EXPECT_FALSE(progress.front().done);
+  EXPECT_TRUE(progress.front().full);
+  EXPECT_EQ(progress.front().topic, options_.changelog_topic);
+  EXPECT_GE(progress.front().remaining, full->records);
+  EXPECT_TRUE(progress.back().done);
+  EXPECT_EQ(progress.back().records, full->records);
+  EXPECT_EQ(progress.back().remaining, 0u);
+  for (size_t i = 1; i < progress.size(); ++i) EXPECT_GE(progress[i].records, progress[i - 1].records);
   for (size_t c = 0; c < kColumnCount; ++c) EXPECT_EQ(logged(restored, c), logged(live, c)) << "column " << c;
   EXPECT_EQ(restored.table(Column::kCustomers).count(CustomerKey(1, "999")), 0u) << "an aborted record restored";
 
@@ -622,6 +637,31 @@ TEST_F(KafkaBrokerTest, TheChangelogRestoresCommittedTransactionsOnly) {
   EXPECT_GT(tail->records, 0u);
   EXPECT_LT(tail->records, full->records);
   for (size_t c = 0; c < kColumnCount; ++c) EXPECT_EQ(logged(early, c), logged(live, c)) << "column " << c;
+}
+
+// A changelog topic that also deletes by age would lose the state of
+// customers not seen within its retention: refused, naming the setting.
+TEST_F(KafkaBrokerTest, AChangelogTopicThatDeletesByAgeIsRefused) {
+  options_.topic_partitions = 2;
+  options_.exactly_once = true;
+  options_.changelog = true;
+  ASSERT_OK(EnsureTopics(options_, 30000));
+  int n = 0;
+  for (const char* policy : {"delete", "compact,delete"}) {
+    options_.changelog_topic = "cl-" + std::to_string(++n) + "-" + options_.group_id;
+    ASSERT_OK(EnsureTopic(options_, options_.changelog_topic, 2, {{"cleanup.policy", policy}}, 30000));
+    const Status s = EnsureChangelogTopic(options_, 30000);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << policy << ": " << s.ToString();
+    EXPECT_NE(s.message().find(std::string("cleanup.policy=") + policy), std::string::npos) << s.ToString();
+    testing::FakeStateStore empty;
+    auto restore = PrepareChangelogState(options_, &empty, [] { return Result<SinkOffsets>(SinkOffsets{}); });
+    EXPECT_EQ(restore.status().code(), Status::Code::kInvalidArgument) << policy;
+    EXPECT_TRUE(empty.table(Column::kMeta).empty()) << "a refused topic marked the state";
+  }
+  // Compacted only: accepted, whether segstream created it or not.
+  options_.changelog_topic = "cl-c-" + options_.group_id;
+  ASSERT_OK(EnsureTopic(options_, options_.changelog_topic, 2, {{"cleanup.policy", "compact"}}, 30000));
+  ASSERT_OK(EnsureChangelogTopic(options_, 30000));
 }
 
 }  // namespace

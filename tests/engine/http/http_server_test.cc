@@ -67,6 +67,33 @@ TEST_F(HttpServerTest, ReadyzFollowsTheEngine) {
   EXPECT_EQ(res->status, 200);
 }
 
+// While the state is restored from its changelog (or loaded), the probes
+// and the metrics answer and every query route says why it cannot.
+TEST_F(HttpServerTest, QueriesAre503WithTheReasonWhileTheStateIsUnavailable) {
+  queries_.SetUnavailable("restoring the state from changelog topic cl: 10 records applied, at most 5 left");
+  const std::string detail = R"("detail":"restoring the state from changelog topic cl: 10 records applied, at most 5 left")";
+  for (const char* path : {"/customers/17850", "/segments", "/model", "/analytics", "/"}) {
+    auto res = Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 503) << path;
+    EXPECT_EQ(res->body, R"({"error":"state unavailable",)" + detail + "}") << path;
+  }
+  EXPECT_EQ(queries_.customer_calls.load(), 0) << "a query reached the state while it was unavailable";
+  auto ready = Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_EQ(ready->body, R"({"error":"not ready",)" + detail + "}");
+  for (const char* path : {"/healthz", "/metrics"}) {
+    auto res = Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 200) << path;
+  }
+  queries_.SetUnavailable(std::nullopt);
+  auto customer = Get("/customers/17850");
+  ASSERT_TRUE(customer);
+  EXPECT_EQ(customer->status, 200);
+}
+
 TEST_F(HttpServerTest, CustomerFoundUnknownAndInvalid) {
   auto res = Get("/customers/17850");
   ASSERT_TRUE(res);

@@ -27,6 +27,16 @@ void FakeQueries::FailReads(Status error) {
 
 std::string FakeQueries::SegmentsJson() { return R"({"model_version":3,"segments":[]})"; }
 
+std::optional<std::string> FakeQueries::UnavailableReason() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return unavailable_;
+}
+
+void FakeQueries::SetUnavailable(std::optional<std::string> reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  unavailable_ = std::move(reason);
+}
+
 std::optional<std::string> FakeQueries::ModelJson() {
   std::lock_guard<std::mutex> lock(mu_);
   return model_;

@@ -23,6 +23,9 @@ class FakeQueries : public EngineQueries {
   std::string SegmentsJson() override;
   std::optional<std::string> ModelJson() override;
   bool Ready() override { return ready.load(); }
+  std::optional<std::string> UnavailableReason() override;
+  // Every query route answers 503 with `reason` (nullopt: they answer).
+  void SetUnavailable(std::optional<std::string> reason);
 
   void AddCustomer(const std::string& id, const std::string& json);
   void SetModel(std::optional<std::string> json);
@@ -35,6 +38,7 @@ class FakeQueries : public EngineQueries {
   std::map<std::string, std::string> customers_;
   std::optional<std::string> model_;
   Status read_error_;
+  std::optional<std::string> unavailable_;
 };
 
 // Calls observer->OnBatch in a loop on its own thread until destroyed.

@@ -277,5 +277,43 @@ TEST(PrometheusObserver, ScrapeWhileBatchesRunConcurrently) {
             2000.0);
 }
 
+// A restore's reports: the counter adds what each report applied since the
+// previous one, across a tail restore followed by a full one; the gauges
+// follow the running restore and drop to 0 when it is done.
+TEST(PrometheusObserver, ChangelogRestoreProgress) {
+  PrometheusObserver obs({"1", "c"});
+  auto e = Scrape(obs);
+  EXPECT_EQ(e.Value("segstream_changelog_restoring"), 0.0);
+  EXPECT_EQ(e.Value("segstream_changelog_restore_records_total"), 0.0);
+  EXPECT_EQ(e.Type("segstream_changelog_restore_records_total"), "counter");
+  RestoreProgress p;
+  p.topic = "cl";
+  p.records = 0;
+  p.remaining = 100;
+  obs.OnRestore(p);
+  e = Scrape(obs);
+  EXPECT_EQ(e.Value("segstream_changelog_restoring"), 1.0);
+  EXPECT_EQ(e.Value("segstream_changelog_restore_remaining_records"), 100.0);
+  p.records = 40;
+  p.remaining = 60;
+  obs.OnRestore(p);
+  p.records = 70;
+  p.remaining = 30;
+  p.done = true;  // a tail restore that found the log moved
+  obs.OnRestore(p);
+  e = Scrape(obs);
+  EXPECT_EQ(e.Value("segstream_changelog_restore_records_total"), 70.0);
+  EXPECT_EQ(e.Value("segstream_changelog_restoring"), 0.0);
+  EXPECT_EQ(e.Value("segstream_changelog_restore_remaining_records"), 0.0);
+  p = RestoreProgress{"cl", /*full=*/true, /*done=*/false, /*records=*/25, /*remaining=*/500};
+  obs.OnRestore(p);
+  p.records = 10;  // a third restore that starts over (records count from 0 again)
+  obs.OnRestore(p);
+  e = Scrape(obs);
+  EXPECT_EQ(e.Value("segstream_changelog_restore_records_total"), 105.0);
+  EXPECT_EQ(e.Value("segstream_changelog_restoring"), 1.0);
+  EXPECT_EQ(e.Value("segstream_changelog_restore_remaining_records"), 500.0);
+}
+
 }  // namespace
 }  // namespace segstream
