@@ -76,6 +76,10 @@ void PutChangelogOffset(int32_t partition, int64_t next_offset, StateWrite* writ
   write->Put(Column::kMeta, SinkOffsetKey(ChangelogOffsetName(partition)), EncodeSinkOffset(next_offset));
 }
 
+void PutChangelogSynced(int64_t unix_ms, StateWrite* write) {
+  write->Put(Column::kMeta, SinkOffsetKey(kChangelogSyncedName), EncodeSinkOffset(unix_ms));
+}
+
 std::string EncodeChangelogKey(Column column, std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);

@@ -58,6 +58,17 @@ std::optional<int32_t> ChangelogOffsetPartition(std::string_view name);
 // sink offset is stored (meta "sink/" + name -> varint, state/FORMAT.md).
 void PutChangelogOffset(int32_t partition, int64_t next_offset, StateWrite* write);
 
+// The name, among a sink's offsets, of the wall-clock time (Unix
+// milliseconds) by which this copy of the state held everything the
+// changelog had committed: set when its own transaction commits, and by a
+// restore to the time it sampled the topic's ends. Every record past the
+// stored offsets was written after it, so while it is younger than the
+// topic's delete.retention.ms no tombstone this copy lacks can have been
+// cleaned away. Not a partition's offset (ChangelogOffsetPartition: nullopt).
+inline constexpr std::string_view kChangelogSyncedName = "changelog/synced_ms";
+// Adds it to `write` (meta "sink/" + kChangelogSyncedName -> varint).
+void PutChangelogSynced(int64_t unix_ms, StateWrite* write);
+
 // One changelog record: `value` null is a tombstone.
 using ChangelogAppend =
     std::function<Status(int32_t partition, std::string_view record_key, const std::string* value)>;
@@ -84,6 +95,9 @@ class ChangelogRestorer {
   // Records that the state holds changelog partition `partition` up to
   // `next_offset`, stored (PutChangelogOffset) with the next commit.
   void SetOffset(int32_t partition, int64_t next_offset) { PutChangelogOffset(partition, next_offset, &pending_); }
+  // Records when this copy held the whole changelog (kChangelogSyncedName),
+  // stored with the next commit.
+  void SetSynced(int64_t unix_ms) { PutChangelogSynced(unix_ms, &pending_); }
   // Commits what is pending.
   Status Finish();
 

@@ -2,6 +2,7 @@
 #include "connectors/kafka/changelog_restore.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -113,13 +114,16 @@ Status QueryWatermarks(rd_kafka_t* rk, const std::string& topic, int32_t partiti
 // Reads the changelog's committed records into `restorer`: each partition
 // from `from` (partition -> offset; absent: the beginning) until the end of
 // its committed records at or past the end it had at the start, and adds the
-// offsets reached to the restorer's last commit (the state then holds the
-// changelog through them). Sets *log_moved (and reads nothing) when a
-// partition's log now starts past its `from` offset, so the records in
-// between are gone.
+// offsets reached, and the time the ends were sampled (kChangelogSyncedName),
+// to the restorer's last commit (the state then holds the changelog through
+// them). Sets *needs_full (and reads nothing) when a partition's log now
+// starts past its `from` offset, so the records in between are gone, or,
+// with `tail_may_lack_tombstones`, when any partition has records past its
+// `from` offset.
 Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_t>& from, bool full,
-                     const RestoreProgressFn& on_progress, ChangelogRestorer* restorer, bool* log_moved) {
-  *log_moved = false;
+                     bool tail_may_lack_tombstones, const RestoreProgressFn& on_progress,
+                     ChangelogRestorer* restorer, bool* needs_full) {
+  *needs_full = false;
   std::map<std::string, std::string> properties = options.properties;
   std::map<std::string, std::string> consumer = options.consumer_properties;
   // Not a member of the engine's group: it assigns partitions itself and
@@ -145,6 +149,7 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
 
   auto partitions = rdk::TopicPartitions(rk, topic, 30000);
   if (!partitions.ok()) return partitions.status();
+  const int64_t sampled_ms = rdk::NowMicros() / 1000;  // before the first end is asked
   std::map<int32_t, int64_t> end;       // partition -> its high watermark when the restore started
   std::map<int32_t, int64_t> position;  // partition -> the next offset to apply (for progress reports)
   const uint64_t records_before = restorer->records();
@@ -156,7 +161,7 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
     auto f = from.find(p);
     const int64_t start = f == from.end() ? low : f->second;
     if (f != from.end() && start < low) {
-      *log_moved = true;
+      *needs_full = true;
       return Status::OK();
     }
     if (f != from.end() && start > high) {
@@ -170,6 +175,10 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
     if (high <= start) {
       restorer->SetOffset(p, high);
       continue;
+    }
+    if (f != from.end() && tail_may_lack_tombstones) {
+      *needs_full = true;
+      return Status::OK();
     }
     end[p] = high;
     position[p] = start;
@@ -190,6 +199,7 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
     for (const auto& [p, e] : end) progress.remaining += static_cast<uint64_t>(std::max<int64_t>(0, e - position[p]));
     on_progress(progress);
   };
+  restorer->SetSynced(sampled_ms);
   report(end.empty());
   if (end.empty()) return Status::OK();
   SEGSTREAM_RETURN_IF_ERROR(rdk::FromErr(rd_kafka_assign(rk, assignment.get()), Status::Unavailable, "assign"));
@@ -254,8 +264,9 @@ Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStor
   // the changelog deleted can have lost its tombstone to compaction.
   SEGSTREAM_RETURN_IF_ERROR(DeleteLoggedKeys(store));
   ChangelogRestorer restorer(store);
-  bool log_moved = false;
-  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, {}, /*full=*/true, on_progress, &restorer, &log_moved));
+  bool needs_full = false;
+  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, {}, /*full=*/true, /*tail_may_lack_tombstones=*/false, on_progress,
+                                          &restorer, &needs_full));
   SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
   SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, topic));
   ChangelogRestoreStats stats;
@@ -311,21 +322,47 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
   auto offsets = stored_offsets();
   if (!offsets.ok()) return offsets.status();
   std::map<int32_t, int64_t> from;
+  int64_t synced_ms = 0;  // 0: unknown (a state written before it was stored)
   for (const auto& [name, offset] : *offsets) {
     if (auto p = ChangelogOffsetPartition(name)) from[*p] = offset;
+    if (name == kChangelogSyncedName) synced_ms = offset;
+  }
+  // Tombstones past this copy's offsets were written after synced_ms; the
+  // cleaner drops a tombstone once delete.retention.ms has passed, so an
+  // older copy may lack deletions that no record shows any more (a key
+  // deleted there would come back).
+  bool tail_may_lack_tombstones = false;
+  std::string too_old;
+  if (synced_ms > 0) {
+    auto retention = TopicConfigValue(options, topic, "delete.retention.ms", 30000);
+    if (!retention.ok()) return retention.status();
+    int64_t retention_ms = 0;
+    const auto [ptr, ec] = std::from_chars(retention->data(), retention->data() + retention->size(), retention_ms);
+    const int64_t age_ms = rdk::NowMicros() / 1000 - synced_ms;
+    if (ec == std::errc() && ptr == retention->data() + retention->size() && age_ms > retention_ms) {
+      tail_may_lack_tombstones = true;
+      too_old = fmt::format("this state last held the whole changelog {:.1f} h ago, longer than topic {}'s "
+                            "delete.retention.ms ({:.1f} h), so tombstones it lacks may be gone",
+                            static_cast<double>(age_ms) / 3.6e6, topic, static_cast<double>(retention_ms) / 3.6e6);
+    }
   }
   SEGSTREAM_RETURN_IF_ERROR(FenceOwnTransaction(options));
   const double start = Now();
   ChangelogRestorer restorer(store);
-  bool log_moved = false;
-  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, from, /*full=*/false, on_progress, &restorer, &log_moved));
-  SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
-  if (log_moved) {
-    log::Warn("changelog_log_moved", fmt::format("changelog topic {} no longer holds the records after this state's "
-                                                 "offsets; restoring the state in full",
-                                                 topic));
+  bool needs_full = false;
+  SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, from, /*full=*/false, tail_may_lack_tombstones, on_progress,
+                                          &restorer, &needs_full));
+  if (needs_full) {
+    log::Warn("changelog_full_restore",
+              fmt::format("{}; restoring the state in full",
+                          tail_may_lack_tombstones
+                              ? too_old
+                              : fmt::format("changelog topic {} no longer holds the records after this state's "
+                                            "offsets",
+                                            topic)));
     return FullRestore(options, store, on_progress);
   }
+  SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
   ChangelogRestoreStats stats;
   stats.records = restorer.records();
   stats.seconds = Now() - start;

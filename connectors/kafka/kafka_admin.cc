@@ -198,6 +198,19 @@ Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
   return Status::OK();
 }
 
+Result<std::string> TopicConfigValue(const KafkaOptions& options, const std::string& topic, const std::string& name,
+                                     int timeout_ms) {
+  const std::map<std::string, std::string> defaults = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "segstream-admin"},
+  };
+  rdk::ClientContext context;
+  Result<rdk::HandlePtr> client = rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
+                                                 {&defaults, &options.properties, &options.producer_properties});
+  if (!client.ok()) return client.status();
+  return TopicConfig(client->get(), topic, name, timeout_ms);
+}
+
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,
                    const std::map<std::string, std::string>& configs, int timeout_ms) {
   return CreateTopics(options, {TopicSpec{topic, partitions, configs}}, timeout_ms);

@@ -35,6 +35,13 @@ Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, 
 // not answer within timeout_ms.
 Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms);
 
+// The value of config `name` of `topic` as the broker reports it (its
+// default when the topic does not set it); "" when there is no such config.
+// Unavailable when the brokers do not answer within timeout_ms or the topic
+// cannot be described.
+Result<std::string> TopicConfigValue(const KafkaOptions& options, const std::string& topic, const std::string& name,
+                                     int timeout_ms);
+
 // Creates one topic (OK when it already exists), e.g. for segctl produce.
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,
                    const std::map<std::string, std::string>& configs, int timeout_ms);

@@ -107,6 +107,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   Status Open(const SinkOffsets& committed) override {
     for (const auto& [name, offset] : committed) {
       if (auto p = ChangelogOffsetPartition(name)) changelog_next_[*p] = offset;
+      if (name == kChangelogSyncedName) changelog_synced_ms_ = offset;
     }
     if (!options_.exactly_once) return Status::OK();
     // Fences a previous instance with the same transactional.id and aborts
@@ -129,6 +130,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   SinkOffsets Offsets() const override {
     SinkOffsets out;
     for (const auto& [p, offset] : changelog_next_) out[ChangelogOffsetName(p)] = offset;
+    if (changelog_synced_ms_ > 0) out[std::string(kChangelogSyncedName)] = changelog_synced_ms_;
     return out;
   }
 
@@ -220,9 +222,13 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
       });
       if (!st.ok()) return Abort(st);
     }
+    // Taken before the commit: whatever follows this transaction in the
+    // changelog is written after it (kChangelogSyncedName).
+    const int64_t committing_ms = rdk::NowMicros() / 1000;
     Status st = RetryTxn("commit_transaction", [&] { return rd_kafka_commit_transaction(rk_.get(), -1); });
     if (!st.ok()) return Abort(st);
     in_transaction_ = false;
+    if (changelog_) changelog_synced_ms_ = committing_ms;
     rd_kafka_poll(rk_.get(), 0);  // delivery reports of the committed messages
     outstanding_ = 0;
     failed_ = 0;
@@ -305,6 +311,7 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   std::array<rdk::TopicPtr, kStreams.size()> topics_;  // indexed by OutputStream
   rdk::TopicPtr changelog_;                            // with options.changelog
   std::map<int32_t, int64_t> changelog_next_;          // changelog partition -> next offset written
+  int64_t changelog_synced_ms_ = 0;                    // kChangelogSyncedName; 0 = unknown
   int64_t outstanding_ = 0;  // produced, delivery report not yet seen
   uint64_t appended_ = 0;
   uint64_t failed_ = 0;      // failed delivery reports since the last Flush

@@ -3,6 +3,7 @@
 // Every test uses its own topics and group, so reruns never see old data.
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -19,8 +20,10 @@
 #include "connectors/decode/dead_letter.h"
 #include "connectors/decode/event_json.h"
 #include "connectors/kafka/kafka.h"
+#include "connectors/kafka/rdkafka_util.h"
 #include "engine/rfm/customer_key.h"
 #include "state/changelog.h"
+#include "state/record_codec.h"
 #include "tests/state/fake_state_store.h"
 
 namespace segstream {
@@ -589,7 +592,10 @@ TEST_F(KafkaBrokerTest, TheChangelogRestoresCommittedTransactionsOnly) {
       return (*sink)->AppendStateChange(p, k, v);
     }));
   }
-  ASSERT_EQ(early_offsets.size(), 2u) << "both changelog partitions have an offset";
+  ASSERT_EQ(std::count_if(early_offsets.begin(), early_offsets.end(),
+                          [](const auto& o) { return ChangelogOffsetPartition(o.first).has_value(); }),
+            2)
+      << "both changelog partitions have an offset";
 
   // Full restore: an empty store. That path does not fence (it would wait
   // for the dead producer's transaction until the broker aborts it), so a
@@ -627,10 +633,27 @@ TEST_F(KafkaBrokerTest, TheChangelogRestoresCommittedTransactionsOnly) {
   for (size_t c = 0; c < kColumnCount; ++c) EXPECT_EQ(logged(restored, c), logged(live, c)) << "column " << c;
   EXPECT_EQ(restored.table(Column::kCustomers).count(CustomerKey(1, "999")), 0u) << "an aborted record restored";
 
+  // A full restore stores when it sampled the topic's ends.
+  EXPECT_EQ(restored.table(Column::kMeta).count(SinkOffsetKey(kChangelogSyncedName)), 1u);
+
   // Tail restore: the early copy, marked as logging to the topic.
   StateWrite mark;
   mark.Put(Column::kMeta, std::string(kChangelogTopicKey), options_.changelog_topic);
   ASSERT_OK(early.Commit(mark));
+  ASSERT_EQ(early_offsets.count(std::string(kChangelogSyncedName)), 1u) << "the sink reports when it committed";
+
+  // The same copy, last in step with the changelog longer ago than the
+  // topic's delete.retention.ms (the broker's default, 24 h): a tombstone it
+  // lacks may be gone, so it is restored in full, not from its tail.
+  testing::FakeStateStore stale;
+  for (size_t c = 0; c < kColumnCount; ++c) stale.mutable_table(static_cast<Column>(c)) = early.tables()[c];
+  SinkOffsets stale_offsets = early_offsets;
+  stale_offsets[std::string(kChangelogSyncedName)] = rdk::NowMicros() / 1000 - 25LL * 3600 * 1000;
+  auto refreshed = PrepareChangelogState(options_, &stale, [&] { return Result<SinkOffsets>(stale_offsets); });
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status().ToString();
+  EXPECT_TRUE(refreshed->full) << "a copy older than delete.retention.ms restored only its tail";
+  EXPECT_EQ(refreshed->records, full->records);
+  for (size_t c = 0; c < kColumnCount; ++c) EXPECT_EQ(logged(stale, c), logged(live, c)) << "column " << c;
   auto tail = PrepareChangelogState(options_, &early, [&] { return Result<SinkOffsets>(early_offsets); });
   ASSERT_TRUE(tail.ok()) << tail.status().ToString();
   EXPECT_FALSE(tail->full);

@@ -65,6 +65,9 @@ int RunStats(const std::string& state) {
     if (ChangelogOffsetPartition(name)) {
       // How far this copy holds its changelog topic (state/changelog.h).
       std::printf("sink %s: next offset %llu\n", name.c_str(), static_cast<unsigned long long>(offset));
+    } else if (name == kChangelogSyncedName) {
+      // When this copy last held the whole changelog.
+      std::printf("sink %s: %s\n", name.c_str(), FormatIso8601(static_cast<int64_t>(offset / 1000)).c_str());
     } else {
       std::printf("sink %s: %llu bytes\n", name.c_str(), static_cast<unsigned long long>(offset));
     }
