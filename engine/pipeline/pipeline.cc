@@ -21,10 +21,17 @@ double NowSeconds() {
 
 Pipeline::Pipeline(PipelineOptions options, SegmentEngine* engine, Source* source, Sink* sink, StateStore* store,
                    PipelineObserver* observer)
-    : options_(options), engine_(engine), source_(source), sink_(sink), store_(store), observer_(observer) {}
+    : options_(options),
+      engine_(engine),
+      source_(source),
+      sink_(sink),
+      store_(store),
+      observer_(observer),
+      invoice_sweep_(store) {}
 
 Status Pipeline::Run(const std::atomic<bool>& stop) {
   source_id_ = source_->Id();
+  if (options_.changelog) SEGSTREAM_RETURN_IF_ERROR(invoice_sweep_.Load());
   auto positions = engine_->StoredPositions(source_id_);
   if (!positions.ok()) return positions.status();
   SEGSTREAM_RETURN_IF_ERROR(source_->Seek(positions.value()));
@@ -99,7 +106,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     bool more = false;
     if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->FinishSome(&outputs, &more));
     stats_.records += batch.records.size();
-    SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0));
+    SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0, batch.records.size()));
     stats_.batch_seconds.push_back(NowSeconds() - t0);
     sizer.Observe(batch.records.size(), stats_.batch_seconds.back());
     // The end's rescoring pass, a bounded share per commit (FinishSome).
@@ -107,7 +114,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       const double t1 = NowSeconds();
       outputs.Clear();
       SEGSTREAM_RETURN_IF_ERROR(engine_->FinishSome(&outputs, &more));
-      SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t1));
+      SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t1, 0));
       stats_.batch_seconds.push_back(NowSeconds() - t1);
       ++stats_.batches;
     }
@@ -190,13 +197,19 @@ Result<size_t> Pipeline::ReapplyPublished(SourceBatch* batch) {
   return replay.records.size();
 }
 
-Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds) {
+Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds,
+                        size_t batch_records) {
   for (const auto& r : outputs->records) SEGSTREAM_RETURN_IF_ERROR(sink_->Append(r.stream, r.key, r.value));
   StateWrite write;
   if (options_.changelog) {
     // The state changes join the outputs in the sink's transaction, so the
     // write is built before the Flush; the changelog offsets the Flush
-    // reaches are added after it.
+    // reaches are added after it. The expired invoices' deletes come first,
+    // so that a put of the same key by this batch (a forgotten invoice seen
+    // again) wins. A step visits twice as many keys as the batch can write
+    // invoices, so the sweep outpaces their creation.
+    SEGSTREAM_RETURN_IF_ERROR(invoice_sweep_.Step(
+        1024 + 2 * batch_records, [this](int32_t p) { return engine_->InvoiceRetentionFloor(p); }, &write));
     engine_->BuildCommit(source_id_, positions, {}, &write);
     SEGSTREAM_RETURN_IF_ERROR(AppendChangelog(write, store_, [this](int32_t p, std::string_view k, const std::string* v) {
       return sink_->AppendStateChange(p, k, v);
@@ -219,7 +232,9 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
   }
   SEGSTREAM_RETURN_IF_ERROR(store_->Commit(write));
   engine_->OnCommitted();
-  store_->SetInvoiceRetentionFloor(engine_->InvoiceRetentionFloor());
+  // With the changelog the sweep deletes expired invoices, as writes the
+  // topic sees; the compaction filter must not drop them first.
+  if (!options_.changelog) store_->SetInvoiceRetentionFloor(engine_->InvoiceRetentionFloor());
   // Offsets to the broker only after the state is durable (lag tools only).
   Status s = source_->CommitDurable(positions);
   if (!s.ok()) log::Warn("source_commit_failed", s.ToString());

@@ -26,6 +26,7 @@
 
 #include "engine/event/sink.h"
 #include "engine/event/source.h"
+#include "engine/dedup/invoice_sweep.h"
 #include "engine/observe/observer.h"
 #include "engine/pipeline/segment_engine.h"
 #include "state/state_store.h"
@@ -77,7 +78,10 @@ class Pipeline {
   // sink's published positions with their outputs dropped, leaves the rest
   // in `batch`. Returns how many it re-applied.
   Result<size_t> ReapplyPublished(SourceBatch* batch);
-  Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds);
+  // `batch_records`: the records the batch applied (the invoice sweep's
+  // budget grows with it).
+  Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds,
+                size_t batch_records);
   // The state part of a report: watermark, customers, model, lag, store.
   void FillStateReport(BatchReport* report);
   void PrintProgress(bool final_line);
@@ -92,6 +96,9 @@ class Pipeline {
   std::map<int32_t, Position> applied_;  // per partition: the position after the last applied record
   std::map<int32_t, int64_t> published_;  // per partition: outputs below this offset are already published
   RunStats stats_;
+  // With the changelog: the expired invoices' deletions, as writes (the
+  // compaction filter's drops never reach the topic).
+  InvoiceSweep invoice_sweep_;
   double last_progress_ = 0;
   uint64_t flushes_ = 0;
 };

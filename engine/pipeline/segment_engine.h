@@ -149,6 +149,11 @@ class SegmentEngine {
   // The window runs on each partition's watermark, so the floor is the
   // slowest partition's: no partition's remembered invoices are dropped.
   int64_t InvoiceRetentionFloor() const { return invoices_.RetentionFloor(partitions_.MinWatermark()); }
+  // The same for one state partition: its records written before this are
+  // past the window (InvoiceSweep).
+  int64_t InvoiceRetentionFloor(int32_t partition) const {
+    return invoices_.RetentionFloor(partitions_.watermark(partition));
+  }
   uint64_t customers_total() const { return partitions_.total(); }
   // Customers held in the cache now (a gauge for tests and metrics).
   size_t customers_cached() const { return cache_.size(); }

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "state/changelog.h"
+#include "state/record_codec.h"
 
 #include "tests/state/fake_state_store.h"
 #include "tests/engine/pipeline/test_support.h"
@@ -298,6 +299,54 @@ TEST(PipelineTest, TheChangelogRestoresTheCommittedState) {
   ASSERT_TRUE(again.Load().ok());
   EXPECT_EQ(again.CustomerRecords().size(), engine.CustomerRecords().size());
   EXPECT_EQ(again.serving().version, engine.serving().version);
+}
+
+// With the changelog, invoices past the dedup window are deleted by writes
+// (InvoiceSweep), so the topic gets their tombstones; without it the store's
+// compaction filter drops them, which no changelog would ever see.
+TEST(PipelineTest, TheChangelogTombstonesInvoicesPastTheDedupWindow) {
+  EngineOptions engine_options = SmallModel();
+  engine_options.dedup_window_seconds = 10 * 86400;  // 240 of the 900 hourly invoices
+  FakeStateStore store;
+  SegmentEngine engine(engine_options, &store);
+  ASSERT_TRUE(engine.Load().ok());
+  std::vector<std::pair<int, int>> script;
+  for (int i = 0; i < 900; i += 37) script.emplace_back(i, i + 37);
+  ReplayingSource source(900, script, 60);
+  ChangelogSink sink;
+  PipelineOptions options;
+  options.changelog = true;
+  Pipeline pipeline(options, &engine, &source, &sink, &store, nullptr);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(pipeline.Run(stop).ok());
+
+  // Invoice i was written at kT0 + i h; the last watermark is kT0 + 899 h.
+  // Those written before the floor of the last commit are gone; the sweep
+  // of that commit read the state before its batch, whose floor was at most
+  // 37 h lower, so at most the last batch's worth of expired ones remain.
+  const int64_t floor = kT0 + 899 * 3600 - engine_options.dedup_window_seconds;
+  size_t kept = 0, expired_left = 0;
+  for (const auto& [key, value] : store.table(Column::kInvoices)) {
+    ++kept;
+    if (InvoiceWrittenWatermark(value) < floor) ++expired_left;
+  }
+  EXPECT_GE(kept, 240u);
+  EXPECT_LE(expired_left, 37u);
+  EXPECT_LT(kept, 300u) << "expired invoices were not deleted";
+  size_t tombstones = 0;
+  for (const auto& c : sink.changes) tombstones += (c.key[0] == 'i' && !c.value) ? 1 : 0;
+  EXPECT_EQ(tombstones, 900u - kept) << "every deleted invoice is a tombstone in the changelog";
+
+  // And the changelog still restores the state exactly.
+  FakeStateStore restored;
+  ChangelogRestorer restorer(&restored);
+  for (const auto& c : sink.changes) ASSERT_TRUE(restorer.Apply(c.key, c.value ? &*c.value : nullptr).ok());
+  ASSERT_TRUE(restorer.Finish().ok());
+  for (size_t c = 0; c < kColumnCount; ++c) {
+    FakeStateStore::Table want = store.tables()[c];
+    std::erase_if(want, [c](const auto& kv) { return !ChangelogPartition(static_cast<Column>(c), kv.first); });
+    EXPECT_EQ(restored.tables()[c], want) << "column " << c;
+  }
 }
 
 }  // namespace
