@@ -18,6 +18,7 @@ Status InvoiceLedger::Lookup(const std::string& customer_key, const std::string&
       Status s = store_->Get(Column::kInvoices, key, &value);
       if (s.ok()) {
         SEGSTREAM_RETURN_IF_ERROR(DecodeInvoice(value, &fresh.rec));
+        fresh.stored = true;
       } else if (s.code() != Status::Code::kNotFound) {
         return s;
       }
@@ -33,6 +34,7 @@ Status InvoiceLedger::Lookup(const std::string& customer_key, const std::string&
   const int64_t floor = RetentionFloor(watermark);
   if (floor != kNoTime && e->rec.written_watermark != kNoTime && e->rec.written_watermark < floor) {
     e->rec = InvoiceRecord();
+    e->stored = false;
   }
   *entry = e;
   return Status::OK();
@@ -41,6 +43,7 @@ Status InvoiceLedger::Lookup(const std::string& customer_key, const std::string&
 void InvoiceLedger::MarkChanged(Entry* entry) {
   if (entry->dirty) return;
   entry->dirty = true;
+  if (!entry->stored) ++created_;
   dirty_.push_back(entry);
 }
 
@@ -60,8 +63,12 @@ void InvoiceLedger::WriteTo(StateWrite* write) const {
 }
 
 void InvoiceLedger::OnCommitted() {
-  for (Entry* e : dirty_) e->dirty = false;
+  for (Entry* e : dirty_) {
+    e->dirty = false;
+    e->stored = !e->rec.line_fingerprints.empty();  // WriteTo put it, or deleted it
+  }
   dirty_.clear();
+  created_ = 0;
   // Everything cached is durable now; bound the cache by dropping it whole
   // (a customer's invoices are usually contiguous, so this costs little).
   if (entries_.size() > cache_entries_) {

@@ -35,7 +35,8 @@ class InvoiceLedger {
   struct Entry {
     InvoiceRecord rec;
     bool dirty = false;
-    std::string key;  // InvoiceKey(customer key, invoice)
+    bool stored = false;  // the store holds a live record of it (not past the window)
+    std::string key;      // InvoiceKey(customer key, invoice)
   };
 
   // `dedup_window_seconds` < 0: keep every invoice forever.
@@ -72,6 +73,9 @@ class InvoiceLedger {
   void WriteTo(StateWrite* write) const;
   void OnCommitted();
   size_t cached() const { return entries_.size(); }
+  // Invoice records changed since the last OnCommitted that the store did
+  // not hold (new invoices, and forgotten ones seen again).
+  size_t created() const { return created_; }
 
  private:
   StateStore* store_;  // not owned
@@ -81,6 +85,7 @@ class InvoiceLedger {
   Entry* last_ = nullptr;  // the previous Lookup's (invoice lines arrive grouped)
   std::string last_customer_, last_invoice_;
   std::vector<Entry*> dirty_;
+  size_t created_ = 0;
 };
 
 }  // namespace segstream

@@ -106,7 +106,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     bool more = false;
     if (finish) SEGSTREAM_RETURN_IF_ERROR(engine_->FinishSome(&outputs, &more));
     stats_.records += batch.records.size();
-    SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0, batch.records.size()));
+    SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t0));
     stats_.batch_seconds.push_back(NowSeconds() - t0);
     sizer.Observe(batch.records.size(), stats_.batch_seconds.back());
     // The end's rescoring pass, a bounded share per commit (FinishSome).
@@ -114,7 +114,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       const double t1 = NowSeconds();
       outputs.Clear();
       SEGSTREAM_RETURN_IF_ERROR(engine_->FinishSome(&outputs, &more));
-      SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t1, 0));
+      SEGSTREAM_RETURN_IF_ERROR(Commit(next, &outputs, NowSeconds() - t1));
       stats_.batch_seconds.push_back(NowSeconds() - t1);
       ++stats_.batches;
     }
@@ -197,8 +197,7 @@ Result<size_t> Pipeline::ReapplyPublished(SourceBatch* batch) {
   return replay.records.size();
 }
 
-Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds,
-                        size_t batch_records) {
+Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds) {
   for (const auto& r : outputs->records) SEGSTREAM_RETURN_IF_ERROR(sink_->Append(r.stream, r.key, r.value));
   StateWrite write;
   if (options_.changelog) {
@@ -206,10 +205,13 @@ Status Pipeline::Commit(const std::vector<Position>& positions, EngineOutputs* o
     // write is built before the Flush; the changelog offsets the Flush
     // reaches are added after it. The expired invoices' deletes come first,
     // so that a put of the same key by this batch (a forgotten invoice seen
-    // again) wins. A step visits twice as many keys as the batch can write
-    // invoices, so the sweep outpaces their creation.
+    // again) wins. A step visits twice as many keys as the batch creates
+    // invoice records, so a round of the sweep ends before the records
+    // present at its start have doubled: at most about as many expired
+    // records as live ones wait for it.
     SEGSTREAM_RETURN_IF_ERROR(invoice_sweep_.Step(
-        1024 + 2 * batch_records, [this](int32_t p) { return engine_->InvoiceRetentionFloor(p); }, &write));
+        64 + 2 * engine_->InvoicesCreated(), [this](int32_t p) { return engine_->InvoiceRetentionFloor(p); },
+        &write));
     engine_->BuildCommit(source_id_, positions, {}, &write);
     SEGSTREAM_RETURN_IF_ERROR(AppendChangelog(write, store_, [this](int32_t p, std::string_view k, const std::string* v) {
       return sink_->AppendStateChange(p, k, v);

@@ -78,10 +78,7 @@ class Pipeline {
   // sink's published positions with their outputs dropped, leaves the rest
   // in `batch`. Returns how many it re-applied.
   Result<size_t> ReapplyPublished(SourceBatch* batch);
-  // `batch_records`: the records the batch applied (the invoice sweep's
-  // budget grows with it).
-  Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds,
-                size_t batch_records);
+  Status Commit(const std::vector<Position>& positions, EngineOutputs* outputs, double batch_seconds);
   // The state part of a report: watermark, customers, model, lag, store.
   void FillStateReport(BatchReport* report);
   void PrintProgress(bool final_line);

@@ -154,6 +154,8 @@ class SegmentEngine {
   int64_t InvoiceRetentionFloor(int32_t partition) const {
     return invoices_.RetentionFloor(partitions_.watermark(partition));
   }
+  // Invoice records the micro-batch being built creates (InvoiceLedger::created).
+  size_t InvoicesCreated() const { return invoices_.created(); }
   uint64_t customers_total() const { return partitions_.total(); }
   // Customers held in the cache now (a gauge for tests and metrics).
   size_t customers_cached() const { return cache_.size(); }

@@ -50,4 +50,9 @@ if(TARGET segstream AND TARGET segctl AND TARGET loadgen)
       FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "${_e2e_env}" TIMEOUT 900
       LABELS "e2e;kafka;integration")
   endforeach()
+  # The outage once more, on 4 partitions with --exactly-once --changelog.
+  add_test(NAME kafka_e2e_outage_changelog COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_outage.sh)
+  set_tests_properties(kafka_e2e_outage_changelog PROPERTIES
+    FIXTURES_REQUIRED kafka RESOURCE_LOCK kafka ENVIRONMENT "${_e2e_env};E2E_OUTAGE_CHANGELOG=1" TIMEOUT 900
+    LABELS "e2e;kafka;integration")
 endif()

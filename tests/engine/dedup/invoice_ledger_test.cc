@@ -132,5 +132,34 @@ TEST(InvoiceLedgerTest, StoreAndDecodeErrorsAreReturned) {
   EXPECT_EQ(ledger.Lookup("c", "other", kT0, &e).code(), Status::Code::kIOError);
 }
 
+// created() counts the records a batch writes that the store did not hold:
+// what the invoice sweep's budget follows (engine/dedup/invoice_sweep.h).
+TEST(InvoiceLedgerTest, CreatedCountsRecordsTheStoreDidNotHold) {
+  testing::FakeStateStore store;
+  InvoiceLedger ledger(&store, 30 * kDay, 1000);
+  InvoiceLedger::Entry* e = nullptr;
+  ASSERT_TRUE(ledger.Lookup("17850", "536365", kT0, &e).ok());
+  AddLine(&ledger, e, 11, kT0);
+  AddLine(&ledger, e, 12, kT0);  // the same record: counted once
+  ASSERT_TRUE(ledger.Lookup("17850", "536366", kT0, &e).ok());
+  AddLine(&ledger, e, 13, kT0);
+  EXPECT_EQ(ledger.created(), 2u);
+  Commit(&ledger, &store);
+  EXPECT_EQ(ledger.created(), 0u);
+  // A stored invoice changed again is not created, from the cache or after a restart.
+  ASSERT_TRUE(ledger.Lookup("17850", "536365", kT0 + kDay, &e).ok());
+  AddLine(&ledger, e, 14, kT0 + kDay);
+  EXPECT_EQ(ledger.created(), 0u);
+  Commit(&ledger, &store);
+  InvoiceLedger restarted(&store, 30 * kDay, 1000);
+  ASSERT_TRUE(restarted.Lookup("17850", "536366", kT0 + kDay, &e).ok());
+  AddLine(&restarted, e, 15, kT0 + kDay);
+  EXPECT_EQ(restarted.created(), 0u);
+  // One past the window, seen again, is written anew.
+  ASSERT_TRUE(restarted.Lookup("17850", "536365", kT0 + 40 * kDay, &e).ok());
+  AddLine(&restarted, e, 11, kT0 + 40 * kDay);
+  EXPECT_EQ(restarted.created(), 1u);
+}
+
 }  // namespace
 }  // namespace segstream
