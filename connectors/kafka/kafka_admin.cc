@@ -25,14 +25,22 @@ struct NewTopicDeleter {
 };
 using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>;
 
-Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& specs, int timeout_ms) {
+// A client for admin calls, with the user's properties; `overrides` (may be
+// null) win over them. `context` must outlive it.
+Result<rdk::HandlePtr> NewAdminClient(const KafkaOptions& options, rdk::ClientContext* context,
+                                      const std::map<std::string, std::string>* overrides = nullptr) {
   const std::map<std::string, std::string> defaults = {
       {"bootstrap.servers", options.brokers},
       {"client.id", "segstream-admin"},
   };
+  const std::map<std::string, std::string> none;
+  return rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", context,
+                        {&defaults, &options.properties, &options.producer_properties, overrides ? overrides : &none});
+}
+
+Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& specs, int timeout_ms) {
   rdk::ClientContext context;
-  Result<rdk::HandlePtr> client = rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
-                                            {&defaults, &options.properties, &options.producer_properties});
+  Result<rdk::HandlePtr> client = NewAdminClient(options, &context);
   if (!client.ok()) return client.status();
   rdk::HandlePtr rk = std::move(client).value();
   char err[512];
@@ -140,17 +148,11 @@ Status EnsureTopics(const KafkaOptions& options, int timeout_ms) {
 }
 
 Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
-  const std::map<std::string, std::string> defaults = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", "segstream-admin"},
-  };
   // A metadata request must not create the topic with the broker's defaults
   // (one partition, not compacted).
   const std::map<std::string, std::string> no_auto_create = {{"allow.auto.create.topics", "false"}};
   rdk::ClientContext context;
-  Result<rdk::HandlePtr> client =
-      rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
-                     {&defaults, &options.properties, &options.producer_properties, &no_auto_create});
+  Result<rdk::HandlePtr> client = NewAdminClient(options, &context, &no_auto_create);
   if (!client.ok()) return client.status();
   auto input = rdk::TopicPartitions(client->get(), options.input_topic, timeout_ms);
   if (!input.ok()) return input.status();
@@ -200,13 +202,8 @@ Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
 
 Result<std::string> TopicConfigValue(const KafkaOptions& options, const std::string& topic, const std::string& name,
                                      int timeout_ms) {
-  const std::map<std::string, std::string> defaults = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", "segstream-admin"},
-  };
   rdk::ClientContext context;
-  Result<rdk::HandlePtr> client = rdk::NewClient(RD_KAFKA_PRODUCER, "admin client", &context,
-                                                 {&defaults, &options.properties, &options.producer_properties});
+  Result<rdk::HandlePtr> client = NewAdminClient(options, &context);
   if (!client.ok()) return client.status();
   return TopicConfig(client->get(), topic, name, timeout_ms);
 }

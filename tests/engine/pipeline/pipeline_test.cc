@@ -263,37 +263,46 @@ class ChangelogSink : public RecordingSink {
   std::vector<Change> pending_changes_;
 };
 
+// Runs 900 hourly records of 60 customers, in batches of 37, through a
+// pipeline with the changelog on.
+void RunWithChangelog(SegmentEngine* engine, FakeStateStore* store, ChangelogSink* sink) {
+  ASSERT_TRUE(engine->Load().ok());
+  std::vector<std::pair<int, int>> script;
+  for (int i = 0; i < 900; i += 37) script.emplace_back(i, i + 37);
+  ReplayingSource source(900, script, 60);
+  PipelineOptions options;
+  options.changelog = true;
+  Pipeline pipeline(options, engine, &source, sink, store, nullptr);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(pipeline.Run(stop).ok());
+  ASSERT_GT(sink->flushes, 10);
+}
+
+// Applies what the sink committed to `restored`, and expects every logged
+// key of `store` there, and nothing else.
+void ExpectTheChangelogRestores(const FakeStateStore& store, const ChangelogSink& sink, FakeStateStore* restored) {
+  ChangelogRestorer restorer(restored);
+  for (const auto& c : sink.changes) ASSERT_TRUE(restorer.Apply(c.key, c.value ? &*c.value : nullptr).ok());
+  ASSERT_TRUE(restorer.Finish().ok());
+  for (size_t c = 0; c < kColumnCount; ++c) {
+    FakeStateStore::Table want = store.tables()[c];
+    std::erase_if(want, [c](const auto& kv) { return !ChangelogPartition(static_cast<Column>(c), kv.first); });
+    EXPECT_EQ(restored->tables()[c], want) << "column " << c;
+  }
+}
+
 // With PipelineOptions::changelog, what the sink committed restores, in an
 // empty store, every logged key of the state the pipeline committed: the
 // customers, the model, the analytics, the positions (state/changelog.h).
 TEST(PipelineTest, TheChangelogRestoresTheCommittedState) {
   FakeStateStore store;
   SegmentEngine engine(SmallModel(), &store);
-  ASSERT_TRUE(engine.Load().ok());
-  std::vector<std::pair<int, int>> script;
-  for (int i = 0; i < 900; i += 37) script.emplace_back(i, i + 37);
-  ReplayingSource source(900, script, 60);
   ChangelogSink sink;
-  PipelineOptions options;
-  options.changelog = true;
-  Pipeline pipeline(options, &engine, &source, &sink, &store, nullptr);
-  std::atomic<bool> stop{false};
-  ASSERT_TRUE(pipeline.Run(stop).ok());
-  ASSERT_GT(sink.flushes, 10);
+  ASSERT_NO_FATAL_FAILURE(RunWithChangelog(&engine, &store, &sink));
   ASSERT_FALSE(engine.serving().empty()) << "the run published no model version";
-
+  EXPECT_EQ(store.table(Column::kCustomers).size(), 60u);
   FakeStateStore restored;
-  ChangelogRestorer restorer(&restored);
-  for (const auto& c : sink.changes) ASSERT_TRUE(restorer.Apply(c.key, c.value ? &*c.value : nullptr).ok());
-  ASSERT_TRUE(restorer.Finish().ok());
-  for (size_t c = 0; c < kColumnCount; ++c) {
-    FakeStateStore::Table want = store.tables()[c];
-    std::erase_if(want, [c](const auto& kv) { return !ChangelogPartition(static_cast<Column>(c), kv.first); });
-    EXPECT_EQ(restored.tables()[c], want) << "column " << c;
-    if (static_cast<Column>(c) == Column::kCustomers) {
-      EXPECT_EQ(want.size(), 60u);
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectTheChangelogRestores(store, sink, &restored));
   // And an engine loaded from it continues as the original would.
   SegmentEngine again(SmallModel(), &restored);
   ASSERT_TRUE(again.Load().ok());
@@ -309,16 +318,8 @@ TEST(PipelineTest, TheChangelogTombstonesInvoicesPastTheDedupWindow) {
   engine_options.dedup_window_seconds = 10 * 86400;  // 240 of the 900 hourly invoices
   FakeStateStore store;
   SegmentEngine engine(engine_options, &store);
-  ASSERT_TRUE(engine.Load().ok());
-  std::vector<std::pair<int, int>> script;
-  for (int i = 0; i < 900; i += 37) script.emplace_back(i, i + 37);
-  ReplayingSource source(900, script, 60);
   ChangelogSink sink;
-  PipelineOptions options;
-  options.changelog = true;
-  Pipeline pipeline(options, &engine, &source, &sink, &store, nullptr);
-  std::atomic<bool> stop{false};
-  ASSERT_TRUE(pipeline.Run(stop).ok());
+  ASSERT_NO_FATAL_FAILURE(RunWithChangelog(&engine, &store, &sink));
 
   // Invoice i was written at kT0 + i h; the last watermark is kT0 + 899 h.
   // Those written before the floor of the last commit are gone; the sweep
@@ -339,14 +340,7 @@ TEST(PipelineTest, TheChangelogTombstonesInvoicesPastTheDedupWindow) {
 
   // And the changelog still restores the state exactly.
   FakeStateStore restored;
-  ChangelogRestorer restorer(&restored);
-  for (const auto& c : sink.changes) ASSERT_TRUE(restorer.Apply(c.key, c.value ? &*c.value : nullptr).ok());
-  ASSERT_TRUE(restorer.Finish().ok());
-  for (size_t c = 0; c < kColumnCount; ++c) {
-    FakeStateStore::Table want = store.tables()[c];
-    std::erase_if(want, [c](const auto& kv) { return !ChangelogPartition(static_cast<Column>(c), kv.first); });
-    EXPECT_EQ(restored.tables()[c], want) << "column " << c;
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectTheChangelogRestores(store, sink, &restored));
 }
 
 }  // namespace
