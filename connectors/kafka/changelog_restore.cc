@@ -2,6 +2,7 @@
 #include "connectors/kafka/changelog_restore.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -122,7 +123,7 @@ Status QueryWatermarks(rd_kafka_t* rk, const std::string& topic, int32_t partiti
 // `from` offset.
 Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_t>& from, bool full,
                      bool tail_may_lack_tombstones, const RestoreProgressFn& on_progress,
-                     ChangelogRestorer* restorer, bool* needs_full) {
+                     const std::atomic<bool>* stop, ChangelogRestorer* restorer, bool* needs_full) {
   *needs_full = false;
   std::map<std::string, std::string> properties = options.properties;
   std::map<std::string, std::string> consumer = options.consumer_properties;
@@ -208,6 +209,12 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
   double last_note = Now();
   double last_report = last_note;
   while (!end.empty()) {
+    if (stop != nullptr && stop->load()) {
+      rd_kafka_consumer_close(rk);
+      return Status::Aborted(fmt::format(
+          "stopped during the restore from changelog topic {} ({} records applied); the next start restores again",
+          topic, restorer->records() - records_before));
+    }
     rdk::MessagePtr msg(rd_kafka_consumer_poll(rk, 200));
     const double now = Now();
     if (now - last_report >= 1) {
@@ -255,7 +262,7 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
 // Deletes the logged keys and reads the whole changelog, under the
 // "restoring:" marker, then marks the state as logging to the topic.
 Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStore* store,
-                                          const RestoreProgressFn& on_progress) {
+                                          const RestoreProgressFn& on_progress, const std::atomic<bool>* stop) {
   const std::string& topic = options.changelog_topic;
   SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, std::string(kRestoringPrefix) + topic));
   const double start = Now();
@@ -266,7 +273,7 @@ Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStor
   ChangelogRestorer restorer(store);
   bool needs_full = false;
   SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, {}, /*full=*/true, /*tail_may_lack_tombstones=*/false, on_progress,
-                                          &restorer, &needs_full));
+                                          stop, &restorer, &needs_full));
   SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
   SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, topic));
   ChangelogRestoreStats stats;
@@ -282,7 +289,8 @@ Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStor
 
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
                                                     const StoredSinkOffsetsFn& stored_offsets,
-                                                    const RestoreProgressFn& on_progress) {
+                                                    const RestoreProgressFn& on_progress,
+                                                    const std::atomic<bool>* stop) {
   auto marker = ReadMarker(store);
   if (!marker.ok()) return marker.status();
   if (!options.changelog) {
@@ -314,9 +322,9 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
           "to keep this directory's state, replay its input into an empty --state with --changelog",
           topic));
     }
-    return FullRestore(options, store, on_progress);
+    return FullRestore(options, store, on_progress, stop);
   }
-  if (**marker != topic) return FullRestore(options, store, on_progress);  // "restoring:": interrupted
+  if (**marker != topic) return FullRestore(options, store, on_progress, stop);  // "restoring:": interrupted
 
   // A state that logs to the topic: the tail it lacks.
   auto offsets = stored_offsets();
@@ -351,7 +359,7 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
   ChangelogRestorer restorer(store);
   bool needs_full = false;
   SEGSTREAM_RETURN_IF_ERROR(ReadChangelog(options, from, /*full=*/false, tail_may_lack_tombstones, on_progress,
-                                          &restorer, &needs_full));
+                                          stop, &restorer, &needs_full));
   if (needs_full) {
     log::Warn("changelog_full_restore",
               fmt::format("{}; restoring the state in full",
@@ -360,7 +368,7 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
                               : fmt::format("changelog topic {} no longer holds the records after this state's "
                                             "offsets",
                                             topic)));
-    return FullRestore(options, store, on_progress);
+    return FullRestore(options, store, on_progress, stop);
   }
   SEGSTREAM_RETURN_IF_ERROR(restorer.Finish());
   ChangelogRestoreStats stats;

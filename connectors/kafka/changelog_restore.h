@@ -11,6 +11,7 @@
 // Not thread-safe; runs once, before the pipeline starts.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -64,8 +65,12 @@ using RestoreProgressFn = std::function<void(const RestoreProgress&)>;
 // (it was deleted or re-created: restoring from it would lose state).
 // `on_progress` (optional) sees every read of the topic: a tail restore that
 // finds the log moved reports done, then the full restore starts over.
+// `stop` (optional): once set, reading stops within 200 ms and Aborted is
+// returned; what was applied stays, and the next start restores again (a
+// full restore from the beginning, a tail from the stored offsets).
 Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options, StateStore* store,
                                                     const StoredSinkOffsetsFn& stored_offsets,
-                                                    const RestoreProgressFn& on_progress = {});
+                                                    const RestoreProgressFn& on_progress = {},
+                                                    const std::atomic<bool>* stop = nullptr);
 
 }  // namespace segstream

@@ -193,9 +193,10 @@ Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
     return Status::InvalidArgument(fmt::format(
         "changelog topic {} has cleanup.policy={}, and a changelog must be compacted only (cleanup.policy=compact): "
         "deleting records by age would lose the state of customers not seen within its retention. Set it with "
-        "kafka-configs.sh --alter --entity-type topics --entity-name {} --add-config cleanup.policy=compact, or "
+        "kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name {} --add-config "
+        "cleanup.policy=compact (a state that logs to this topic can only go on with it), or, on an empty --state, "
         "name another topic with --changelog-topic",
-        options.changelog_topic, policy->empty() ? "(none)" : *policy, options.changelog_topic));
+        options.changelog_topic, policy->empty() ? "(none)" : *policy, options.brokers, options.changelog_topic));
   }
   return Status::OK();
 }

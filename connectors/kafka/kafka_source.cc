@@ -32,6 +32,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
     if (rk_) {
       // Leaves the group cleanly (revoke callback runs here); commits nothing:
       // the pipeline commits only what is durable.
+      closing_.store(true);
       rd_kafka_consumer_close(rk_.get());
     }
   }
@@ -241,6 +242,19 @@ class KafkaSource final : public rdk::ClientContext, public Source {
 
   void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && closing_.load()) {
+      // An assignment that completes while the consumer leaves (a stop
+      // right after the start): nothing will be read, so no history check,
+      // whose committed-offsets request would hold the close for its
+      // timeout. Assigned only to keep the protocol; the close revokes it.
+      if (cooperative) {
+        rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
+        if (e != nullptr) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, parts);
+      }
+      return;
+    }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       std::map<int32_t, int64_t> starts;
       for (int i = 0; i < parts->cnt; ++i) {
@@ -366,6 +380,7 @@ class KafkaSource final : public rdk::ClientContext, public Source {
   Status deferred_error_;  // guarded by mu_: a lookup failed during a rebalance
   rdk::HandlePtr rk_;
   std::atomic<bool> ready_{false};
+  std::atomic<bool> closing_{false};  // set before rd_kafka_consumer_close: the callbacks that still run skip their checks
   std::atomic<bool> fatal_{false};
   bool first_assignment_checked_ = false;  // CheckWholeTopicAssigned ran (rebalance callback only)
   std::chrono::steady_clock::time_point last_restart_{};

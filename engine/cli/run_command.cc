@@ -225,7 +225,13 @@ int RunSegstream(const RunConfig& c, const std::atomic<bool>& stop) {
     // input too).
     auto restore = PrepareChangelogState(
         kafka, store->get(), [&engine] { return engine.StoredSinkOffsets(); },
-        [&queries](const RestoreProgress& progress) { queries.OnRestore(progress); });
+        [&queries](const RestoreProgress& progress) { queries.OnRestore(progress); }, &stop);
+    if (restore.status().code() == Status::Code::kAborted) {
+      // SIGINT/SIGTERM: a clean stop, as between micro-batches.
+      log::Info("run_stopped", restore.status().message());
+      if (http) http->Stop();
+      return kExitOk;
+    }
     if (!restore.ok()) {
       // A refusal (this state and the topic do not go together) is not a
       // restore that failed.

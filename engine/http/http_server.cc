@@ -41,6 +41,7 @@ void JsonError(httplib::Response& res, int status, std::string_view error, std::
   body.append(extra);
   body.append("}");
   res.set_content(body, kJson);
+  res.set_header("Cache-Control", "no-store");  // a 503 or 404 must not be cached any more than an answer
 }
 
 void Json(httplib::Response& res, std::string body) {

@@ -48,7 +48,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
         // here would commit state changes the changelog never sees.
         return Status::Corruption(fmt::format(
             "partition {}: outputs are published through offset {} but the state, restored from its changelog, "
-            "only through {}; the changelog lacks transactions its outputs have (report this)",
+            "only through {}: the changelog topic lacks transactions whose outputs the group published (was it "
+            "deleted or re-created, or were its records deleted?), so it cannot restore this group's state",
             p.partition, p.next_offset, it == applied_.end() ? 0 : it->second.next_offset));
       }
       published_[p.partition] = p.next_offset;

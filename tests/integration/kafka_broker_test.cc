@@ -611,6 +611,18 @@ TEST_F(KafkaBrokerTest, TheChangelogRestoresCommittedTransactionsOnly) {
     std::erase_if(t, [c](const auto& kv) { return !ChangelogPartition(static_cast<Column>(c), kv.first); });
     return t;
   };
+  // A stop (SIGTERM) during a full restore: Aborted, and the state stays
+  // marked as restoring, so the next start restores it again.
+  {
+    testing::FakeStateStore interrupted;
+    const std::atomic<bool> stopped{true};
+    auto aborted = PrepareChangelogState(
+        options_, &interrupted, [] { return Result<SinkOffsets>(SinkOffsets{}); }, {}, &stopped);
+    EXPECT_EQ(aborted.status().code(), Status::Code::kAborted) << aborted.status().ToString();
+    ASSERT_EQ(interrupted.table(Column::kMeta).count(std::string(kChangelogTopicKey)), 1u);
+    EXPECT_EQ(interrupted.table(Column::kMeta).at(std::string(kChangelogTopicKey)),
+              "restoring:" + options_.changelog_topic);
+  }
   testing::FakeStateStore restored;
   std::vector<RestoreProgress> progress;
   auto full = PrepareChangelogState(

@@ -45,6 +45,18 @@ int RunStats(const std::string& state) {
   for (const auto& [key, value] : instance.value()) {
     if (key == "instance_id") std::printf("instance_id: %s\n", value.c_str());  // set by Kafka runs
   }
+  auto marker = (*reader)->Meta(std::string(kChangelogTopicKey));
+  if (!marker.ok()) return ReportError("cannot read the changelog topic", marker.status());
+  for (const auto& [key, value] : marker.value()) {
+    if (key != kChangelogTopicKey) continue;
+    std::printf("changelog_topic: %s\n", value.c_str());
+    if (value.starts_with("restoring:")) {
+      // A full restore died: what is here is part of a state.
+      std::fprintf(stderr,
+                   "segctl: warning: a restore from the changelog was interrupted; this state is partial (the next "
+                   "segstream start restores it again)\n");
+    }
+  }
   auto positions = (*reader)->Meta("pos/");
   if (!positions.ok()) return ReportError("cannot read positions", positions.status());
   for (const auto& [key, value] : positions.value()) {
