@@ -80,6 +80,15 @@ void PutChangelogSynced(int64_t unix_ms, StateWrite* write) {
   write->Put(Column::kMeta, SinkOffsetKey(kChangelogSyncedName), EncodeSinkOffset(unix_ms));
 }
 
+ChangelogCheckpoint ReadChangelogCheckpoint(const std::map<std::string, int64_t>& sink_offsets) {
+  ChangelogCheckpoint out;
+  for (const auto& [name, offset] : sink_offsets) {
+    if (auto p = ChangelogOffsetPartition(name)) out.next_offsets[*p] = offset;
+    if (name == kChangelogSyncedName) out.synced_ms = offset;
+  }
+  return out;
+}
+
 std::string EncodeChangelogKey(Column column, std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);

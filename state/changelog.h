@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@ inline constexpr int32_t kGlobalChangelogPartition = 0;
 // The meta key naming the changelog topic this state logs to (never logged
 // itself). Absent: the state has no changelog.
 inline constexpr std::string_view kChangelogTopicKey = "changelog_topic";
+
+// The marker's value while a full restore runs: this prefix, then the topic
+// (a restore that dies is started again from the beginning).
+inline constexpr std::string_view kChangelogRestoringPrefix = "restoring:";
 
 // The changelog partition of `key` in `column`; nullopt for the keys that are
 // not logged (see above).
@@ -68,6 +73,14 @@ void PutChangelogOffset(int32_t partition, int64_t next_offset, StateWrite* writ
 inline constexpr std::string_view kChangelogSyncedName = "changelog/synced_ms";
 // Adds it to `write` (meta "sink/" + kChangelogSyncedName -> varint).
 void PutChangelogSynced(int64_t unix_ms, StateWrite* write);
+
+// How far a copy of the state holds its changelog (the Kafka Streams
+// checkpoint), read from its sink offsets (Sink::Offsets names -> values).
+struct ChangelogCheckpoint {
+  std::map<int32_t, int64_t> next_offsets;  // changelog partition -> the next offset this copy lacks
+  int64_t synced_ms = 0;                    // kChangelogSyncedName; 0 = unknown
+};
+ChangelogCheckpoint ReadChangelogCheckpoint(const std::map<std::string, int64_t>& sink_offsets);
 
 // One changelog record: `value` null is a tombstone.
 using ChangelogAppend =

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -20,8 +19,6 @@
 
 namespace segstream {
 namespace {
-
-constexpr std::string_view kRestoringPrefix = "restoring:";
 
 double Now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
@@ -42,7 +39,7 @@ Status WriteMarker(StateStore* store, const std::string& value) {
 
 // The topic a marker names (without "restoring:").
 std::string MarkerTopic(const std::string& marker) {
-  return marker.starts_with(kRestoringPrefix) ? marker.substr(kRestoringPrefix.size()) : marker;
+  return marker.starts_with(kChangelogRestoringPrefix) ? marker.substr(kChangelogRestoringPrefix.size()) : marker;
 }
 
 // True when the store holds a key the changelog would log: a state, not a
@@ -264,7 +261,7 @@ Status ReadChangelog(const KafkaOptions& options, const std::map<int32_t, int64_
 Result<ChangelogRestoreStats> FullRestore(const KafkaOptions& options, StateStore* store,
                                           const RestoreProgressFn& on_progress, const std::atomic<bool>* stop) {
   const std::string& topic = options.changelog_topic;
-  SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, std::string(kRestoringPrefix) + topic));
+  SEGSTREAM_RETURN_IF_ERROR(WriteMarker(store, std::string(kChangelogRestoringPrefix) + topic));
   const double start = Now();
   log::Info("changelog_restore_started", fmt::format("restoring the state from changelog topic {}", topic));
   // Nothing of an interrupted restore or of a stale state may survive: a key
@@ -305,7 +302,8 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
     return ChangelogRestoreStats{};
   }
   if (options.create_topics) SEGSTREAM_RETURN_IF_ERROR(EnsureTopics(options, 30000));
-  SEGSTREAM_RETURN_IF_ERROR(EnsureChangelogTopic(options, 30000));
+  int64_t retention_ms = -1;  // the topic's delete.retention.ms
+  SEGSTREAM_RETURN_IF_ERROR(EnsureChangelogTopic(options, 30000, &retention_ms));
   const std::string& topic = options.changelog_topic;
   if (*marker && MarkerTopic(**marker) != topic) {
     return Status::InvalidArgument(fmt::format("this state logs to changelog topic {}, not {}: pass --changelog-topic {}",
@@ -329,25 +327,18 @@ Result<ChangelogRestoreStats> PrepareChangelogState(const KafkaOptions& options,
   // A state that logs to the topic: the tail it lacks.
   auto offsets = stored_offsets();
   if (!offsets.ok()) return offsets.status();
-  std::map<int32_t, int64_t> from;
-  int64_t synced_ms = 0;  // 0: unknown (a state written before it was stored)
-  for (const auto& [name, offset] : *offsets) {
-    if (auto p = ChangelogOffsetPartition(name)) from[*p] = offset;
-    if (name == kChangelogSyncedName) synced_ms = offset;
-  }
+  const ChangelogCheckpoint checkpoint = ReadChangelogCheckpoint(*offsets);
+  const std::map<int32_t, int64_t>& from = checkpoint.next_offsets;
+  const int64_t synced_ms = checkpoint.synced_ms;  // 0: unknown (a state written before it was stored)
   // Tombstones past this copy's offsets were written after synced_ms; the
   // cleaner drops a tombstone once delete.retention.ms has passed, so an
   // older copy may lack deletions that no record shows any more (a key
   // deleted there would come back).
   bool tail_may_lack_tombstones = false;
   std::string too_old;
-  if (synced_ms > 0) {
-    auto retention = TopicConfigValue(options, topic, "delete.retention.ms", 30000);
-    if (!retention.ok()) return retention.status();
-    int64_t retention_ms = 0;
-    const auto [ptr, ec] = std::from_chars(retention->data(), retention->data() + retention->size(), retention_ms);
+  if (synced_ms > 0 && retention_ms >= 0) {
     const int64_t age_ms = rdk::NowMicros() / 1000 - synced_ms;
-    if (ec == std::errc() && ptr == retention->data() + retention->size() && age_ms > retention_ms) {
+    if (age_ms > retention_ms) {
       tail_may_lack_tombstones = true;
       too_old = fmt::format("this state last held the whole changelog {:.1f} h ago, longer than topic {}'s "
                             "delete.retention.ms ({:.1f} h), so tombstones it lacks may be gone",

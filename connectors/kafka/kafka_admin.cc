@@ -2,6 +2,7 @@
 // cheaper than a JVM tool call and works against any broker version we use.
 #include "connectors/kafka/kafka_admin.h"
 
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -88,9 +89,9 @@ Status CreateTopics(const KafkaOptions& options, const std::vector<TopicSpec>& s
   return Status::OK();
 }
 
-// The value of topic config `name` on the broker (its default when the
-// topic does not override it); "" when the broker reports no such config.
-Result<std::string> TopicConfig(rd_kafka_t* rk, const std::string& topic, const std::string& name, int timeout_ms) {
+// Every config of `topic` as the broker reports it (its defaults where the
+// topic sets none), by name.
+Result<std::map<std::string, std::string>> TopicConfigs(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   char err[512];
   std::unique_ptr<rd_kafka_ConfigResource_t, decltype(&rd_kafka_ConfigResource_destroy)> resource(
       rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()), &rd_kafka_ConfigResource_destroy);
@@ -109,6 +110,7 @@ Result<std::string> TopicConfig(rd_kafka_t* rk, const std::string& topic, const 
   size_t count = 0;
   const rd_kafka_ConfigResource_t** results =
       rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
+  std::map<std::string, std::string> out;
   for (size_t i = 0; i < count; ++i) {
     if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status::Unavailable(
@@ -117,12 +119,11 @@ Result<std::string> TopicConfig(rd_kafka_t* rk, const std::string& topic, const 
     size_t entries = 0;
     const rd_kafka_ConfigEntry_t** configs = rd_kafka_ConfigResource_configs(results[i], &entries);
     for (size_t j = 0; j < entries; ++j) {
-      if (name != rd_kafka_ConfigEntry_name(configs[j])) continue;
       const char* value = rd_kafka_ConfigEntry_value(configs[j]);
-      return std::string(value ? value : "");
+      out[rd_kafka_ConfigEntry_name(configs[j])] = value ? value : "";
     }
   }
-  return std::string();
+  return out;
 }
 
 }  // namespace
@@ -147,7 +148,7 @@ Status EnsureTopics(const KafkaOptions& options, int timeout_ms) {
   return CreateTopics(options, unique, timeout_ms);
 }
 
-Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
+Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms, int64_t* delete_retention_ms) {
   // A metadata request must not create the topic with the broker's defaults
   // (one partition, not compacted).
   const std::map<std::string, std::string> no_auto_create = {{"allow.auto.create.topics", "false"}};
@@ -187,26 +188,26 @@ Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms) {
   // A topic that deletes by age (cleanup.policy delete, or compact,delete)
   // drops the records of customers not seen within its retention.ms, and a
   // restore from it would silently lose them.
-  auto policy = TopicConfig(client->get(), options.changelog_topic, "cleanup.policy", timeout_ms);
-  if (!policy.ok()) return policy.status();
-  if (*policy != "compact") {
+  auto configs = TopicConfigs(client->get(), options.changelog_topic, timeout_ms);
+  if (!configs.ok()) return configs.status();
+  const std::string policy = (*configs)["cleanup.policy"];
+  if (policy != "compact") {
     return Status::InvalidArgument(fmt::format(
         "changelog topic {} has cleanup.policy={}, and a changelog must be compacted only (cleanup.policy=compact): "
         "deleting records by age would lose the state of customers not seen within its retention. Set it with "
         "kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name {} --add-config "
         "cleanup.policy=compact (a state that logs to this topic can only go on with it), or, on an empty --state, "
         "name another topic with --changelog-topic",
-        options.changelog_topic, policy->empty() ? "(none)" : *policy, options.brokers, options.changelog_topic));
+        options.changelog_topic, policy.empty() ? "(none)" : policy, options.brokers, options.changelog_topic));
+  }
+  if (delete_retention_ms != nullptr) {
+    const std::string& text = (*configs)["delete.retention.ms"];
+    *delete_retention_ms = -1;
+    int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) *delete_retention_ms = ms;
   }
   return Status::OK();
-}
-
-Result<std::string> TopicConfigValue(const KafkaOptions& options, const std::string& topic, const std::string& name,
-                                     int timeout_ms) {
-  rdk::ClientContext context;
-  Result<rdk::HandlePtr> client = NewAdminClient(options, &context);
-  if (!client.ok()) return client.status();
-  return TopicConfig(client->get(), topic, name, timeout_ms);
 }
 
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,

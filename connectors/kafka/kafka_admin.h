@@ -3,6 +3,7 @@
 // a consumer group's committed offsets, for exactly-once restarts.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,15 +33,10 @@ Result<std::vector<Position>> ReadCommittedOffsets(const KafkaOptions& options, 
 // does not exist, the counts differ, or the existing topic's cleanup.policy is
 // not exactly "compact" (a topic that also deletes by age loses the state of
 // customers not seen within its retention); Unavailable when the brokers do
-// not answer within timeout_ms.
-Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms);
-
-// The value of config `name` of `topic` as the broker reports it (its
-// default when the topic does not set it); "" when there is no such config.
-// Unavailable when the brokers do not answer within timeout_ms or the topic
-// cannot be described.
-Result<std::string> TopicConfigValue(const KafkaOptions& options, const std::string& topic, const std::string& name,
-                                     int timeout_ms);
+// not answer within timeout_ms. `delete_retention_ms` (optional) receives
+// the topic's delete.retention.ms (-1 when the broker gives no number): how
+// long its cleaner keeps a tombstone.
+Status EnsureChangelogTopic(const KafkaOptions& options, int timeout_ms, int64_t* delete_retention_ms = nullptr);
 
 // Creates one topic (OK when it already exists), e.g. for segctl produce.
 Status EnsureTopic(const KafkaOptions& options, const std::string& topic, int partitions,

@@ -105,10 +105,9 @@ class KafkaSink final : public rdk::ClientContext, public Sink {
   }
 
   Status Open(const SinkOffsets& committed) override {
-    for (const auto& [name, offset] : committed) {
-      if (auto p = ChangelogOffsetPartition(name)) changelog_next_[*p] = offset;
-      if (name == kChangelogSyncedName) changelog_synced_ms_ = offset;
-    }
+    const ChangelogCheckpoint checkpoint = ReadChangelogCheckpoint(committed);
+    changelog_next_ = checkpoint.next_offsets;
+    changelog_synced_ms_ = checkpoint.synced_ms;
     if (!options_.exactly_once) return Status::OK();
     // Fences a previous instance with the same transactional.id and aborts
     // its open transaction, so what the group's offsets say below is final.

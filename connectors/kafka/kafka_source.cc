@@ -242,19 +242,6 @@ class KafkaSource final : public rdk::ClientContext, public Source {
 
   void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && closing_.load()) {
-      // An assignment that completes while the consumer leaves (a stop
-      // right after the start): nothing will be read, so no history check,
-      // whose committed-offsets request would hold the close for its
-      // timeout. Assigned only to keep the protocol; the close revokes it.
-      if (cooperative) {
-        rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
-        if (e != nullptr) rd_kafka_error_destroy(e);
-      } else {
-        rd_kafka_assign(rk, parts);
-      }
-      return;
-    }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       std::map<int32_t, int64_t> starts;
       for (int i = 0; i < parts->cnt; ++i) {
@@ -279,9 +266,13 @@ class KafkaSource final : public rdk::ClientContext, public Source {
       // The history check first: its error names the instance that holds
       // the partitions. Then, once per consumer, whether this is the whole
       // topic (an empty assignment processes nothing: the check waits for
-      // the first one that would).
-      Status refused = lookup_ ? CheckPartitionHistory(rk, parts, starts, options_) : Status::OK();
-      if (refused.ok() && lookup_ && !first_assignment_checked_ && parts->cnt > 0) {
+      // the first one that would). Not for an assignment that completes
+      // while the consumer leaves (a stop right after the start): nothing
+      // will be read, and the committed-offsets request would hold the close
+      // for its timeout.
+      const bool check = lookup_ && !closing_.load();
+      Status refused = check ? CheckPartitionHistory(rk, parts, starts, options_) : Status::OK();
+      if (refused.ok() && check && !first_assignment_checked_ && parts->cnt > 0) {
         first_assignment_checked_ = true;
         refused = CheckWholeTopicAssigned(rk, parts, options_);
       }

@@ -25,6 +25,13 @@ def kv_lines(path):
                 yield key, value
 
 
+def differences(got, want, most=5):
+    """Up to `most` keys only in `got`, only in `want`, and in both with
+    different values (each key with its two values)."""
+    return (sorted(set(got) - set(want))[:most], sorted(set(want) - set(got))[:most],
+            [(k, got[k], want[k]) for k in want if k in got and got[k] != want[k]][:most])
+
+
 def segments(segments_topic, customers_csv):
     # Latest value per key on the compacted topic = the segment columns of segctl customers.
     latest = {}
@@ -37,11 +44,9 @@ def segments(segments_topic, customers_csv):
                 want[row["customer_id"]] = (int(row["segment_id"]), row["segment_name"])
     got = {k: (int(v["segment_id"]), v["segment_name"]) for k, v in latest.items()}
     if got != want:
-        missing = sorted(set(want) - set(got))[:5]
-        extra = sorted(set(got) - set(want))[:5]
-        wrong = [k for k in want if k in got and got[k] != want[k]][:5]
+        extra, missing, wrong = differences(got, want)
         print(f"customer-segments topic != segctl customers: {len(got)} vs {len(want)} customers; "
-              f"missing {missing} extra {extra} wrong {[(k, got[k], want[k]) for k in wrong]}", file=sys.stderr)
+              f"missing {missing} extra {extra} wrong {wrong}", file=sys.stderr)
         return 1
     print(f"customer-segments topic matches segctl customers ({len(got)} customers)", file=sys.stderr)
     return 0
@@ -71,11 +76,9 @@ def changes(changes_topic, replay_changes, strict):
                 obj = json.loads(line)
                 replay[(obj["customer_id"], obj["seq"])] = canonical(line)
     if kafka != replay:
-        only_k = sorted(set(kafka) - set(replay))[:5]
-        only_r = sorted(set(replay) - set(kafka))[:5]
-        diff = [k for k in replay if k in kafka and kafka[k] != replay[k]][:3]
+        only_k, only_r, diff = differences(kafka, replay)
         print(f"segment changes differ: kafka {len(kafka)} replay {len(replay)}; only kafka {only_k}; "
-              f"only replay {only_r}; different {[(kafka[k], replay[k]) for k in diff]}", file=sys.stderr)
+              f"only replay {only_r}; different {diff[:3]}", file=sys.stderr)
         return 1
     print(f"segment changes match after de-duplication ({len(replay)} changes)", file=sys.stderr)
     return 0

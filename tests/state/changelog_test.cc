@@ -94,6 +94,15 @@ TEST(ChangelogTest, OffsetNamesNameTheirPartition) {
   ASSERT_EQ(w.ops.size(), 1u);
   EXPECT_EQ(w.ops[0].key, "sink/changelog/0000000003");
   EXPECT_EQ(ChangelogPartition(Column::kMeta, w.ops[0].key), std::nullopt);
+  // The checkpoint among a sink's offsets: partitions and the synced time,
+  // not the file sink's sizes.
+  EXPECT_EQ(ChangelogOffsetPartition(kChangelogSyncedName), std::nullopt);
+  const ChangelogCheckpoint checkpoint = ReadChangelogCheckpoint(
+      {{ChangelogOffsetName(0), 10}, {ChangelogOffsetName(2), 7}, {std::string(kChangelogSyncedName), 1234},
+       {"segment-changes.jsonl", 99}});
+  EXPECT_EQ(checkpoint.next_offsets, (std::map<int32_t, int64_t>{{0, 10}, {2, 7}}));
+  EXPECT_EQ(checkpoint.synced_ms, 1234);
+  EXPECT_EQ(ReadChangelogCheckpoint({}).synced_ms, 0);
 }
 
 TEST(ChangelogTest, ARangeDeleteBecomesOneTombstonePerKeyItRemoves) {

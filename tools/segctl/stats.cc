@@ -50,7 +50,7 @@ int RunStats(const std::string& state) {
   for (const auto& [key, value] : marker.value()) {
     if (key != kChangelogTopicKey) continue;
     std::printf("changelog_topic: %s\n", value.c_str());
-    if (value.starts_with("restoring:")) {
+    if (value.starts_with(kChangelogRestoringPrefix)) {
       // A full restore died: what is here is part of a state.
       std::fprintf(stderr,
                    "segctl: warning: a restore from the changelog was interrupted; this state is partial (the next "
